@@ -1,0 +1,39 @@
+# factcheck: `make run` starts everything, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DJANGO_SETTINGS_MODULE := factcheck.settings
+
+.PHONY: run test lint format bench stop-db clean
+
+# (Re)install when a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/python -m factcheck.launch
+
+# DATABASE_URL set: that server; unset: the embedded PostgreSQL under var/ (started if needed).
+test: $(VENV)/.installed
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_import.py
+
+# Stop the embedded PostgreSQL that `make test` or a manage.py command left running.
+stop-db: $(VENV)/.installed
+	$(BIN)/python -m factcheck.embedded stop
+
+clean: stop-db
+	rm -rf $(VENV) var

@@ -1,0 +1,262 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Claimant(models.Model):
+    """A person or organisation that makes claims."""
+
+    name = models.CharField(max_length=300)
+    description = models.TextField(
+        blank=True, help_text="Role or description, e.g. 'U.S. Senator'."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="claimant_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rating(models.Model):
+    """One step of the published rating scale (methodology transparency)."""
+
+    slug = models.SlugField(max_length=50)
+    label = models.CharField(max_length=100, help_text="The textual rating shown to readers.")
+    value = models.IntegerField(
+        null=True, blank=True, help_text="Higher is truer; empty for non-ordinal ratings."
+    )
+    description = models.TextField()
+    order = models.PositiveIntegerField(default=0)
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Lower-case labels other fact-checkers use for this rating (import mapping).",
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="rating_slug_unique"),
+            models.UniqueConstraint(fields=["label"], name="rating_label_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# Choices live at module level so that Meta.constraints can name them (a nested class body
+# cannot see its enclosing class); the models expose them as Claim.Status, Verdict.Origin, ...
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting review"
+    IN_REVIEW = "in_review", "In review"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    DUPLICATE = "duplicate", "Duplicate"
+    RETRACTED = "retracted", "Retracted"
+
+
+class VerdictStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+class VerdictOrigin(models.TextChoices):
+    OWN = "own", "Our own"
+    IMPORTED = "imported", "Imported"
+
+
+class Claim(models.Model):
+    """One checkable statement: `source.body[start:end] == text`."""
+
+    Status = ClaimStatus
+
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="claims")
+    text = models.TextField()
+    start = models.PositiveIntegerField(help_text="Start of the span in source.body.")
+    end = models.PositiveIntegerField(help_text="End (exclusive) of the span in source.body.")
+    position = models.PositiveIntegerField(help_text="0-based order of the claim in its source.")
+    claimant = models.ForeignKey(
+        Claimant, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
+    claim_date = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    score = models.FloatField(null=True, blank=True, help_text="Check-worthiness, 0..1.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the normalised text, for exact matching."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="claim_span_not_empty"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1),
+                name="claim_score_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=F("id")), name="claim_not_duplicate_of_itself"
+            ),
+            models.UniqueConstraint(fields=["source", "start"], name="claim_source_start_unique"),
+        ]
+        indexes = [
+            # The review queue: claims of one status, newest first (admin claim list).
+            models.Index(fields=["status", "-created_at"], name="claim_status_created_idx"),
+            # Exact "same statement" matching by normalised fingerprint.
+            models.Index(fields=["fingerprint"], name="claim_fingerprint_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:77] + "..."
+
+
+class Verdict(models.Model):
+    """The review of a claim: ours (drafted and published here) or imported from a fact-checker."""
+
+    Status = VerdictStatus
+    Origin = VerdictOrigin
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="verdicts")
+    rating = models.ForeignKey(
+        Rating, null=True, blank=True, on_delete=models.PROTECT, related_name="verdicts"
+    )
+    headline = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    explanation = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.OWN)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="authored_verdicts",
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approved_verdicts",
+    )
+    # Optimistic locking: every edit bumps it; an edit based on an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    # Public corrections, oldest first: [{"date": ISO 8601, "note": "..."}].
+    corrections = models.JSONField(default=list, blank=True)
+    # For imported verdicts: the fact-checker's own words and where they published them.
+    original_rating = models.CharField(max_length=200, blank=True)
+    review_url = models.URLField(max_length=2000, blank=True)
+    publisher_name = models.CharField(max_length=300, blank=True)
+    publisher_site = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=VerdictStatus.values), name="verdict_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=VerdictOrigin.values), name="verdict_origin_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(status="published"),
+                name="verdict_one_published_per_claim",
+            ),
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(origin="own"), name="verdict_one_own_per_claim"
+            ),
+            models.UniqueConstraint(
+                fields=["publisher_site", "review_url"],
+                condition=~Q(review_url=""),
+                name="verdict_review_url_unique_per_publisher",
+            ),
+        ]
+        indexes = [
+            # API sync: published verdicts paged by (updated_at, id).
+            models.Index(fields=["updated_at", "id"], name="verdict_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline or f"Verdict on claim #{self.claim_id}"
+
+
+class Citation(models.Model):
+    """Evidence cited by a verdict: a source we hold or a URL, with the quoted passage."""
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(
+        "sources.Source",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="citations",
+    )
+    url = models.URLField(max_length=2000, blank=True)
+    quote = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__isnull=False) | ~Q(url=""), name="citation_source_or_url"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url or f"Source #{self.source_id}"
+
+
+class ClaimEvent(models.Model):
+    """Append-only audit row per change. A database trigger refuses UPDATE and DELETE."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
+    code = models.CharField(max_length=100, help_text="Dotted code, e.g. claim.published.")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claim_events",
+    )
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=255, blank=True, help_text="Request or task id.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # A claim's history, oldest first (claim page, events API).
+            models.Index(fields=["claim", "created_at"], name="claimevent_claim_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} on claim #{self.claim_id}"

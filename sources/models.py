@@ -1,0 +1,86 @@
+from django.db import models
+from django.db.models import Q
+
+
+# Choices live at module level so that Meta.constraints can name them (a nested class body
+# cannot see its enclosing class); the models expose them as ImportRun.Kind, Claim.Status, ...
+class ImportRunKind(models.TextChoices):
+    FILES = "files", "Files and folders"
+    FEED = "feed", "RSS/Atom feed"
+    CLAIMREVIEW = "claimreview", "ClaimReview"
+    TABLE = "table", "Table (CSV/TSV)"
+
+
+class ImportRunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    PARTIAL = "partial", "Some items failed"
+    FAILED = "failed", "Failed"
+
+
+class ImportRun(models.Model):
+    """One execution of an importer: what it read, when, and what came of each item."""
+
+    Kind = ImportRunKind
+    Status = ImportRunStatus
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    origin = models.TextField(help_text="What the run read: paths, a URL or a file name.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    sources_created = models.PositiveIntegerField(default=0)
+    claims_created = models.PositiveIntegerField(default=0)
+    items_unchanged = models.PositiveIntegerField(default=0)
+    items_failed = models.PositiveIntegerField(default=0)
+    # Per-item results: [{"path": ..., "status": ..., "source": id, "claims_created": n,
+    # "error": ...}], in the order the items were read.
+    items = models.JSONField(default=list, blank=True)
+    task_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ImportRunKind.values), name="importrun_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ImportRunStatus.values), name="importrun_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} run #{self.pk} ({self.status})"
+
+
+class Source(models.Model):
+    """A document claims appear in. `body` is the decoded text that claim spans index into."""
+
+    title = models.CharField(max_length=500, blank=True)
+    # NULL, not "", when absent: the unique constraint must hold only between real URLs.
+    url = models.URLField(max_length=2000, null=True, blank=True)  # noqa: DJ001
+    publisher = models.CharField(max_length=300, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code, e.g. en.")
+    body = models.TextField(blank=True)
+    content_hash = models.CharField(
+        max_length=64, help_text="SHA-256 of the imported bytes: the same bytes never import twice."
+    )
+    origin = models.TextField(blank=True, help_text="The path or URL the source was read from.")
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="sources"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_hash"], name="source_content_hash_unique"),
+            models.UniqueConstraint(
+                fields=["url"], condition=Q(url__isnull=False), name="source_url_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.origin or f"Source #{self.pk}"

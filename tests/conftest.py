@@ -1,0 +1,17 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "seeds" / "000_b52872a958dbdb28.txt"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def seed_folder(tmp_path: Path) -> Path:
+    """A folder holding a copy of the seed article."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder

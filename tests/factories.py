@@ -1,0 +1,47 @@
+import hashlib
+
+import factory
+from django.contrib.auth import get_user_model
+
+from claims.models import Claim, Claimant
+from sources.models import Source
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    title = factory.Sequence(lambda n: f"Source {n}")
+    body = "The sky is green. Water boils at 50 degrees."
+    language = "en"
+    content_hash = factory.LazyAttributeSequence(
+        lambda o, n: hashlib.sha256(f"{o.body}{n}".encode()).hexdigest()
+    )
+
+
+class ClaimantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Claimant
+
+    name = factory.Sequence(lambda n: f"Claimant {n}")
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Claim
+
+    source = factory.SubFactory(SourceFactory)
+    start = 0
+    end = factory.LazyAttribute(lambda o: len(o.source.body.split(". ")[0]) + 1)
+    text = factory.LazyAttribute(lambda o: o.source.body[o.start : o.end])
+    position = 0
+    language = "en"

@@ -1,0 +1,40 @@
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from claims.models import Claim
+from factcheck.celery import app
+from sources.models import ImportRun
+from sources.tasks import source_import_paths_task
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[object]:
+    """A real Celery worker consuming from the configured broker (Redis in CI, else the
+    filesystem transport), in a thread of this process so it sees the test database."""
+    with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=30) as worker:
+        yield worker
+
+
+def test_worker_imports_a_folder_through_the_broker(celery_worker, seed_folder: Path) -> None:
+    result = source_import_paths_task.delay([str(seed_folder)])
+
+    run_id = _wait_for_run(result.id)
+    run = ImportRun.objects.get(pk=run_id)
+    assert run.claims_created == 17
+    assert run.task_id == result.id
+    assert Claim.objects.count() == 17
+
+
+def _wait_for_run(task_id: str, timeout: float = 60) -> int:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = ImportRun.objects.filter(task_id=task_id, finished_at__isnull=False).first()
+        if run is not None:
+            return run.pk
+        time.sleep(0.2)
+    raise AssertionError(f"no finished import run for task {task_id} within {timeout}s")
