@@ -64,14 +64,14 @@ def source_import_bytes(
     try:
         with transaction.atomic():
             source.save()
-            claims = claims_create_for_source(source=source, spans=spans)
+            created = claims_create_for_source(source=source, spans=spans)
     except IntegrityError:
         # Another worker stored the same bytes between our check and our insert.
         existing = Source.objects.filter(content_hash=content_hash).first()
         if existing is None:
             raise
         return existing, 0
-    return source, len(claims)
+    return source, created
 
 
 def _title_from(body: str, spans: Sequence[tuple[int, int]]) -> str:
