@@ -226,3 +226,13 @@ def test_unreadable_file_fails_with_permission_denied(tmp_path: Path) -> None:
     run = source_import_paths(paths=[path])
 
     assert run.items[0]["error"] == "permission denied"
+
+
+def test_path_that_cannot_be_read_fails_with_the_reason(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A statement.")
+
+    run = source_import_paths(paths=[tmp_path / "a.txt" / "b.txt"])
+
+    assert run.items[0]["status"] == "failed"
+    assert run.items[0]["error"] == "cannot read: Not a directory"
+    assert Source.objects.count() == 0
