@@ -47,9 +47,10 @@ def _ensure_admin() -> None:
     elif env_password and not user.check_password(env_password):
         user.set_password(env_password)
         user.save(update_fields=["password"])
-    where = "DJANGO_SUPERUSER_PASSWORD" if env_password else str(VAR_DIR / "admin-password")
-    shown = "(from DJANGO_SUPERUSER_PASSWORD)" if env_password else password
-    print(f"Admin login: admin / {shown}  (kept in {where})")
+    if env_password:
+        print("Admin login: admin, with the password in DJANGO_SUPERUSER_PASSWORD")
+    else:
+        print(f"Admin login: admin / {password}  (kept in {VAR_DIR / 'admin-password'})")
 
 
 def _setup() -> None:
