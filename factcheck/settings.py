@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "sources",
     "claims",
@@ -103,9 +104,13 @@ LOGGING = {
 }
 
 REST_FRAMEWORK = {
+    # Staff clients send `Authorization: Token <token>` (POST /api/v1/auth/token/); the browsable
+    # API and the admin's own pages use the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "EXCEPTION_HANDLER": "factcheck.api.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 

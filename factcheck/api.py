@@ -1,0 +1,44 @@
+"""The API's one exception handler: every error answers JSON with a readable `detail`.
+
+Domain errors raised by services (claims/workflow.py and others) subclass `DomainError` and carry
+their HTTP status and a stable `code`, so the admin and the API report them the same way.
+"""
+
+from typing import Any
+
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class DomainError(Exception):
+    """A refused operation the user can understand: `str(error)` is the message shown."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "invalid"
+
+
+class Conflict(DomainError):
+    """Not allowed in the current state, or the state moved on meanwhile (HTTP 409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+
+
+class Forbidden(DomainError):
+    """The user lacks the role the operation needs (HTTP 403)."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "permission_denied"
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response({"detail": str(exc), "code": exc.code}, status=exc.status_code)
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
+        # A validation error: {"field": ["message"]}. Keep the fields and add one readable line
+        # that names them, so a client that shows only `detail` still says what is wrong.
+        fields = ", ".join(str(name) for name in response.data)
+        response.data = {"detail": f"Invalid input: {fields}.", "errors": response.data}
+    return response
