@@ -2,13 +2,15 @@
 
 import hashlib
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import ApiKey, Claim
 from sources.models import Source
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -62,3 +64,36 @@ def claims_create_for_source(*, source: Source, spans: Iterable[tuple[int, int]]
                 )
                 count += 1
     return count
+
+
+def api_key_hash(key: str) -> str:
+    """The stored form of an API key. Keys are 32 random bytes, so a fast hash is enough: there
+    is nothing to brute-force that a slow password hash would protect."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_create(
+    *, name: str, rate: str = "1000/hour", expires_at: datetime | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key for an API consumer; return it with the key itself, which is not stored and
+    cannot be shown again."""
+    key = f"fc_{secrets.token_urlsafe(32)}"
+    api_key = ApiKey(name=name, rate=rate, expires_at=expires_at)
+    api_key_assign(api_key=api_key, key=key)
+    api_key.full_clean()
+    api_key.save()
+    return api_key, key
+
+
+def api_key_assign(*, api_key: ApiKey, key: str) -> None:
+    """Set the prefix and hash of `key` on an unsaved `api_key` (the admin's add form)."""
+    api_key.prefix = key[:11]
+    api_key.key_hash = api_key_hash(key)
+
+
+def api_key_find(*, key: str) -> ApiKey | None:
+    """The usable (not revoked, not expired) API key `key`, or None."""
+    api_key = ApiKey.objects.filter(key_hash=api_key_hash(key), revoked=False).first()
+    if api_key is None or (api_key.expires_at and api_key.expires_at <= timezone.now()):
+        return None
+    return api_key
