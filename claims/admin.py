@@ -1,7 +1,13 @@
-from django.contrib import admin
-from django.http import HttpRequest
+from typing import Any
 
-from claims.models import Citation, Claim, Claimant, ClaimEvent, Rating, Verdict
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+
+from claims.exports import verdict_csv_lines
+from claims.models import ApiKey, Citation, Claim, Claimant, ClaimEvent, Rating, Verdict
+from claims.selectors import verdict_public_iter, verdict_public_queryset
+from claims.services import api_key_assign, api_key_generate
 
 
 @admin.register(Claim)
@@ -61,3 +67,44 @@ class ClaimEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# --- Issue 4: API keys, CSV export of verdicts ---------------------------------------------------
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys for API consumers. The key is shown once, when it is created; only its hash is kept."""
+
+    list_display = ["name", "prefix", "rate", "revoked", "expires_at", "created_at"]
+    list_filter = ["revoked"]
+    search_fields = ["name", "prefix"]
+    fields = ["name", "rate", "expires_at", "revoked", "prefix", "created_at"]
+    readonly_fields = ["prefix", "created_at"]
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key = api_key_generate()
+        api_key_assign(api_key=obj, key=key)
+        super().save_model(request, obj, form, change)
+        messages.warning(
+            request,
+            f"The API key for “{obj.name}” is {key} — copy it now: it is not stored and "
+            "cannot be shown again.",
+        )
+
+
+@admin.action(description="Export selected published or retracted verdicts as CSV")
+def verdict_export_csv(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Verdict]
+) -> StreamingHttpResponse:
+    public = verdict_public_queryset().filter(pk__in=queryset.values("pk"))
+    lines = verdict_csv_lines(verdicts=verdict_public_iter(queryset=public))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="verdicts.csv"'
+    return response
+
+
+VerdictAdmin.actions = [*VerdictAdmin.actions, verdict_export_csv]

@@ -77,12 +77,17 @@ def api_key_create(
 ) -> tuple[ApiKey, str]:
     """Create a key for an API consumer; return it with the key itself, which is not stored and
     cannot be shown again."""
-    key = f"fc_{secrets.token_urlsafe(32)}"
+    key = api_key_generate()
     api_key = ApiKey(name=name, rate=rate, expires_at=expires_at)
     api_key_assign(api_key=api_key, key=key)
     api_key.full_clean()
     api_key.save()
     return api_key, key
+
+
+def api_key_generate() -> str:
+    """A new random key: "fc_" and 43 URL-safe characters (32 random bytes)."""
+    return f"fc_{secrets.token_urlsafe(32)}"
 
 
 def api_key_assign(*, api_key: ApiKey, key: str) -> None:

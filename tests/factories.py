@@ -2,8 +2,9 @@ import hashlib
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from claims.models import Claim, Claimant
+from claims.models import Claim, Claimant, Rating, Verdict
 from sources.models import Source
 
 
@@ -45,3 +46,26 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     text = factory.LazyAttribute(lambda o: o.source.body[o.start : o.end])
     position = 0
     language = "en"
+
+
+class VerdictFactory(factory.django.DjangoModelFactory):
+    """A published verdict of our own on a published claim (issue 4's API tests)."""
+
+    class Meta:
+        model = Verdict
+        skip_postgeneration_save = True
+
+    claim = factory.SubFactory(ClaimFactory, status=Claim.Status.PUBLISHED)
+    rating = factory.LazyFunction(lambda: Rating.objects.get(slug="false"))
+    headline = factory.Sequence(lambda n: f"Verdict {n}")
+    summary = "The sky is blue."
+    explanation = "Observation of the sky at noon shows it is blue."
+    status = Verdict.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def claim_status(obj: Verdict, create: bool, extracted: object, **kwargs: object) -> None:
+        """A published verdict's claim is published, as the workflow keeps them."""
+        if create and obj.status == Verdict.Status.PUBLISHED:
+            Claim.objects.filter(pk=obj.claim_id).update(status=Claim.Status.PUBLISHED)
+            obj.claim.status = Claim.Status.PUBLISHED
