@@ -14,3 +14,5 @@ urlpatterns = [
     path("v1alpha1/claims:search", FactCheckSearchView.as_view(), name="factchecktools-search"),
     path("verdicts/<int:pk>/", verdict_page, name="verdict-page"),
 ]
+
+handler404 = "factcheck.api.json_page_not_found"

@@ -7,19 +7,21 @@ answers If-None-Match / If-Modified-Since with 304.
 
 import base64
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import django_filters
 import orjson
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -52,6 +54,8 @@ from claims.selectors import (
 )
 
 STAFF_GROUPS = ("Reviewers", "Editors")
+# Every read can answer a bad parameter (400) or a throttled caller (429).
+ERRORS = {400: out.ErrorSerializer, 401: out.ErrorSerializer, 429: out.ErrorSerializer}
 
 
 class ORJSONRenderer(BaseRenderer):
@@ -82,9 +86,21 @@ def is_staff(request: Request) -> bool:
     return user.is_staff or user.groups.filter(name__in=STAFF_GROUPS).exists()
 
 
+def single_param(request: Request, name: str) -> str | None:
+    """The one value of parameter `name`, or None when absent; given twice or empty is a 400."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise BadParameter(f"Invalid {name}: give it once.")
+    if values[0] == "":
+        raise BadParameter(f"Invalid {name}: give a value or leave the parameter out.")
+    return values[0]
+
+
 def parse_page_size(request: Request, *, default: int, name: str = "page_size") -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    raw = single_param(request, name)
+    if raw is None:
         return default
     try:
         size = int(raw)
@@ -108,7 +124,7 @@ class KeysetPagination(BasePagination):
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view=None) -> list[dict]:
         size = parse_page_size(request, default=self.page_size)
-        token = request.query_params.get("cursor")
+        token = single_param(request, "cursor")
         if token:
             position = cursor_decode(token=token, fields=self.fields)
             queryset = keyset_after(queryset=queryset, fields=self.fields, values=position)
@@ -166,6 +182,13 @@ class PublicReadView(GenericAPIView):
     renderer_classes = [ORJSONRenderer]
     last_modified: datetime | None = None
 
+    def perform_content_negotiation(self, request: Request, force: bool = False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:  # DRF's answer to an unknown ?format=
+            formats = ", ".join(r.format for r in self.get_renderers())
+            raise BadParameter(f"Invalid format: use one of {formats}.") from None
+
     def finalize_response(self, request: Request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code < 400 and request.method in ("GET", "HEAD"):
@@ -193,7 +216,42 @@ def verdict_links(request: Request, verdict: dict[str, Any]) -> dict[str, Any]:
     return verdict
 
 
-class VerdictFilter(django_filters.FilterSet):
+class UtcDateTimeField(IsoDateTimeField):
+    """ISO 8601, converted to UTC: PostgreSQL refuses offsets beyond ±15:59, and a moment near
+    year 1 or 9999 may not exist in UTC at all, so both become a 400 here instead of a 500."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("Out of range once converted to UTC.", code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A parameter given with an empty value is a mistake (400 naming it), not "no filter"."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name in self.filters:
+            if name not in self.data:
+                continue
+            if len(self.data.getlist(name)) > 1:
+                self.form.add_error(name, "Give it once.")
+                valid = False
+            elif self.data[name] == "":
+                self.form.add_error(name, "Give a value or leave the parameter out.")
+                valid = False
+        return valid
+
+
+class VerdictFilter(StrictFilterSet):
     rating = django_filters.CharFilter(field_name="rating__slug", help_text="A rating's slug.")
     claimant = django_filters.NumberFilter(
         field_name="claim__claimant_id", help_text="Claimant id."
@@ -202,9 +260,9 @@ class VerdictFilter(django_filters.FilterSet):
     language = django_filters.CharFilter(
         field_name="claim__language", help_text="The claim's language, e.g. en."
     )
-    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
-    updated_since = django_filters.IsoDateTimeFilter(
+    published_after = UtcDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = UtcDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Only verdicts changed at or after this time (ISO 8601): incremental sync.",
@@ -226,7 +284,7 @@ class VerdictFilter(django_filters.FilterSet):
     responses={
         (200, "application/json"): out.VerdictSerializer(many=True),
         (200, "text/csv"): OpenApiTypes.STR,
-        400: out.ErrorSerializer,
+        **ERRORS,
     },
 )
 class VerdictListView(PublicReadView):
@@ -261,7 +319,9 @@ def verdict_public_get(pk: int) -> dict[str, Any]:
     return verdict_public_dicts(rows=rows)[0]
 
 
-@extend_schema(tags=["verdicts"], responses={200: out.VerdictSerializer, 404: out.ErrorSerializer})
+@extend_schema(
+    tags=["verdicts"], responses={200: out.VerdictSerializer, 404: out.ErrorSerializer, **ERRORS}
+)
 class VerdictDetailView(PublicReadView):
     """One published or retracted verdict."""
 
@@ -281,6 +341,7 @@ def ld_json(data: Any, *, status: int = 200) -> HttpResponse:
         (200, "application/ld+json"): OpenApiTypes.OBJECT,
         404: out.ErrorSerializer,
         410: out.ErrorSerializer,
+        **ERRORS,
     },
 )
 class ClaimReviewView(PublicReadView):
@@ -297,8 +358,8 @@ class ClaimReviewView(PublicReadView):
         return ld_json(claimreview_build(verdict=verdict, url=verdict["page_url"]))
 
 
-class FeedFilter(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+class FeedFilter(StrictFilterSet):
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Verdict
@@ -307,7 +368,7 @@ class FeedFilter(django_filters.FilterSet):
 
 @extend_schema(
     tags=["claimreview"],
-    responses={(200, "application/ld+json"): OpenApiTypes.OBJECT, 400: out.ErrorSerializer},
+    responses={(200, "application/ld+json"): OpenApiTypes.OBJECT, **ERRORS},
 )
 class ClaimReviewFeedView(PublicReadView):
     """Every published verdict as a schema.org DataFeed of ClaimReviews, streamed."""
@@ -332,13 +393,13 @@ class ClaimReviewFeedView(PublicReadView):
         return StreamingHttpResponse(chunks(), content_type="application/ld+json")
 
 
-class ClaimFilter(django_filters.FilterSet):
+class ClaimFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=Claim.Status.choices, help_text="Staff only.")
     assignee = django_filters.NumberFilter(field_name="assignee_id", help_text="User id (staff).")
     language = django_filters.CharFilter()
     claimant = django_filters.NumberFilter(field_name="claimant_id")
     source = django_filters.NumberFilter(field_name="source_id")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Claim
@@ -347,7 +408,7 @@ class ClaimFilter(django_filters.FilterSet):
 
 @extend_schema(
     tags=["claims"],
-    responses={200: out.ClaimSerializer(many=True), 400: out.ErrorSerializer},
+    responses={200: out.ClaimSerializer(many=True), **ERRORS},
 )
 class ClaimListView(PublicReadView):
     """Claims: anonymous callers see claims with a published or retracted verdict; staff (a token
@@ -378,7 +439,7 @@ class ClaimListView(PublicReadView):
         return self.get_paginated_response(claims)
 
 
-@extend_schema(tags=["claims"], responses={200: out.ClaimantSerializer(many=True)})
+@extend_schema(tags=["claims"], responses={200: out.ClaimantSerializer(many=True), **ERRORS})
 class ClaimantListView(PublicReadView):
     """Claimants (anonymous callers: those of public claims), by id."""
 
@@ -389,7 +450,7 @@ class ClaimantListView(PublicReadView):
         return self.get_paginated_response(rows)
 
 
-@extend_schema(tags=["claims"], responses={200: out.RatingSerializer(many=True)})
+@extend_schema(tags=["claims"], responses={200: out.RatingSerializer(many=True), **ERRORS})
 class RatingListView(PublicReadView):
     """The published rating scale (methodology transparency), in order."""
 
@@ -400,13 +461,18 @@ class RatingListView(PublicReadView):
 # --- Fact Check Tools-style search ---------------------------------------------------------------
 
 
+OPENAPI_COUNT = {"type": "integer", "minimum": 0, "maximum": 100_000}
+OPENAPI_OFFSET = {"type": "integer", "minimum": 0, "maximum": 10_000}
+OPENAPI_PAGE_SIZE = {"type": "integer", "minimum": 1, "maximum": 500}
+
+
 def _organization_site() -> str:
     return urlsplit(settings.FACTCHECK_ORGANIZATION_URL).hostname or ""
 
 
 def _int_param(request: Request, name: str, *, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    raw = single_param(request, name)
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -461,14 +527,20 @@ def _factcheck_review(verdict: dict[str, Any]) -> dict[str, Any]:
         OpenApiParameter("query", str, description="Text to search for (web-search syntax)."),
         OpenApiParameter("languageCode", str, description="BCP-47 language, e.g. en-US."),
         OpenApiParameter("reviewPublisherSiteFilter", str, description="Review publisher's site."),
-        OpenApiParameter("maxAgeDays", int, description="Reviews published in the last N days."),
-        OpenApiParameter("pageSize", int, description="Claims per page (default 10)."),
+        OpenApiParameter(
+            "maxAgeDays", OPENAPI_COUNT, description="Reviews published in the last N days."
+        ),
+        OpenApiParameter(
+            "pageSize", OPENAPI_PAGE_SIZE, description="Claims per page (default 10)."
+        ),
         OpenApiParameter("pageToken", str, description="nextPageToken of the previous page."),
-        OpenApiParameter("offset", int, description="Skip this many results (with no token)."),
+        OpenApiParameter(
+            "offset", OPENAPI_OFFSET, description="Skip this many results (with no token)."
+        ),
         OpenApiParameter("key", str, description="An API key (Google's clients send it)."),
         OpenApiParameter("alt", str, enum=["json"], description="Response format: json."),
     ],
-    responses={200: out.FactCheckSearchSerializer, 400: out.ErrorSerializer},
+    responses={200: out.FactCheckSearchSerializer, **ERRORS},
 )
 class FactCheckSearchView(PublicReadView):
     """Google Fact Check Tools `claims:search`, answered from our published verdicts, newest
@@ -484,7 +556,7 @@ class FactCheckSearchView(PublicReadView):
             raise BadParameter("Invalid alt: only json is supported.")
         size = _int_param(request, "pageSize", default=10, low=1, high=settings.API_MAX_PAGE_SIZE)
         max_age = _int_param(request, "maxAgeDays", default=0, low=0, high=100_000)
-        token = params.get("pageToken")
+        token = single_param(request, "pageToken")
         offset = (
             _page_token_offset(token)
             if token

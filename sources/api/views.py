@@ -3,11 +3,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from claims.api.serializers import SourceSerializer
-from claims.api.views import IdPagination, PublicReadView, is_staff
+from claims.api.views import ERRORS, IdPagination, PublicReadView, is_staff
 from sources.selectors import source_list
 
 
-@extend_schema(tags=["claims"], responses={200: SourceSerializer(many=True)})
+@extend_schema(tags=["claims"], responses={200: SourceSerializer(many=True), **ERRORS})
 class SourceListView(PublicReadView):
     """Sources (anonymous callers: those of public claims), by id."""
 

@@ -251,7 +251,17 @@ def test_a_bad_parameter_answers_400_naming_it(url: str, name: str) -> None:
 def test_unknown_ids_answer_404_in_the_one_error_shape() -> None:
     response = APIClient().get("/api/v1/verdicts/999999/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "No published verdict #999999."}
+    assert response.json() == {"detail": "No published verdict #999999.", "code": "not_found"}
+    unrouted = APIClient().get("/api/v1/verdicts/abc/")
+    assert unrouted.status_code == 404
+    assert unrouted.json() == {"detail": "Not found.", "code": "not_found"}
+    assert APIClient().get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+def test_an_unknown_format_answers_400_naming_it() -> None:
+    response = APIClient().get("/api/v1/verdicts/?format=xml")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Invalid format: use one of json, csv."
 
 
 # --- incremental sync ----------------------------------------------------------------------------
