@@ -83,6 +83,12 @@ else:
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Server-side parameter binding lets psycopg prepare a query after a few runs on a connection,
+# so PostgreSQL stops re-planning it: planning the API's six-table list query took longer than
+# running it. Turn it off behind a transaction-pooling PgBouncer older than 1.21.
+DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = envbool(
+    "DATABASE_SERVER_SIDE_BINDING", True
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -206,14 +206,29 @@ class PublicReadView(GenericAPIView):
             self.last_modified = max(row[field] for row in rows)
 
 
+class VerdictLinks:
+    """Adds a verdict's absolute URLs. Built once per request: reversing and absolutising three
+    URLs per row was a third of the list page's time."""
+
+    def __init__(self, request: Request) -> None:
+        # Reverse with a placeholder id once; each row then only formats strings.
+        def template(name: str) -> str:
+            return request.build_absolute_uri(reverse(name, args=[0])).replace("/0/", "/{}/", 1)
+
+        self.api = template("api-verdict-detail")
+        self.claimreview = template("api-verdict-claimreview")
+        self.page = template("verdict-page")
+
+    def __call__(self, verdict: dict[str, Any]) -> dict[str, Any]:
+        pk = verdict["id"]
+        verdict["url"] = self.api.format(pk)
+        verdict["claimreview_url"] = self.claimreview.format(pk)
+        verdict["page_url"] = self.page.format(pk)
+        return verdict
+
+
 def verdict_links(request: Request, verdict: dict[str, Any]) -> dict[str, Any]:
-    pk = verdict["id"]
-    verdict["url"] = request.build_absolute_uri(reverse("api-verdict-detail", args=[pk]))
-    verdict["claimreview_url"] = request.build_absolute_uri(
-        reverse("api-verdict-claimreview", args=[pk])
-    )
-    verdict["page_url"] = request.build_absolute_uri(reverse("verdict-page", args=[pk]))
-    return verdict
+    return VerdictLinks(request)(verdict)
 
 
 class UtcDateTimeField(IsoDateTimeField):
@@ -302,13 +317,23 @@ class VerdictListView(PublicReadView):
     def get(self, request: Request) -> Response | StreamingHttpResponse:
         queryset = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format == "csv":
+            # A CSV is never paged, but the paging parameters are still checked (400 naming
+            # them), and a cursor starts the export after the row it names.
+            parse_page_size(request, default=KeysetPagination.page_size)
+            token = single_param(request, "cursor")
+            if token:
+                position = cursor_decode(token=token, fields=("updated_at", "id"))
+                queryset = keyset_after(
+                    queryset=queryset, fields=("updated_at", "id"), values=position
+                )
             lines = verdict_csv_lines(verdicts=verdict_public_iter(queryset=queryset))
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="verdicts.csv"'
             return response
         rows = self.paginate_queryset(queryset)
         self.note_modified(rows)
-        verdicts = [verdict_links(request, v) for v in verdict_public_dicts(rows=rows)]
+        links = VerdictLinks(request)
+        verdicts = [links(v) for v in verdict_public_dicts(rows=rows)]
         return self.get_paginated_response(verdicts)
 
 
@@ -381,10 +406,12 @@ class ClaimReviewFeedView(PublicReadView):
     def get(self, request: Request) -> StreamingHttpResponse:
         queryset = self.filter_queryset(self.get_queryset())
 
+        links = VerdictLinks(request)
+
         def chunks() -> Iterator[bytes]:
             yield b'{"@context":"https://schema.org","@type":"DataFeed","dataFeedElement":['
             for n, verdict in enumerate(verdict_public_iter(queryset=queryset)):
-                verdict_links(request, verdict)
+                links(verdict)
                 review = claimreview_build(verdict=verdict, url=verdict["page_url"])
                 item = orjson.dumps(claimreview_feed_item(review=review), default=str)
                 yield item if n == 0 else b"," + item
@@ -579,8 +606,9 @@ class FactCheckSearchView(PublicReadView):
         rows = list(verdicts.order_by("-published_at", "-id")[offset : offset + size + 1])
         more = len(rows) > size
         claims: dict[int, dict[str, Any]] = {}
+        links = VerdictLinks(request)
         for verdict in verdict_public_dicts(rows=rows[:size]):
-            verdict_links(request, verdict)
+            links(verdict)
             claim = verdict["claim"]
             entry = claims.get(claim["id"])
             if entry is None:
