@@ -23,7 +23,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -38,7 +38,7 @@ from claims.api import serializers as out
 from claims.api.auth import AnonymousThrottle, ApiKeyAuthentication, ApiKeyThrottle
 from claims.claimreview import claimreview_build, claimreview_feed_item
 from claims.exports import verdict_csv_lines
-from claims.models import Claim, Verdict
+from claims.models import Claim, Claimant, Rating, Verdict
 from claims.selectors import (
     BadParameter,
     claim_list,
@@ -470,6 +470,8 @@ class ClaimListView(PublicReadView):
 class ClaimantListView(PublicReadView):
     """Claimants (anonymous callers: those of public claims), by id."""
 
+    queryset = Claimant.objects.none()  # for the schema; rows come from the selector
+
     pagination_class = IdPagination
 
     def get(self, request: Request) -> Response:
@@ -480,6 +482,8 @@ class ClaimantListView(PublicReadView):
 @extend_schema(tags=["claims"], responses={200: out.RatingSerializer(many=True), **ERRORS})
 class RatingListView(PublicReadView):
     """The published rating scale (methodology transparency), in order."""
+
+    queryset = Rating.objects.none()  # for the schema; rows come from the selector
 
     def get(self, request: Request) -> Response:
         return Response(rating_list())
@@ -549,7 +553,6 @@ def _factcheck_review(verdict: dict[str, Any]) -> dict[str, Any]:
 
 @extend_schema(
     tags=["factchecktools"],
-    operation_id="claims_search",
     parameters=[
         OpenApiParameter("query", str, description="Text to search for (web-search syntax)."),
         OpenApiParameter("languageCode", str, description="BCP-47 language, e.g. en-US."),
@@ -624,3 +627,8 @@ class FactCheckSearchView(PublicReadView):
         if more:
             body["nextPageToken"] = _page_token(offset + size)
         return Response(body)
+
+
+@extend_schema_view(get=extend_schema(operation_id="factchecktools_claims_search"))
+class GoogleFactCheckSearchView(FactCheckSearchView):
+    """`claims:search` at Google's own path, `/v1alpha1/claims:search`."""
