@@ -182,6 +182,15 @@ class PublicReadView(GenericAPIView):
     renderer_classes = [ORJSONRenderer]
     last_modified: datetime | None = None
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # PostgreSQL text cannot hold NUL: refuse it here, naming the parameter, for every
+        # parameter (the free-text ones reach SQL without a form field's own check).
+        for name, values in request.query_params.lists():
+            if any("\x00" in value for value in values):
+                raise BadParameter(f"Invalid {name}: contains a NUL character.")
+        single_param(request, "format")  # empty or given twice: 400, not the default silently
+        super().initial(request, *args, **kwargs)
+
     def perform_content_negotiation(self, request: Request, force: bool = False):
         try:
             return super().perform_content_negotiation(request, force)

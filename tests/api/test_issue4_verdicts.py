@@ -240,6 +240,9 @@ def test_full_text_search_stems_in_the_claims_language() -> None:
         ("/api/v1/claims:search?query=x&pageToken=zz", "pageToken"),
         ("/api/v1/claims:search?query=x&maxAgeDays=soon", "maxAgeDays"),
         ("/api/v1/claims:search?query=x&alt=proto", "alt"),
+        ("/v1alpha1/claims:search?query=a%00b", "query"),
+        ("/api/v1/claims:search?reviewPublisherSiteFilter=%00", "reviewPublisherSiteFilter"),
+        ("/api/v1/verdicts/?q=%00", "q"),
     ],
 )
 def test_a_bad_parameter_answers_400_naming_it(url: str, name: str) -> None:
