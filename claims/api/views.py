@@ -111,6 +111,18 @@ def parse_page_size(request: Request, *, default: int, name: str = "page_size") 
     return size
 
 
+def settled(queryset: QuerySet) -> QuerySet:
+    """Rows changed at least API_SYNC_LAG_SECONDS ago. `updated_at` is stamped before its
+    transaction commits, so a row can appear after a consumer has paged past its time; serving
+    only rows older than any write transaction lasts makes "every change exactly once" hold
+    under concurrent writes. Details are not delayed."""
+    if settings.API_SYNC_LAG_SECONDS <= 0:
+        return queryset
+    return queryset.filter(
+        updated_at__lt=timezone.now() - timedelta(seconds=settings.API_SYNC_LAG_SECONDS)
+    )
+
+
 class KeysetPagination(BasePagination):
     """Cursor pagination on a unique ascending key (updated_at, id): pages never skip or repeat a
     row, and a deep page costs what the first one does (an index range scan from the cursor).
@@ -321,7 +333,7 @@ class VerdictListView(PublicReadView):
     renderer_classes = [ORJSONRenderer, CSVRenderer]
 
     def get_queryset(self) -> QuerySet:
-        return verdict_public_queryset()
+        return settled(verdict_public_queryset())
 
     def get(self, request: Request) -> Response | StreamingHttpResponse:
         queryset = self.filter_queryset(self.get_queryset())
@@ -410,7 +422,7 @@ class ClaimReviewFeedView(PublicReadView):
     filterset_class = FeedFilter
 
     def get_queryset(self) -> QuerySet:
-        return verdict_public_queryset().filter(status=Verdict.Status.PUBLISHED)
+        return settled(verdict_public_queryset().filter(status=Verdict.Status.PUBLISHED))
 
     def get(self, request: Request) -> StreamingHttpResponse:
         queryset = self.filter_queryset(self.get_queryset())
@@ -454,11 +466,11 @@ class ClaimListView(PublicReadView):
     pagination_class = KeysetPagination
 
     def get_queryset(self) -> QuerySet:
-        return claim_list(staff=is_staff(self.request))
+        return settled(claim_list(staff=is_staff(self.request)))
 
     def get(self, request: Request) -> Response:
         staff = is_staff(request)
-        rows = self.paginate_queryset(self.filter_queryset(claim_list(staff=staff)))
+        rows = self.paginate_queryset(self.filter_queryset(settled(claim_list(staff=staff))))
         self.note_modified(rows)
         claims = []
         for row in rows:

@@ -302,6 +302,25 @@ def test_a_consumer_syncing_from_updated_since_sees_every_change_exactly_once() 
     assert all_pages(client, resume.replace("page_size=2", "page_size=1")) == changes
 
 
+def test_sync_lists_hold_back_changes_younger_than_the_sync_lag(settings: Any) -> None:
+    settings.API_SYNC_LAG_SECONDS = 60
+    settled_verdict, fresh = VerdictFactory(), VerdictFactory()
+    Verdict.objects.filter(pk=settled_verdict.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=61)
+    )
+    Claim.objects.filter(pk=settled_verdict.claim_id).update(
+        updated_at=timezone.now() - timedelta(seconds=61)
+    )
+    client = APIClient()
+    assert [v["id"] for v in client.get("/api/v1/verdicts/").json()["results"]] == [
+        settled_verdict.id
+    ]
+    assert [c["id"] for c in client.get("/api/v1/claims/").json()["results"]] == [
+        settled_verdict.claim_id
+    ]
+    assert client.get(f"/api/v1/verdicts/{fresh.id}/").status_code == 200
+
+
 def test_deep_pages_neither_skip_nor_repeat_rows_with_equal_timestamps() -> None:
     verdicts = [VerdictFactory() for _ in range(7)]
     same = timezone.now()
