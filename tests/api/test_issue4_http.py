@@ -220,7 +220,7 @@ def test_a_retracted_verdicts_page_says_so_and_drops_the_markup() -> None:
 # --- Google's client, unmodified ---
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(
     FACTCHECK_ORGANIZATION_NAME="Checkers", FACTCHECK_ORGANIZATION_URL="https://c.example"
 )

@@ -10,7 +10,7 @@ from tests.factories import VerdictFactory
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_swagger_ui_lists_every_operation_from_local_files_only(live_server: Any) -> None:
     verdict = VerdictFactory()
     outside: list[str] = []
