@@ -7,6 +7,7 @@ the list page close to a hand-written psycopg query (see bench/bench_api.py).
 
 import base64
 import binascii
+import functools
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -63,6 +64,13 @@ _VERDICT_VALUES = {
 
 def verdict_public_queryset() -> QuerySet[Verdict]:
     """Published and retracted verdicts, as flat dicts, in sync order (updated_at, id)."""
+    # Resolving twenty joined columns and annotations cost as much as the query itself on a
+    # detail; the lazy queryset is built once per process and cloned (no rows are cached).
+    return _verdict_public_base().all()
+
+
+@functools.cache
+def _verdict_public_base() -> QuerySet[Verdict]:
     return (
         Verdict.objects.filter(status__in=PUBLIC_VERDICT_STATUSES)
         .values(
