@@ -105,7 +105,7 @@ def main() -> int:
         ]
         rows = response.content.count(b'class="action-select"')
         timings.sort()
-        p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
+        p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
         print(
             f"{name:40} {statistics.median(timings):6.0f}ms {p95:6.0f}ms "
             f"{len(queries.captured_queries):>8}  {rows}"
