@@ -289,6 +289,7 @@ class ClaimAdmin(admin.ModelAdmin):
     list_per_page = 50
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facet counts would COUNT the table per choice
     actions = ["start_review_action", "assign_action", "reject_action", "mark_duplicate_action"]
     change_form_template = "admin/claims/claim/change_form.html"
     fields = [
@@ -518,6 +519,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 "claim": claim,
                 "verdict": verdict,
                 "verdict_mode": "correct" if correctable else ("draft" if editable else "view"),
+                "submit_hint": editable and "submit" not in available,
                 "workflow_actions": action_forms,
                 "claim_context": self._context(claim),
                 "events": ClaimEvent.objects.filter(claim=claim)
