@@ -329,6 +329,12 @@ class ClaimAdmin(admin.ModelAdmin):
     def has_editor_permission(self, request: HttpRequest) -> bool:
         return workflow.user_is_editor(request.user)
 
+    def save_model(self, request: HttpRequest, obj: Claim, form: Any, change: bool) -> None:
+        # Write only the fields the form edits: never the status or assignee, which the
+        # workflow owns and which may have moved on since this page was loaded.
+        editable = [name for name in form.changed_data if name not in self.readonly_fields]
+        obj.save(update_fields=[*editable, "updated_at"])
+
     # -- the list
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -5,7 +5,9 @@ from typing import Any
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from claims.models import Claim, ClaimEvent, Rating, Verdict
 from tests.factories import ClaimFactory, SourceFactory, VerdictFactory, staff_user
@@ -249,3 +251,17 @@ def test_a_source_lists_its_claims() -> None:
     body = login(editor).get(f"/admin/sources/source/{claim.source_id}/change/").content.decode()
     assert "The sky is green." in body
     assert f"?source={claim.source_id}&amp;status=all" in body
+
+
+def test_editing_claim_metadata_never_writes_the_status() -> None:
+    editor = staff_user("ed", "Editors")
+    claim = ClaimFactory()
+    client = login(editor)
+    with CaptureQueriesContext(connection) as queries:
+        client.post(page(claim), {"claimant": "", "claim_date": "2024-05-01", "language": "fr"})
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "claims_claim"')]
+    assert len(updates) == 1
+    # A status read before the save could be stale by then; only the workflow writes it.
+    assert '"status"' not in updates[0] and '"assignee_id"' not in updates[0]
+    claim.refresh_from_db()
+    assert (claim.language, str(claim.claim_date)) == ("fr", "2024-05-01")
