@@ -265,3 +265,29 @@ def test_editing_claim_metadata_never_writes_the_status() -> None:
     assert '"status"' not in updates[0] and '"assignee_id"' not in updates[0]
     claim.refresh_from_db()
     assert (claim.language, str(claim.claim_date)) == ("fr", "2024-05-01")
+
+
+def test_large_lists_show_an_estimate_instead_of_counting(monkeypatch: Any) -> None:
+    from claims.admin_queue import EstimatedCountPaginator
+
+    for _ in range(3):
+        ClaimFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 1)  # treat 3 rows as "large"
+    for queryset in (Claim.objects.all(), Claim.objects.filter(status="pending")):
+        with CaptureQueriesContext(connection) as queries:
+            estimate = EstimatedCountPaginator(queryset, 50).count
+        assert estimate >= 1
+        assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+    # Small results are counted exactly.
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 10_000)
+    assert EstimatedCountPaginator(Claim.objects.filter(status="pending"), 50).count == 3
+
+
+def test_assigned_to_me_shows_every_status_unless_one_is_chosen() -> None:
+    reviewer = staff_user("rev", "Reviewers")
+    mine = ClaimFactory(status="in_review", assignee=reviewer)
+    client = login(reviewer)
+    assert [c.pk for c in client.get(QUEUE + "?mine=yes").context["cl"].result_list] == [mine.pk]
+    assert list(client.get(QUEUE + "?mine=yes&status=pending").context["cl"].result_list) == []
