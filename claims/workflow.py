@@ -487,7 +487,12 @@ def verdict_save_draft(
     if status != Status.IN_REVIEW:
         raise TransitionNotAllowed(
             f"Claim #{claim.pk} is {_label(status).lower()}; its verdict can be edited only "
-            "while it is in review."
+            "while it is in review"
+            + (
+                " (a published verdict changes through a correction)."
+                if status == "published"
+                else "."
+            )
         )
     if assignee_id != actor.pk:
         raise NotPermitted(f"Only the assignee of claim #{claim.pk} may edit its verdict.")

@@ -11,6 +11,8 @@ from sources.models import ImportRun, Source
 class SourceClaimInline(admin.TabularInline):
     """A source lists its claims (read-only; each links to its review page)."""
 
+    MAX_ROWS = 200
+
     model = Claim
     fields = ["position", "text", "status", "assignee"]
     readonly_fields = fields
@@ -40,6 +42,15 @@ class SourceAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
     inlines = [SourceClaimInline]
+
+    def get_inline_instances(self, request: HttpRequest, obj: Source | None = None) -> list:
+        # A long document can hold thousands of statements: list them inline only when short;
+        # "claims in the review queue" pages through any number.
+        if obj is None or Claim.objects.filter(source=obj)[
+            : SourceClaimInline.MAX_ROWS + 1
+        ].count() > (SourceClaimInline.MAX_ROWS):
+            return []
+        return super().get_inline_instances(request, obj)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The list never shows the body, which can be megabytes per row (the change page loads

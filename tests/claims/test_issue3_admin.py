@@ -291,3 +291,18 @@ def test_assigned_to_me_shows_every_status_unless_one_is_chosen() -> None:
     client = login(reviewer)
     assert [c.pk for c in client.get(QUEUE + "?mine=yes").context["cl"].result_list] == [mine.pk]
     assert list(client.get(QUEUE + "?mine=yes&status=pending").context["cl"].result_list) == []
+
+
+def test_a_long_source_links_to_its_claims_instead_of_listing_them(monkeypatch: Any) -> None:
+    from sources.admin import SourceClaimInline
+
+    editor = staff_user("ed", "Editors")
+    source = SourceFactory(body="One. Two. Three.")
+    for start, end in ((0, 4), (5, 9), (10, 16)):
+        ClaimFactory(source=source, start=start, end=end, position=start)
+    url = f"/admin/sources/source/{source.pk}/change/"
+    assert 'id="claims-group"' in login(editor).get(url).content.decode()
+    monkeypatch.setattr(SourceClaimInline, "MAX_ROWS", 2)
+    body = login(editor).get(url).content.decode()
+    assert "claims in the review queue" in body
+    assert 'id="claims-group"' not in body
