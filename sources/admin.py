@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -42,6 +43,8 @@ class SourceAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
     inlines = [SourceClaimInline]
+    # Django 6 makes https the default scheme for typed URLs without one; opt in now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_inline_instances(self, request: HttpRequest, obj: Source | None = None) -> list:
         # A long document can hold thousands of statements: list them inline only when short;
