@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OrderBy, Q
+from django.db.models.functions import Upper
 
 
 class Claimant(models.Model):
@@ -124,6 +126,23 @@ class Claim(models.Model):
             models.Index(fields=["status", "-created_at"], name="claim_status_created_idx"),
             # Exact "same statement" matching by normalised fingerprint.
             models.Index(fields=["fingerprint"], name="claim_fingerprint_idx"),
+            # The admin review queue of one status: most check-worthy first, then newest.
+            models.Index(
+                F("status"),
+                OrderBy(F("score"), descending=True, nulls_last=True),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="claim_queue_idx",
+            ),
+            # The same order over all statuses (admin claim list filtered to "All").
+            models.Index(
+                OrderBy(F("score"), descending=True, nulls_last=True),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="claim_queue_all_idx",
+            ),
+            # Admin search: `text__icontains` is UPPER(text) LIKE UPPER('%term%') (pg_trgm).
+            GinIndex(OpClass(Upper("text"), name="gin_trgm_ops"), name="claim_text_trgm_idx"),
         ]
 
     def __str__(self) -> str:

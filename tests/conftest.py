@@ -2,6 +2,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_b52872a958dbdb28.txt"
@@ -15,3 +16,9 @@ def seed_folder(tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(SEED, folder / SEED.name)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Settings) -> None:
+    """Tests create many users; the production hasher is slow on purpose (issue 3)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,8 +2,9 @@ import hashlib
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, User
 
-from claims.models import Claim, Claimant
+from claims.models import Claim, Claimant, Rating, Verdict
 from sources.models import Source
 
 
@@ -45,3 +46,23 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     text = factory.LazyAttribute(lambda o: o.source.body[o.start : o.end])
     position = 0
     language = "en"
+
+
+# Issue 3: staff users in the workflow's groups, and verdict drafts.
+def staff_user(username: str, *groups: str, superuser: bool = False) -> User:
+    """A staff user in `groups` (Reviewers, Editors) who can log into the admin."""
+    user = UserFactory(username=username, is_staff=True, is_superuser=superuser)
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+class VerdictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Verdict
+
+    claim = factory.SubFactory(ClaimFactory)
+    rating = factory.LazyFunction(lambda: Rating.objects.get(slug="false"))
+    headline = "It is not green"
+    summary = "The sky is blue on a clear day."
+    explanation = "Rayleigh scattering."
