@@ -4,14 +4,16 @@ page is where a claim is reviewed (claims/admin_review.py).
 Every status change goes through claims/workflow.py; the admin never saves a status itself.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, OrderBy, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
@@ -28,7 +30,8 @@ from claims.admin_queue import (
 )
 from claims.admin_review import ClaimReviewMixin
 from claims.forms import AssignForm, DuplicateForm, RejectForm
-from claims.models import Citation, Claim, Claimant, ClaimEvent, Rating, Verdict
+from claims.matching import claim_match_confirm, claim_match_dismiss
+from claims.models import Citation, Claim, Claimant, ClaimEvent, ClaimMatch, Rating, Verdict
 from factcheck.api import DomainError
 
 # ---------------------------------------------------------------------------------------------
@@ -315,3 +318,63 @@ class ClaimEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["claim", "actor"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+
+@admin.register(ClaimMatch)
+class ClaimMatchAdmin(admin.ModelAdmin):
+    """Matches found on import; editors confirm or dismiss them (each logs a ClaimEvent)."""
+
+    list_display = ["claim", "matched", "kind", "score", "status", "decided_by", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["claim", "matched", "decided_by"]
+    raw_id_fields = ["claim", "matched"]
+    readonly_fields = ["claim", "matched", "kind", "score", "status", "decided_by", "decided_at"]
+    actions = ["confirm_matches", "dismiss_matches"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_urls(self) -> list:
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [
+            path(
+                "<int:pk>/<str:decision>/",
+                decide,
+                name="claims_claimmatch_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+        """POST from the claim page's panel: confirm or dismiss one match, back to the claim."""
+        match = get_object_or_404(ClaimMatch, pk=pk)
+        if request.method != "POST" or decision not in _DECISIONS:
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, match):
+            raise PermissionDenied
+        self._decide(request, [match], decision)
+        return redirect("admin:claims_claim_change", match.claim_id)
+
+    @admin.action(description="Confirm selected matches", permissions=["change"])
+    def confirm_matches(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(request, queryset, "confirm")
+
+    @admin.action(description="Dismiss selected matches", permissions=["change"])
+    def dismiss_matches(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._decide(request, queryset, "dismiss")
+
+    def _decide(self, request: HttpRequest, matches: Iterable[ClaimMatch], decision: str) -> None:
+        service = _DECISIONS[decision]
+        done = 0
+        for match in matches:
+            try:
+                service(match=match, actor=request.user)
+                done += 1
+            except DomainError as error:
+                self.message_user(request, str(error), messages.WARNING)
+        if done:
+            self.message_user(request, f"{decision.capitalize()}ed {done} match(es).")
+
+
+_DECISIONS = {"confirm": claim_match_confirm, "dismiss": claim_match_dismiss}

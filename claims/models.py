@@ -279,3 +279,63 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} on claim #{self.claim_id}"
+
+
+class ClaimMatchKind(models.TextChoices):
+    DUPLICATE = "duplicate", "Same statement"
+    SUGGESTED = "suggested", "Similar statement"
+
+
+class ClaimMatchStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class ClaimMatch(models.Model):
+    """An earlier claim that a newer one may repeat ("checked before?"), found on import.
+
+    Written by claims/matching.py; editors confirm or dismiss it (an event is logged). Neither
+    changes the claim's status: marking it a duplicate is the workflow's `mark_duplicate`.
+    """
+
+    Kind = ClaimMatchKind
+    Status = ClaimMatchStatus
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="matches")
+    matched = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="matched_by")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    score = models.FloatField(help_text="Similarity, 0..1 (1: the same statement).")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUGGESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decided_claim_matches",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "matched"], name="claimmatch_pair_unique"),
+            models.CheckConstraint(condition=~Q(claim=F("matched")), name="claimmatch_not_itself"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ClaimMatchKind.values), name="claimmatch_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ClaimMatchStatus.values), name="claimmatch_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=1), name="claimmatch_score_range"
+            ),
+        ]
+        indexes = [
+            # "Matched by" on the earlier claim's page; the unique pair covers `claim` lookups.
+            models.Index(fields=["matched"], name="claimmatch_matched_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.claim_id} ~ #{self.matched_id} ({self.score:.2f})"
