@@ -139,6 +139,17 @@ class ClaimAdmin(ClaimReviewMixin, admin.ModelAdmin):
 
     # -- the list
 
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Say which part of the queue this is: the list opens on "Awaiting review".
+        status = request.GET.get("status")
+        if status is None and not ({"mine", "assignee"} & set(request.GET)):
+            status = Claim.Status.PENDING
+        label = dict(Claim.Status.choices).get(status, "all statuses")
+        title = f"Review queue: {label.lower()}"
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The source's body can be megabytes; the list shows only its title.
         return (

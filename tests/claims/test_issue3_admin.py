@@ -47,6 +47,7 @@ def test_the_queue_shows_pending_claims_by_default_newest_first(
     assert shown == [newer.pk, older.pk]
     assert rejected.pk not in shown
     body = response.content.decode()
+    assert "Review queue: awaiting review" in body
     assert "Start review (assign to me)" in body
     assert "Assign to…" not in body  # editors only
     assert "Add claim" not in body
