@@ -327,6 +327,7 @@ class ClaimEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["code"]
     search_fields = ["code", "note"]
     list_select_related = ["claim", "actor"]
+    ordering = ["-id"]  # newest first, by the primary key's index
     show_full_result_count = False
     paginator = EstimatedCountPaginator
 
