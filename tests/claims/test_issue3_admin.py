@@ -307,3 +307,15 @@ def test_a_long_source_links_to_its_claims_instead_of_listing_them(monkeypatch: 
     body = login(editor).get(url).content.decode()
     assert "claims in the review queue" in body
     assert 'id="claims-group"' not in body
+
+
+def test_the_groups_hold_the_permissions_their_roles_need() -> None:
+    reviewer, editor = staff_user("rev", "Reviewers"), staff_user("ed", "Editors")
+    assert reviewer.has_perms(["claims.view_claim", "claims.view_verdict", "sources.view_source"])
+    assert not reviewer.has_perm("claims.change_claim")
+    assert not reviewer.has_perm("claims.change_rating")
+    assert editor.has_perms(["claims.change_claim", "claims.change_rating", "claims.add_claimant"])
+    for user in (reviewer, editor):
+        assert not user.has_perm("claims.delete_claim")
+        assert not user.has_perm("sources.change_importrun")
+    assert login(editor).get("/admin/sources/importrun/add/").status_code == 403
