@@ -463,6 +463,26 @@ def _stale_verdict(verdict_pk: int, based_on: int | None) -> Conflict:
     )
 
 
+def _replace_content(
+    verdict: Verdict, *, content: VerdictInput, version: int, **fields: Any
+) -> None:
+    """Compare-and-set on the version: write `content` (and `fields`) only if the verdict is
+    still at `version`, bumping it; otherwise raise StaleState and write nothing."""
+    moved = Verdict.objects.filter(pk=verdict.pk, version=version).update(
+        rating=content.rating,
+        headline=content.headline,
+        summary=content.summary,
+        explanation=content.explanation,
+        version=version + 1,
+        updated_at=timezone.now(),
+        **fields,
+    )
+    if moved != 1:
+        raise _stale_verdict(verdict.pk, version)
+    verdict.refresh_from_db()
+    _write_content(verdict, content)
+
+
 @transaction.atomic
 def verdict_save_draft(
     *, claim: Claim, actor: User, content: VerdictInput, version: int | None
@@ -487,11 +507,15 @@ def verdict_save_draft(
     if status != Status.IN_REVIEW:
         raise TransitionNotAllowed(
             f"Claim #{claim.pk} is {_label(status).lower()}; its verdict can be edited only "
-            "while it is in review."
+            "while it is in review"
+            + (
+                " (a published verdict changes through a correction)."
+                if status == "published"
+                else "."
+            )
         )
     if assignee_id != actor.pk:
         raise NotPermitted(f"Only the assignee of claim #{claim.pk} may edit its verdict.")
-    now = timezone.now()
     verdict = _own_verdict(claim)
     if verdict is None:
         if version not in (None, 0):
@@ -508,24 +532,13 @@ def verdict_save_draft(
             status=Verdict.Status.DRAFT,
             origin=Verdict.Origin.OWN,
         )
+        _write_content(verdict, content)
     else:
         if version is None:
             raise InvalidInput("version", "Send the version your edit is based on.")
         # A verdict retracted and reopened is drafted again; the retraction stays in its
         # corrections and in the event log.
-        moved = Verdict.objects.filter(pk=verdict.pk, version=version).update(
-            rating=content.rating,
-            headline=content.headline,
-            summary=content.summary,
-            explanation=content.explanation,
-            status=Verdict.Status.DRAFT,
-            version=version + 1,
-            updated_at=now,
-        )
-        if moved != 1:
-            raise _stale_verdict(verdict.pk, version)
-        verdict.refresh_from_db()
-    _write_content(verdict, content)
+        _replace_content(verdict, content=content, version=version, status=Verdict.Status.DRAFT)
     ClaimEvent.objects.create(
         claim=claim,
         code="verdict.saved",
@@ -562,23 +575,10 @@ def verdict_correct(
     if verdict is None or verdict.status != Verdict.Status.PUBLISHED:
         raise TransitionNotAllowed(f"Claim #{claim.pk} has no published verdict of ours.")
     before = _wording(verdict)
-    now = timezone.now()
-    moved = Verdict.objects.filter(pk=verdict.pk, version=version).update(
-        rating=content.rating,
-        headline=content.headline,
-        summary=content.summary,
-        explanation=content.explanation,
-        corrections=[
-            *verdict.corrections,
-            {"date": now.isoformat(), "note": note, "kind": "correction"},
-        ],
-        version=version + 1,
-        updated_at=now,
+    correction = {"date": timezone.now().isoformat(), "note": note, "kind": "correction"}
+    _replace_content(
+        verdict, content=content, version=version, corrections=[*verdict.corrections, correction]
     )
-    if moved != 1:
-        raise _stale_verdict(verdict.pk, version)
-    verdict.refresh_from_db()
-    _write_content(verdict, content)
     ClaimEvent.objects.create(
         claim=claim,
         code="verdict.corrected",

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -10,6 +11,8 @@ from sources.models import ImportRun, Source
 
 class SourceClaimInline(admin.TabularInline):
     """A source lists its claims (read-only; each links to its review page)."""
+
+    MAX_ROWS = 200
 
     model = Claim
     fields = ["position", "text", "status", "assignee"]
@@ -40,6 +43,17 @@ class SourceAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
     inlines = [SourceClaimInline]
+    # Django 6 makes https the default scheme for typed URLs without one; opt in now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_inline_instances(self, request: HttpRequest, obj: Source | None = None) -> list:
+        # A long document can hold thousands of statements: list them inline only when short;
+        # "claims in the review queue" pages through any number.
+        if obj is None or Claim.objects.filter(source=obj)[
+            : SourceClaimInline.MAX_ROWS + 1
+        ].count() > (SourceClaimInline.MAX_ROWS):
+            return []
+        return super().get_inline_instances(request, obj)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The list never shows the body, which can be megabytes per row (the change page loads

@@ -69,6 +69,7 @@ class TokenView(APIView):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
+    serializer_class = TokenInputSerializer  # for the OpenAPI schema
 
     def post(self, request: Request) -> Response:
         credentials = TokenInputSerializer(data=request.data)
@@ -170,6 +171,7 @@ class ClaimVerdictView(APIView):
     """GET the claim's own verdict; PUT a draft (the assignee, while in review)."""
 
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    serializer_class = VerdictInputSerializer  # for the OpenAPI schema
 
     def get(self, request: Request, pk: int) -> Response:
         claim = get_object_or_404(Claim, pk=pk)
@@ -209,6 +211,7 @@ class ClaimEventsView(APIView):
     """GET /claims/{id}/events/: the claim's history, oldest first (reviewers and editors)."""
 
     permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ClaimEventSerializer  # for the OpenAPI schema
 
     def get(self, request: Request, pk: int) -> Response:
         if not workflow.user_is_reviewer(request.user):

@@ -263,3 +263,23 @@ def test_an_action_answers_in_a_fixed_number_of_queries(django_assert_max_num_qu
     with django_assert_max_num_queries(12):
         response = reviewer.post(f"/api/v1/claims/{claim.pk}/start_review/")
     assert response.status_code == 200
+
+
+def test_the_event_list_takes_the_same_queries_however_long(
+    django_assert_num_queries: Any,
+) -> None:
+    user = staff_user("rev", "Reviewers")
+    reviewer = client_for(user)
+    short, long = ClaimFactory(), ClaimFactory()
+    reviewer.post(f"/api/v1/claims/{short.pk}/start_review/")
+    reviewer.post(f"/api/v1/claims/{long.pk}/start_review/")
+    for version in range(5):
+        reviewer.put(
+            f"/api/v1/claims/{long.pk}/verdict",
+            {"rating": "false", "summary": "s", "version": version},
+            format="json",
+        )
+    with django_assert_num_queries(4) as short_queries:  # token, groups, claim, events
+        assert len(reviewer.get(f"/api/v1/claims/{short.pk}/events/").json()) == 1
+    with django_assert_num_queries(len(short_queries)):
+        assert len(reviewer.get(f"/api/v1/claims/{long.pk}/events/").json()) == 6

@@ -5,7 +5,9 @@ from typing import Any
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from claims.models import Claim, ClaimEvent, Rating, Verdict
 from tests.factories import ClaimFactory, SourceFactory, VerdictFactory, staff_user
@@ -45,6 +47,7 @@ def test_the_queue_shows_pending_claims_by_default_newest_first(
     assert shown == [newer.pk, older.pk]
     assert rejected.pk not in shown
     body = response.content.decode()
+    assert "Review queue: awaiting review" in body
     assert "Start review (assign to me)" in body
     assert "Assign to…" not in body  # editors only
     assert "Add claim" not in body
@@ -249,3 +252,70 @@ def test_a_source_lists_its_claims() -> None:
     body = login(editor).get(f"/admin/sources/source/{claim.source_id}/change/").content.decode()
     assert "The sky is green." in body
     assert f"?source={claim.source_id}&amp;status=all" in body
+
+
+def test_editing_claim_metadata_never_writes_the_status() -> None:
+    editor = staff_user("ed", "Editors")
+    claim = ClaimFactory()
+    client = login(editor)
+    with CaptureQueriesContext(connection) as queries:
+        client.post(page(claim), {"claimant": "", "claim_date": "2024-05-01", "language": "fr"})
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "claims_claim"')]
+    assert len(updates) == 1
+    # A status read before the save could be stale by then; only the workflow writes it.
+    assert '"status"' not in updates[0] and '"assignee_id"' not in updates[0]
+    claim.refresh_from_db()
+    assert (claim.language, str(claim.claim_date)) == ("fr", "2024-05-01")
+
+
+def test_large_lists_show_an_estimate_instead_of_counting(monkeypatch: Any) -> None:
+    from claims.admin_queue import EstimatedCountPaginator
+
+    for _ in range(3):
+        ClaimFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 1)  # treat 3 rows as "large"
+    for queryset in (Claim.objects.all(), Claim.objects.filter(status="pending")):
+        with CaptureQueriesContext(connection) as queries:
+            estimate = EstimatedCountPaginator(queryset, 50).count
+        assert estimate >= 1
+        assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+    # Small results are counted exactly.
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 10_000)
+    assert EstimatedCountPaginator(Claim.objects.filter(status="pending"), 50).count == 3
+
+
+def test_assigned_to_me_shows_every_status_unless_one_is_chosen() -> None:
+    reviewer = staff_user("rev", "Reviewers")
+    mine = ClaimFactory(status="in_review", assignee=reviewer)
+    client = login(reviewer)
+    assert [c.pk for c in client.get(QUEUE + "?mine=yes").context["cl"].result_list] == [mine.pk]
+    assert list(client.get(QUEUE + "?mine=yes&status=pending").context["cl"].result_list) == []
+
+
+def test_a_long_source_links_to_its_claims_instead_of_listing_them(monkeypatch: Any) -> None:
+    from sources.admin import SourceClaimInline
+
+    editor = staff_user("ed", "Editors")
+    source = SourceFactory(body="One. Two. Three.")
+    for start, end in ((0, 4), (5, 9), (10, 16)):
+        ClaimFactory(source=source, start=start, end=end, position=start)
+    url = f"/admin/sources/source/{source.pk}/change/"
+    assert 'id="claims-group"' in login(editor).get(url).content.decode()
+    monkeypatch.setattr(SourceClaimInline, "MAX_ROWS", 2)
+    body = login(editor).get(url).content.decode()
+    assert "claims in the review queue" in body
+    assert 'id="claims-group"' not in body
+
+
+def test_the_groups_hold_the_permissions_their_roles_need() -> None:
+    reviewer, editor = staff_user("rev", "Reviewers"), staff_user("ed", "Editors")
+    assert reviewer.has_perms(["claims.view_claim", "claims.view_verdict", "sources.view_source"])
+    assert not reviewer.has_perm("claims.change_claim")
+    assert not reviewer.has_perm("claims.change_rating")
+    assert editor.has_perms(["claims.change_claim", "claims.change_rating", "claims.add_claimant"])
+    for user in (reviewer, editor):
+        assert not user.has_perm("claims.delete_claim")
+        assert not user.has_perm("sources.change_importrun")
+    assert login(editor).get("/admin/sources/importrun/add/").status_code == 403

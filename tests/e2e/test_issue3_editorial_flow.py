@@ -1,6 +1,7 @@
 """End to end in a real headless Chromium against a live server: a reviewer takes a seed claim,
 drafts a verdict with a citation and submits it; another user, an editor, publishes it; the
-published verdict is then read over the API with a token (real HTTP)."""
+published verdict is then read over the API with a token (real HTTP); the editor then corrects
+and retracts it, and the public record shows both notes."""
 
 import json
 import os
@@ -114,6 +115,27 @@ def test_reviewer_drafts_and_submits_editor_publishes_api_reads_it(
             assert body["citations"][0]["url"] == "https://example.org/statistics"
             events = api.get(f"/api/v1/claims/{claim.pk}/events/", headers=headers).json()
             assert [e["code"] for e in events][-1] == "claim.published"
+
+            # The editor corrects the published verdict, then retracts it, each with a note.
+            editor.fill("#verdict-form textarea[name=summary]", "The figure is from 2019.")
+            editor.fill("#verdict-form textarea[name=note]", "We gave the wrong year.")
+            editor.click("#verdict-form button[name=save_verdict]")
+            editor.wait_for_selector("text=Claim is Published.")
+            assert "We gave the wrong year." in editor.inner_text("#verdict-corrections")
+            editor.fill("#action-retract textarea[name=note]", "The statistics were withdrawn.")
+            editor.click("#action-retract button")
+            editor.wait_for_selector("text=Claim is Retracted.")
+            history = editor.inner_text("#claim-history")
+            assert "verdict.corrected" in history and "claim.retracted" in history
+            retracted = json.loads(api.get(f"/api/v1/claims/{claim.pk}/verdict").text())
+            assert (retracted["status"], retracted["summary"]) == (
+                "retracted",
+                "The figure is from 2019.",
+            )
+            assert [c["note"] for c in retracted["corrections"]] == [
+                "We gave the wrong year.",
+                "The statistics were withdrawn.",
+            ]
             api.dispose()
         finally:
             browser.close()
