@@ -10,8 +10,8 @@ published), then:
    lightly edited existing claims and unseen sentences, as staff (all claims) and as anonymous
    (published only), and prints median and p95 latency;
 2. imports `--docs` generated documents (bench_import.py's sentences, ~100 statements each, plus
-   one exact and one lightly edited copy of existing claims) with `source_import_paths` — split, score,
-   COPY, match — and prints statements/s.
+   one exact and one lightly edited copy of existing claims) with `source_import_paths` (split,
+   score, COPY, match) and prints statements/s.
 """
 
 import argparse

@@ -12,8 +12,9 @@ On import (`claims_match_new`, one query per source) the candidates are the clai
 key with the new statement: hashes of its first (`match_head`) and of its last (`match_tail`) five
 words, which the database derives from the text (migration 0003). An edit in one half of a
 statement keeps the other half's key, and keys are nearly unique, so the lookup reads a few B-tree
-entries even at millions of claims made of common words. Free-text search (`claim_match`, used by the API and the
-evaluation) unions three bounded full-text candidate sets (all words; all words of one of three
+entries even at millions of claims made of common words.
+
+Free-text search (`claim_match`, used by the API and the evaluation) unions three bounded full-text candidate sets (all words; all words of one of three
 interleaved groups; a sample of claims holding any word), ranks them by `ts_rank_cd`, and
 re-ranks the best by `_similarity`.
 """
