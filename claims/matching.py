@@ -3,20 +3,20 @@
 - Exact: the same statement after normalising case, punctuation, quotes and whitespace shares
   `claim_fingerprint` (indexed); a new claim with an earlier twin gets `duplicate_of` and a
   `ClaimMatch(kind=duplicate, score=1)`. Its status is unchanged: an editor decides.
-- Similar: PostgreSQL finds candidates with full-text search over the stored `search_vector`
-  (GIN index), and they are re-ranked by `_similarity`: the mean of the Dice overlap of content
-  words and pg_trgm's trigram similarity. Above `SUGGEST_THRESHOLD` a new claim gets a
-  `ClaimMatch(kind=suggested, score)`.
+- Similar: candidates come from PostgreSQL (below) and are re-ranked by `_similarity`: the mean
+  of the Dice overlap of content words and pg_trgm's trigram similarity. Above
+  `SUGGEST_THRESHOLD` a new claim gets a `ClaimMatch(kind=suggested, score)`.
 
 On import (`claims_match_new`, one query per source) the candidates are the claims sharing a
-key with the new statement: hashes of its first (`match_head`) and of its last (`match_tail`) five
-words, which the database derives from the text (migration 0003). An edit in one half of a
-statement keeps the other half's key, and keys are nearly unique, so the lookup reads a few B-tree
-entries even at millions of claims made of common words.
+key with the new statement: hashes of its first (`match_head`) and of its last (`match_tail`)
+five words, which the database derives from the text (migration 0003). An edit in one half of a
+statement keeps the other half's key, and keys are nearly unique, so the lookup reads a few
+B-tree entries even at millions of claims made of common words.
 
-Free-text search (`claim_match`, used by the API and the evaluation) unions three bounded full-text candidate sets (all words; all words of one of three
-interleaved groups; a sample of claims holding any word), ranks them by `ts_rank_cd`, and
-re-ranks the best by `_similarity`.
+Free-text search (`claim_match`, used by the API and the evaluation) searches the stored
+`search_vector` (GIN): it unions three bounded candidate sets (claims holding all the words; all
+words of one of three interleaved groups; a sample of claims holding any word), ranks them by
+`ts_rank_cd`, and re-ranks the best by `_similarity`.
 """
 
 import re
