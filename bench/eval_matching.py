@@ -83,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     vclaims = read_tsv(args.vclaims)
     queries = read_tsv(args.queries)
     qrels = read_qrels(args.qrels)
+    # Its own scratch database, so that it never collides with the test suite's.
+    connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"] + "_eval_matching"
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     print(f"scratch database: {test_db}")
     try:

@@ -3,16 +3,20 @@
 - Exact: the same statement after normalising case, punctuation, quotes and whitespace shares
   `claim_fingerprint` (indexed); a new claim with an earlier twin gets `duplicate_of` and a
   `ClaimMatch(kind=duplicate, score=1)`. Its status is unchanged: an editor decides.
-- Similar: PostgreSQL finds candidates with full-text search over the stored `search_vector`
-  (GIN index), and they are re-ranked by `_similarity`: the mean of the Dice overlap of content
-  words and pg_trgm's trigram similarity. Above `SUGGEST_THRESHOLD` a new claim gets a
-  `ClaimMatch(kind=suggested, score)`.
+- Similar: candidates come from PostgreSQL (below) and are re-ranked by `_similarity`: the mean
+  of the Dice overlap of content words and pg_trgm's trigram similarity. Above
+  `SUGGEST_THRESHOLD` a new claim gets a `ClaimMatch(kind=suggested, score)`.
 
-On import (`claims_match_new`) the candidate query asks for claims that hold *all* content words
-of one of three interleaved groups of the statement's words: a statement with one or two words
-edited keeps at least one group whole, and an all-words group is a fast GIN intersection, so one
-query per source stays cheap at millions of claims. Free-text search (`claim_match`, used by the
-API and the evaluation) asks for *any* content word, ranks by `ts_rank_cd`, and re-ranks the top.
+On import (`claims_match_new`, one query per source) the candidates are the claims sharing a
+key with the new statement: hashes of its first (`match_head`) and of its last (`match_tail`)
+five words, which the database derives from the text (migration 0003). An edit in one half of a
+statement keeps the other half's key, and keys are nearly unique, so the lookup reads a few
+B-tree entries even at millions of claims made of common words.
+
+Free-text search (`claim_match`, used by the API and the evaluation) searches the stored
+`search_vector` (GIN): it unions three bounded candidate sets (claims holding all the words; all
+words of one of three interleaved groups; a sample of claims holding any word), ranks them by
+`ts_rank_cd`, and re-ranks the best by `_similarity`.
 """
 
 import re
@@ -41,6 +45,11 @@ SUGGEST_THRESHOLD = 0.6
 # Candidates fetched per statement before re-ranking.
 _CANDIDATES = 50
 _SUGGESTIONS_PER_CLAIM = 3
+# Claims holding a whole word group of a new statement that are compared with it on import.
+_IMPORT_CANDIDATES = 100
+# Claims holding any word of a free-text query that are ranked (an unbounded OR over millions
+# of claims made of common words would rank them all).
+_ANY_SAMPLE = 3000
 
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
 _HANDLE = re.compile(r"@\w+")
@@ -93,7 +102,7 @@ def _any_words_query(words: Sequence[str]) -> str:
 
 def _group_query(words: Sequence[str]) -> str:
     """A to_tsquery() string matching texts that hold all words of one of three interleaved
-    groups of `words` (see the module docstring)."""
+    groups of `words`: a text with one or two of the words changed keeps a group whole."""
     unique = list(dict.fromkeys(words))
     if len(unique) < 6:
         groups = [unique]
@@ -119,17 +128,40 @@ def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> li
     words = _content_words(text)
     if not words or limit < 1:
         return []
-    where = "AND c.status = 'published'" if published_only else ""
+    published = "AND status = 'published'" if published_only else ""
+    # Three bounded candidate sets (see the module docstring): claims holding all the words,
+    # claims holding one interleaved group of them, and a sample of claims holding any. Each
+    # LIMIT bounds the work when a query is made of very common words; the union is ranked.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT c.id, c.text, c.status, similarity(c.text, %(text)s)
-            FROM claims_claim AS c, to_tsquery('english', %(query)s) AS q
-            WHERE c.search_vector @@ q {where}
-            ORDER BY ts_rank_cd(c.search_vector, q, 1) DESC, c.id
-            LIMIT %(candidates)s
+            WITH candidate AS (
+                (SELECT id FROM claims_claim
+                 WHERE search_vector @@ to_tsquery('english', %(all)s) {published} LIMIT 200)
+                UNION
+                (SELECT id FROM claims_claim
+                 WHERE search_vector @@ to_tsquery('english', %(groups)s) {published} LIMIT 500)
+                UNION
+                (SELECT id FROM claims_claim
+                 WHERE search_vector @@ to_tsquery('english', %(any)s) {published} LIMIT %(sample)s)
+            )
+            SELECT ranked.id, ranked.text, ranked.status, similarity(ranked.text, %(text)s)
+            FROM (
+                SELECT c.id, c.text, c.status
+                FROM candidate JOIN claims_claim AS c USING (id),
+                     to_tsquery('english', %(any)s) AS q
+                ORDER BY ts_rank_cd(c.search_vector, q, 1) DESC, c.id
+                LIMIT %(candidates)s
+            ) AS ranked
             """,
-            {"text": text, "query": _any_words_query(words), "candidates": _CANDIDATES},
+            {
+                "text": text,
+                "all": " & ".join(f"'{w}'" for w in dict.fromkeys(words)),
+                "groups": _group_query(words),
+                "any": _any_words_query(words),
+                "sample": _ANY_SAMPLE,
+                "candidates": _CANDIDATES,
+            },
         )
         rows = cursor.fetchall()
     query_words = {_stem(w) for w in words}
@@ -210,30 +242,32 @@ def claims_match_new(*, claim_ids: Sequence[int]) -> int:
 
 
 def _suggest(cursor, new: Sequence[tuple]) -> list[tuple[int, int, str, float]]:
-    """Suggested matches for (id, text, source_id, _) rows: one candidate query for all."""
-    queries = []
-    for claim_id, text, source_id, _ in new:
-        words = _content_words(text)
-        if len(words) >= 3:  # shorter statements match too much to suggest anything useful
-            queries.append((claim_id, text, source_id, words))
+    """Suggested matches for (id, text, source_id, _) rows: one candidate query for all, by the
+    `match_head`/`match_tail` keys the database derives from each text (see migration 0003)."""
+    queries = [(row[0], _content_words(row[1])) for row in new]
+    queries = [q for q in queries if len(q[1]) >= 3]  # too short to suggest anything useful
     if not queries:
         return []
     cursor.execute(
         """
-        SELECT n.id, c.id, c.text, similarity(c.text, n.text)
-        FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[])
-            AS n(id, text, source_id, query)
+        SELECT n.id, best.id, best.text, best.trigram
+        FROM claims_claim AS n
         CROSS JOIN LATERAL (
-            SELECT c.id, c.text FROM claims_claim AS c
-            WHERE c.search_vector @@ to_tsquery('english', n.query)
-              AND c.source_id <> n.source_id AND c.id < n.id
+            SELECT c.id, c.text, similarity(c.text, n.text) AS trigram
+            FROM (
+                SELECT c.id, c.text FROM claims_claim AS c
+                WHERE (c.match_head = n.match_head OR c.match_tail = n.match_tail)
+                  AND c.source_id <> n.source_id AND c.id < n.id
+                LIMIT %s
+            ) AS c
+            ORDER BY trigram DESC
             LIMIT %s
-        ) AS c
+        ) AS best
+        WHERE n.id = ANY(%s)
         """,
-        [[q[0] for q in queries], [q[1] for q in queries], [q[2] for q in queries],
-         [_group_query(q[3]) for q in queries], _CANDIDATES],
-    )  # fmt: skip
-    words_of = {q[0]: {_stem(w) for w in q[3]} for q in queries}
+        [_IMPORT_CANDIDATES, _SUGGESTIONS_PER_CLAIM * 2, [q[0] for q in queries]],
+    )
+    words_of = {q[0]: {_stem(w) for w in q[1]} for q in queries}
     best: dict[int, list[tuple[float, int]]] = {}
     for claim_id, matched_id, text, trigram in cursor.fetchall():
         score = _similarity(words_of[claim_id], text, trigram)

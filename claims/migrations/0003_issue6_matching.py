@@ -13,11 +13,28 @@ SEARCH_SQL = [
     " GENERATED ALWAYS AS (to_tsvector('english'::regconfig, text)) STORED",
     # claim_match and claims_match_new: full-text candidate search.
     "CREATE INDEX claim_search_vector_idx ON claims_claim USING gin (search_vector)",
+    # claims_match_new: near-duplicate candidates on import. Hashes of the first and of the last
+    # five words of the lower-cased text with punctuation folded to spaces (NULL for statements
+    # under six words): an edit in one half of a statement leaves the other half's key intact.
+    # Each key is nearly unique, so the lookups read a few B-tree entries however many claims
+    # share common words (and the planner's statistics on them know it).
+    "ALTER TABLE claims_claim"
+    " ADD COLUMN match_head integer GENERATED ALWAYS AS (hashtext(substring("
+    "btrim(regexp_replace(lower(text), '[^[:alnum:]]+', ' ', 'g'))"
+    " FROM '^(\\S+ \\S+ \\S+ \\S+ \\S+) \\S'))) STORED,"
+    " ADD COLUMN match_tail integer GENERATED ALWAYS AS (hashtext(substring("
+    "btrim(regexp_replace(lower(text), '[^[:alnum:]]+', ' ', 'g'))"
+    " FROM '\\S (\\S+ \\S+ \\S+ \\S+ \\S+)$'))) STORED",
+    "CREATE INDEX claim_match_head_idx ON claims_claim (match_head)",
+    "CREATE INDEX claim_match_tail_idx ON claims_claim (match_tail)",
     # Anonymous claim_match: candidates among published claims only.
     "CREATE INDEX claim_search_published_idx ON claims_claim USING gin (search_vector)"
     " WHERE status = 'published'",
 ]
 SEARCH_REVERSE = [
+    "DROP INDEX claim_match_tail_idx",
+    "DROP INDEX claim_match_head_idx",
+    "ALTER TABLE claims_claim DROP COLUMN match_head, DROP COLUMN match_tail",
     "DROP INDEX claim_search_published_idx",
     "DROP INDEX claim_search_vector_idx",
     "ALTER TABLE claims_claim DROP COLUMN search_vector",
