@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, OrderBy, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,9 +29,12 @@ from claims.admin_queue import (
     StatusFilter,
 )
 from claims.admin_review import ClaimReviewMixin
+from claims.exports import verdict_csv_lines
 from claims.forms import AssignForm, DuplicateForm, RejectForm
 from claims.matching import claim_match_confirm, claim_match_dismiss
-from claims.models import Citation, Claim, Claimant, ClaimEvent, ClaimMatch, Rating, Verdict
+from claims.models import ApiKey, Citation, Claim, Claimant, ClaimEvent, ClaimMatch, Rating, Verdict
+from claims.selectors import verdict_public_iter, verdict_public_queryset
+from claims.services import api_key_assign, api_key_generate
 from factcheck.api import DomainError
 
 # ---------------------------------------------------------------------------------------------
@@ -390,3 +393,42 @@ class ClaimMatchAdmin(admin.ModelAdmin):
 
 
 _DECISIONS = {"confirm": claim_match_confirm, "dismiss": claim_match_dismiss}
+# --- Issue 4: API keys, CSV export of verdicts ---------------------------------------------------
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys for API consumers. The key is shown once, when it is created; only its hash is kept."""
+
+    list_display = ["name", "prefix", "rate", "revoked", "expires_at", "created_at"]
+    list_filter = ["revoked"]
+    search_fields = ["name", "prefix"]
+    fields = ["name", "rate", "expires_at", "revoked", "prefix", "created_at"]
+    readonly_fields = ["prefix", "created_at"]
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key = api_key_generate()
+        api_key_assign(api_key=obj, key=key)
+        super().save_model(request, obj, form, change)
+        messages.warning(
+            request,
+            f"The API key for “{obj.name}” is {key} — copy it now: it is not stored and "
+            "cannot be shown again.",
+        )
+
+
+@admin.action(description="Export selected published or retracted verdicts as CSV")
+def verdict_export_csv(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Verdict]
+) -> StreamingHttpResponse:
+    public = verdict_public_queryset().filter(pk__in=queryset.values("pk"))
+    lines = verdict_csv_lines(verdicts=verdict_public_iter(queryset=public))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="verdicts.csv"'
+    return response
+
+
+VerdictAdmin.actions = [*VerdictAdmin.actions, verdict_export_csv]

@@ -117,7 +117,7 @@ class CorrectSerializer(VerdictInputSerializer):
 # Outputs
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class CitationStaffSerializer(serializers.ModelSerializer):
     class Meta:
         model = Citation
         fields = ["url", "source", "quote", "note"]
@@ -128,7 +128,7 @@ class VerdictStaffSerializer(serializers.ModelSerializer):
     rating_label = serializers.CharField(source="rating.label", default=None, read_only=True)
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
     approver = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    citations = CitationSerializer(many=True, read_only=True)
+    citations = CitationStaffSerializer(many=True, read_only=True)
 
     class Meta:
         model = Verdict

@@ -10,6 +10,8 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
@@ -17,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import workflow
+from claims.api.serializers import ErrorSerializer
 from claims.api.workflow_serializers import (
     AssignSerializer,
     ClaimEventSerializer,
@@ -56,6 +59,10 @@ def _own_verdict(claim: Claim) -> Verdict | None:
     )
 
 
+# What a staff endpoint may answer besides success (each in the one JSON error shape).
+STAFF_ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409)}
+
+
 def _run(call: Callable[[], Any]) -> Any:
     """Call the workflow; a missing or wrong input it reports becomes a 400 naming the field."""
     try:
@@ -71,6 +78,11 @@ class TokenView(APIView):
     permission_classes = [permissions.AllowAny]
     serializer_class = TokenInputSerializer  # for the OpenAPI schema
 
+    @extend_schema(
+        tags=["staff"],
+        request=TokenInputSerializer,
+        responses={200: OpenApiTypes.OBJECT, 400: ErrorSerializer},
+    )
     def post(self, request: Request) -> Response:
         credentials = TokenInputSerializer(data=request.data)
         credentials.is_valid(raise_exception=True)
@@ -145,6 +157,14 @@ class ClaimActionView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(
+        tags=["staff"],
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=["correct", *ACTIONS])
+        ],
+        request=OpenApiTypes.OBJECT,
+        responses={200: ClaimStaffSerializer, **STAFF_ERRORS},
+    )
     def post(self, request: Request, pk: int, action: str) -> Response:
         claim = get_object_or_404(Claim, pk=pk)
         if action == "correct":
@@ -173,6 +193,7 @@ class ClaimVerdictView(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     serializer_class = VerdictInputSerializer  # for the OpenAPI schema
 
+    @extend_schema(tags=["staff"], responses={200: VerdictStaffSerializer, **STAFF_ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         claim = get_object_or_404(Claim, pk=pk)
         verdict = _own_verdict(claim)
@@ -192,6 +213,11 @@ class ClaimVerdictView(APIView):
             )
         return Response(VerdictStaffSerializer(verdict).data)
 
+    @extend_schema(
+        tags=["staff"],
+        request=VerdictInputSerializer,
+        responses={200: VerdictStaffSerializer, **STAFF_ERRORS},
+    )
     def put(self, request: Request, pk: int) -> Response:
         claim = get_object_or_404(Claim, pk=pk)
         data = VerdictInputSerializer(data=request.data)
@@ -213,6 +239,7 @@ class ClaimEventsView(APIView):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ClaimEventSerializer  # for the OpenAPI schema
 
+    @extend_schema(tags=["staff"], responses={200: ClaimEventSerializer(many=True), **STAFF_ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         if not workflow.user_is_reviewer(request.user):
             raise Forbidden("Only reviewers and editors may read a claim's history.")
