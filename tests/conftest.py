@@ -1,7 +1,9 @@
+import importlib
 import shutil
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from pytest_django.fixtures import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -16,6 +18,40 @@ def seed_folder(tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(SEED, folder / SEED.name)
     return folder
+
+
+def _install_migration_data() -> None:
+    """Put back the rows the data migrations install (rating scale, groups and their
+    permissions), idempotently. Content types and permissions come back by themselves: the flush
+    emits post_migrate."""
+    scale = importlib.import_module("claims.migrations.0002_default_scale_groups_audit")
+    roles = importlib.import_module("claims.migrations.0003_issue3_queue_search_roles")
+    scale.install(apps, None)
+    Group, Permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
+    for name, codenames in (
+        ("Reviewers", roles.REVIEWER_PERMISSIONS),
+        ("Editors", roles.EDITOR_PERMISSIONS),
+    ):
+        group = Group.objects.get(name=name)
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """A transactional test ends by flushing every table, so the next one would start without
+    the scale and the groups the migrations installed (serialized_rollback would restore them,
+    but it collides with the content types the flush's post_migrate recreates)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _install_migration_data()
 
 
 @pytest.fixture(autouse=True)

@@ -335,7 +335,7 @@ def test_a_reviewer_cannot_assign_claims_to_others() -> None:
     assert claim.assignee == other
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_start_reviews_exactly_one_wins() -> None:
     first, second = staff_user("first", "Reviewers"), staff_user("second", "Reviewers")
     claim_id = ClaimFactory().pk

@@ -41,7 +41,7 @@ def _log_in(browser: Any, base: str, username: str) -> Any:
     return page
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_reviewer_drafts_and_submits_editor_publishes_api_reads_it(
     live_server: Any, seed_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
