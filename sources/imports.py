@@ -232,8 +232,9 @@ def feed_import_entries(*, feed: Feed, raw: bytes, run: ImportRun) -> list[ItemR
     """Import each entry of a fetched feed as a source (its link unique); the linked page is
     fetched and extracted when the entry carries only a teaser."""
     parsed = feedparser.parse(raw)
-    if parsed.bozo and not parsed.entries:
-        raise UnreadableInput(f"not an RSS/Atom feed: {parsed.get('bozo_exception')}")
+    if not parsed.get("version") and not parsed.entries:
+        reason = parsed.get("bozo_exception") or "no RSS or Atom elements"
+        raise UnreadableInput(f"not an RSS/Atom feed: {reason}")
     results = []
     for n, entry in enumerate(parsed.entries, start=1):
         link = entry.get("link") or ""

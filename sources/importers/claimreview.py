@@ -6,7 +6,7 @@ reason and the others are still read."""
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -120,7 +120,7 @@ def _datetime(value: Any, field: str) -> datetime | None:
     except (ValueError, OverflowError):
         raise ValueError(f"{field} is not a date: {value!r}") from None
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.utc)
+        parsed = timezone.make_aware(parsed, UTC)
     return parsed
 
 
