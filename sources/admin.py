@@ -53,8 +53,8 @@ from pathlib import Path  # noqa: E402
 
 from django import forms  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.contrib import messages  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.db.models import QuerySet  # noqa: E402
 from django.http import HttpResponse, HttpResponseRedirect  # noqa: E402
