@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
-print = functools.partial(print, flush=True)  # noqa: A001
+print = functools.partial(print, flush=True)
 LIAR = ROOT.parent / "shared" / "datasets" / "liar" / "train.tsv"
 TABLES = ["sources_source", "claims_claim", "claims_verdict"]
 
@@ -98,7 +98,7 @@ def run_workers(n: int, folder: Path, env: dict[str, str], expected_runs: int) -
             env=env,
             cwd=ROOT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         for i in range(n)
     ]
     try:
