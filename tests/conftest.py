@@ -26,7 +26,9 @@ def _install_migration_data() -> None:
     emits post_migrate."""
     scale = importlib.import_module("claims.migrations.0002_default_scale_groups_audit")
     roles = importlib.import_module("claims.migrations.0003_issue3_queue_search_roles")
+    aliases = importlib.import_module("claims.migrations.0003_issue5_more_aliases")
     scale.install(apps, None)
+    aliases.add(apps, None)
     Group, Permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
     for name, codenames in (
         ("Reviewers", roles.REVIEWER_PERMISSIONS),
