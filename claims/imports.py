@@ -20,8 +20,10 @@ from datetime import date, datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from claims.checkworthiness import claim_scores
 from claims.models import Claim, Rating, Verdict
 from claims.services import claim_fingerprint
+from claims.tasks import claims_match_new_later
 
 
 @dataclass
@@ -101,8 +103,8 @@ def claims_create_imported(
     imported verdicts, in one transaction; items whose key was stored before are `unchanged`.
 
     Returns one result per item, in order. Idempotent: a concurrent or repeated call with the
-    same keys creates nothing twice (the unique content hash settles races). Leaves
-    `Claim.score` NULL.
+    same keys creates nothing twice (the unique content hash settles races). Each claim is scored
+    for check-worthiness; matching against the existing claims is queued for after the commit.
     """
     mapper = mapper or RatingMapper()
     first: dict[str, ImportedClaim] = {}
@@ -145,12 +147,12 @@ def claims_create_imported(
             cursor.execute(
                 """
                 INSERT INTO claims_claim (source_id, text, start, "end", position, claimant_id,
-                    claim_date, language, status, fingerprint, created_at, updated_at)
+                    claim_date, language, status, fingerprint, score, created_at, updated_at)
                 SELECT t.source_id, t.text, 0, length(t.text), 0, t.claimant_id, t.claim_date,
-                    t.language, %s, t.fingerprint, %s, %s
+                    t.language, %s, t.fingerprint, t.score, %s, %s
                 FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::date[], %s::text[],
-                    %s::text[]) AS t(source_id, text, claimant_id, claim_date, language,
-                    fingerprint)
+                    %s::text[], %s::float8[]) AS t(source_id, text, claimant_id, claim_date,
+                    language, fingerprint, score)
                 RETURNING id, source_id
                 """,
                 [
@@ -163,6 +165,7 @@ def claims_create_imported(
                     [i.claim_date for i, _ in new],
                     [i.language for i, _ in new],
                     [claim_fingerprint(i.text) for i, _ in new],
+                    claim_scores([i.text for i, _ in new]),
                 ],
             )
             claim_by_source = {source_id: pk for pk, source_id in cursor.fetchall()}
@@ -170,17 +173,15 @@ def claims_create_imported(
             claim_ids = [claim_by_key[i.key] for i, _ in new]
             _verdicts(cursor, [i for i, _ in new], claim_ids, mapper, now)
             _events(cursor, claim_ids, request_id, import_run_id, now)
-            # Issue 6 hooks in here: score check-worthiness and match the new claims.
-            _after_insert(claim_ids=claim_ids)
+            # "Checked before?": the new claims are compared with the existing ones by a worker
+            # right after this commits. Matching costs about 1 ms a claim, which would hold a
+            # bulk load of reviewed claims (5,000+ rows/s) to a fifth of its speed.
+            claims_match_new_later(claim_ids=claim_ids)
     results = []
     for item in items:
         claim = claim_by_key.pop(item.key, None)
         results.append(ImportedResult(item.key, "imported" if claim else "unchanged", claim))
     return results
-
-
-def _after_insert(*, claim_ids: list[int]) -> None:
-    """Work on freshly imported claims, inside their transaction (scoring, matching)."""
 
 
 def _claimants(cursor, names: set[str], now: datetime) -> dict[str, int]:  # type: ignore[no-untyped-def]
