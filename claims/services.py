@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
+from claims.checkworthiness import claim_scores
 from claims.models import ApiKey, Claim
 from sources.models import Source
 
@@ -27,7 +28,7 @@ def claim_fingerprint(text: str) -> str:
 # The columns claims_create_for_source writes; the others keep their defaults (NULL or '').
 _COPY_COLUMNS = (
     "source_id", "text", "start", "end", "position", "language", "status", "fingerprint",
-    "claimant_id", "created_at", "updated_at",
+    "claimant_id", "created_at", "updated_at", "score",
 )  # fmt: skip
 
 
@@ -38,8 +39,14 @@ def claims_create_for_source(*, source: Source, spans: Iterable[tuple[int, int]]
     offsets into `source.body`, in order; each claim's text is exactly `body[start:end]`.
     Writes with one COPY, the floor for bulk inserts: an import is dominated by this write, and
     `bulk_create` spends most of its time building model instances and quoting parameters.
+    Each claim is scored for check-worthiness in the same row, and then compared with the
+    existing claims (claims.matching.claims_match_new: duplicates and suggested matches).
     """
+    from claims.matching import claims_match_new  # matching imports this module
+
     body = source.body
+    spans = list(spans)
+    scores = claim_scores([body[start:end] for start, end in spans])
     now = timezone.now()
     columns = ", ".join(f'"{name}"' for name in _COPY_COLUMNS)
     count = 0
@@ -60,10 +67,42 @@ def claims_create_for_source(*, source: Source, spans: Iterable[tuple[int, int]]
                         None,
                         now,
                         now,
+                        scores[position],
                     )
                 )
                 count += 1
+        if count:
+            cursor.execute("SELECT id FROM claims_claim WHERE source_id = %s", [source.pk])
+            claims_match_new(claim_ids=[row[0] for row in cursor.fetchall()])
     return count
+
+
+def claims_score_missing(*, batch_size: int = 5000) -> int:
+    """Score every claim that has no check-worthiness score yet, in batches; return how many.
+
+    Each batch is one UPDATE from arrays; outside a transaction (the `score_claims` command) each
+    batch commits on its own, so a backfill of millions of claims can be interrupted and resumed.
+    """
+    done = 0
+    last_id = 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT id, text FROM claims_claim WHERE score IS NULL AND id > %s"
+                " ORDER BY id LIMIT %s",
+                [last_id, batch_size],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            ids = [row[0] for row in rows]
+            cursor.execute(
+                "UPDATE claims_claim AS c SET score = v.score"
+                " FROM unnest(%s::bigint[], %s::float8[]) AS v(id, score) WHERE c.id = v.id",
+                [ids, claim_scores([row[1] for row in rows])],
+            )
+            done += len(rows)
+            last_id = ids[-1]
 
 
 def api_key_hash(key: str) -> str:

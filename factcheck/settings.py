@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "sources",
     "claims",
+    "django_celery_beat",
 ]
 
 MIDDLEWARE = [
@@ -161,13 +162,23 @@ CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
-# Beat schedules, declared in one place.
-CELERY_BEAT_SCHEDULE = {
-    "import-seeds-folder": {
-        "task": "sources.tasks.source_import_paths_task",
-        "schedule": SEEDS_IMPORT_INTERVAL,
-    },
-}
+# Beat schedules live in the database (django-celery-beat) so operators edit them in the admin.
+# The defaults (the watched folder; one entry per enabled feed) are installed in one place,
+# sources/schedules.py, by `manage.py setup_schedules` (run by `make run` after migrate).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# How often beat re-reads the schedule table for changes made in the admin.
+CELERY_BEAT_MAX_LOOP_INTERVAL = envint("CELERY_BEAT_MAX_LOOP_INTERVAL", 60)
+
+# Scheduled imports (issue 5). Fetches: http(s) only, bounded in time, size and redirects;
+# private and loopback addresses are refused unless IMPORT_ALLOW_PRIVATE_NETWORKS is on.
+IMPORT_FETCH_TIMEOUT = envint("IMPORT_FETCH_TIMEOUT", 20)
+IMPORT_FETCH_MAX_BYTES = envint("IMPORT_FETCH_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_FETCH_MAX_REDIRECTS = envint("IMPORT_FETCH_MAX_REDIRECTS", 5)
+IMPORT_ALLOW_PRIVATE_NETWORKS = envbool("IMPORT_ALLOW_PRIVATE_NETWORKS", False)
+IMPORT_FEED_DEFAULT_INTERVAL = envint("IMPORT_FEED_DEFAULT_INTERVAL", 3600)
+# Rows per transaction (and per task when a table is split across workers).
+IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)
 
 # Public API (issue 4)
 FACTCHECK_ORGANIZATION_NAME = envstr("FACTCHECK_ORGANIZATION_NAME", "factcheck")

@@ -2,6 +2,7 @@ import hashlib
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from claims.models import Claim, Claimant, Rating, Verdict
@@ -48,8 +49,28 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     language = "en"
 
 
+# Issue 3: staff users in the workflow's groups, and verdict drafts.
+def staff_user(username: str, *groups: str, superuser: bool = False) -> User:
+    """A staff user in `groups` (Reviewers, Editors) who can log into the admin."""
+    user = UserFactory(username=username, is_staff=True, is_superuser=superuser)
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
 class VerdictFactory(factory.django.DjangoModelFactory):
-    """A published verdict of our own on a published claim (issue 4's API tests)."""
+    class Meta:
+        model = Verdict
+
+    claim = factory.SubFactory(ClaimFactory)
+    rating = factory.LazyFunction(lambda: Rating.objects.get(slug="false"))
+    headline = "It is not green"
+    summary = "The sky is blue on a clear day."
+    explanation = "Rayleigh scattering."
+
+
+class PublishedVerdictFactory(factory.django.DjangoModelFactory):
+    """A published verdict of our own on a published claim, as the workflow leaves them."""
 
     class Meta:
         model = Verdict

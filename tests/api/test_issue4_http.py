@@ -19,9 +19,9 @@ from tests.api.test_issue4_verdicts import staff_client, verdict_retract
 from tests.factories import (
     ClaimantFactory,
     ClaimFactory,
+    PublishedVerdictFactory,
     SourceFactory,
     UserFactory,
-    VerdictFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +133,7 @@ def full_verdict() -> Verdict:
         claim_date=timezone.now().date(),
         status=Claim.Status.PUBLISHED,
     )
-    return VerdictFactory(claim=claim, headline="No, the sky is not green")
+    return PublishedVerdictFactory(claim=claim, headline="No, the sky is not green")
 
 
 # --- ClaimReview ---
@@ -168,7 +168,7 @@ def test_claimreview_has_googles_required_and_recommended_properties() -> None:
 
 
 def test_a_bare_verdict_still_gives_valid_claimreview_and_a_broken_schema_would_fail() -> None:
-    verdict = VerdictFactory(rating=None, original_rating="")
+    verdict = PublishedVerdictFactory(rating=None, original_rating="")
     review = APIClient().get(f"/api/v1/verdicts/{verdict.id}/claimreview").json()
     validate(review, CLAIMREVIEW_SCHEMA)
     del review["reviewRating"]["alternateName"]
@@ -177,8 +177,8 @@ def test_a_bare_verdict_still_gives_valid_claimreview_and_a_broken_schema_would_
 
 
 def test_the_feed_holds_every_published_verdict_and_not_retracted_ones() -> None:
-    kept = [full_verdict(), VerdictFactory()]
-    retracted = verdict_retract(verdict=VerdictFactory(), note="Wrong.")
+    kept = [full_verdict(), PublishedVerdictFactory()]
+    retracted = verdict_retract(verdict=PublishedVerdictFactory(), note="Wrong.")
     response = APIClient().get("/api/v1/claimreview-feed")
     assert response["Content-Type"] == "application/ld+json"
     feed = json.loads(response.getvalue())
@@ -210,7 +210,9 @@ def test_the_public_page_shows_the_verdict_with_the_same_json_ld() -> None:
 
 
 def test_a_retracted_verdicts_page_says_so_and_drops_the_markup() -> None:
-    verdict = verdict_retract(verdict=VerdictFactory(), note="The quote was misattributed.")
+    verdict = verdict_retract(
+        verdict=PublishedVerdictFactory(), note="The quote was misattributed."
+    )
     html = APIClient().get(f"/verdicts/{verdict.id}/").content.decode()
     assert "This verdict was retracted." in html
     assert "The quote was misattributed." in html
@@ -220,7 +222,7 @@ def test_a_retracted_verdicts_page_says_so_and_drops_the_markup() -> None:
 # --- Google's client, unmodified ---
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @override_settings(
     FACTCHECK_ORGANIZATION_NAME="Checkers", FACTCHECK_ORGANIZATION_URL="https://c.example"
 )
@@ -228,7 +230,7 @@ def test_googles_factchecktools_client_searches_our_reviews(live_server: Any, re
     from claims.models import Rating
 
     verdict = full_verdict()
-    imported = VerdictFactory(
+    imported = PublishedVerdictFactory(
         claim=ClaimFactory(source=SourceFactory(body="The sky is green today. More.")),
         origin=Verdict.Origin.IMPORTED,
         rating=Rating.objects.get(slug="mostly-false"),
@@ -283,7 +285,7 @@ def test_googles_factchecktools_client_searches_our_reviews(live_server: Any, re
     "url", ["/api/v1/verdicts/", "/api/v1/verdicts/{id}/", "/api/v1/verdicts/{id}/claimreview"]
 )
 def test_etag_and_last_modified_answer_304_until_the_verdict_changes(url: str) -> None:
-    verdict = VerdictFactory()
+    verdict = PublishedVerdictFactory()
     url = url.format(id=verdict.id)
     client = APIClient()
     first = client.get(url)

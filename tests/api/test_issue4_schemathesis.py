@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from factcheck.wsgi import application
-from tests.factories import ClaimantFactory, ClaimFactory, VerdictFactory
+from tests.factories import ClaimantFactory, ClaimFactory, PublishedVerdictFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
 
@@ -21,8 +21,8 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", applicati
 @pytest.fixture
 def published(db: None, settings: Any) -> Iterator[None]:
     settings.API_ANON_RATE = ""  # hundreds of requests from one address
-    VerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory()))
-    VerdictFactory()
+    PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory()))
+    PublishedVerdictFactory()
     # Calling the WSGI app directly sends request_finished, which would close the test's
     # connection (Django's test client disconnects the same handler).
     request_started.disconnect(close_old_connections)

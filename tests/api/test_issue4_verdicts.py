@@ -17,9 +17,9 @@ from claims.selectors import cursor_encode
 from tests.factories import (
     ClaimantFactory,
     ClaimFactory,
+    PublishedVerdictFactory,
     SourceFactory,
     UserFactory,
-    VerdictFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def verdict_retract(*, verdict: Verdict, note: str) -> Verdict:
 
 def draft_verdict() -> Verdict:
     claim = ClaimFactory(status=Claim.Status.AWAITING_APPROVAL)
-    return VerdictFactory(claim=claim, status=Verdict.Status.DRAFT, published_at=None)
+    return PublishedVerdictFactory(claim=claim, status=Verdict.Status.DRAFT, published_at=None)
 
 
 def staff_client(group: str = "Reviewers") -> APIClient:
@@ -73,8 +73,8 @@ def all_pages(client: APIClient, url: str) -> list[dict[str, Any]]:
 
 
 def test_anonymous_lists_only_published_and_retracted_verdicts() -> None:
-    published = VerdictFactory()
-    retracted = verdict_retract(verdict=VerdictFactory(), note="We got the figure wrong.")
+    published = PublishedVerdictFactory()
+    retracted = verdict_retract(verdict=PublishedVerdictFactory(), note="We got the figure wrong.")
     draft_verdict()
     body = APIClient().get("/api/v1/verdicts/").json()
     assert [v["id"] for v in body["results"]] == [published.id, retracted.id]
@@ -91,7 +91,9 @@ def test_a_verdict_carries_its_claim_rating_citations_and_links() -> None:
         status=Claim.Status.PUBLISHED,
         claim_date=timezone.now().date(),
     )
-    verdict = VerdictFactory(claim=claim, author=UserFactory(first_name="Ada", last_name="Lee"))
+    verdict = PublishedVerdictFactory(
+        claim=claim, author=UserFactory(first_name="Ada", last_name="Lee")
+    )
     Citation.objects.create(verdict=verdict, url="https://stats.example/t1", quote="Blue.")
     body = APIClient().get(f"/api/v1/verdicts/{verdict.id}/").json()
     assert body["claim"]["text"] == claim.text
@@ -121,7 +123,7 @@ def test_a_draft_verdict_is_not_found_anywhere_public() -> None:
 
 
 def test_anonymous_claims_are_public_ones_and_staff_see_all_with_filters() -> None:
-    public = VerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory())).claim
+    public = PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory())).claim
     reviewer = UserFactory()
     pending = ClaimFactory(status=Claim.Status.PENDING)
     in_review = ClaimFactory(status=Claim.Status.IN_REVIEW, assignee=reviewer)
@@ -150,7 +152,7 @@ def test_anonymous_claims_are_public_ones_and_staff_see_all_with_filters() -> No
 
 
 def test_sources_claimants_and_the_rating_scale() -> None:
-    verdict = VerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory(name="Mayor")))
+    verdict = PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory(name="Mayor")))
     ClaimFactory(claimant=ClaimantFactory(name="Unpublished"))
     client = APIClient()
     sources = client.get("/api/v1/sources/").json()["results"]
@@ -167,9 +169,11 @@ def test_sources_claimants_and_the_rating_scale() -> None:
 def test_filters_narrow_the_list() -> None:
     claimant = ClaimantFactory()
     now = timezone.now()
-    old = VerdictFactory(published_at=now - timedelta(days=30))
-    mine = VerdictFactory(claim=ClaimFactory(claimant=claimant, status=Claim.Status.PUBLISHED))
-    german = VerdictFactory(
+    old = PublishedVerdictFactory(published_at=now - timedelta(days=30))
+    mine = PublishedVerdictFactory(
+        claim=ClaimFactory(claimant=claimant, status=Claim.Status.PUBLISHED)
+    )
+    german = PublishedVerdictFactory(
         claim=ClaimFactory(language="de", status=Claim.Status.PUBLISHED),
         rating=Rating.objects.get(slug="true"),
     )
@@ -193,13 +197,13 @@ def test_filters_narrow_the_list() -> None:
 
 
 def test_full_text_search_stems_in_the_claims_language() -> None:
-    english = VerdictFactory(
+    english = PublishedVerdictFactory(
         claim=ClaimFactory(
             source=SourceFactory(body="Unemployment rose sharply. Then more."),
             status=Claim.Status.PUBLISHED,
         )
     )
-    spanish = VerdictFactory(
+    spanish = PublishedVerdictFactory(
         claim=ClaimFactory(
             source=SourceFactory(body="Los impuestos subieron. Luego más.", language="es"),
             language="es",
@@ -272,7 +276,11 @@ def test_an_unknown_format_answers_400_naming_it() -> None:
 
 def test_a_consumer_syncing_from_updated_since_sees_every_change_exactly_once() -> None:
     start = timezone.now()
-    first, second, third = VerdictFactory(), VerdictFactory(), VerdictFactory()
+    first, second, third = (
+        PublishedVerdictFactory(),
+        PublishedVerdictFactory(),
+        PublishedVerdictFactory(),
+    )
     client = APIClient()
     url = f"/api/v1/verdicts/?page_size=2&updated_since={start.isoformat().replace('+00:00', 'Z')}"
     page = client.get(url).json()
@@ -304,7 +312,7 @@ def test_a_consumer_syncing_from_updated_since_sees_every_change_exactly_once() 
 
 def test_sync_lists_hold_back_changes_younger_than_the_sync_lag(settings: Any) -> None:
     settings.API_SYNC_LAG_SECONDS = 60
-    settled_verdict, fresh = VerdictFactory(), VerdictFactory()
+    settled_verdict, fresh = PublishedVerdictFactory(), PublishedVerdictFactory()
     Verdict.objects.filter(pk=settled_verdict.pk).update(
         updated_at=timezone.now() - timedelta(seconds=61)
     )
@@ -322,7 +330,7 @@ def test_sync_lists_hold_back_changes_younger_than_the_sync_lag(settings: Any) -
 
 
 def test_deep_pages_neither_skip_nor_repeat_rows_with_equal_timestamps() -> None:
-    verdicts = [VerdictFactory() for _ in range(7)]
+    verdicts = [PublishedVerdictFactory() for _ in range(7)]
     same = timezone.now()
     Verdict.objects.filter(pk__in=[v.pk for v in verdicts[2:6]]).update(updated_at=same)
     ids = [v["id"] for v in all_pages(APIClient(), "/api/v1/verdicts/?page_size=2")]
@@ -334,7 +342,7 @@ def test_deep_pages_neither_skip_nor_repeat_rows_with_equal_timestamps() -> None
 
 
 def test_csv_export_streams_every_matching_verdict() -> None:
-    verdicts = [VerdictFactory() for _ in range(3)]
+    verdicts = [PublishedVerdictFactory() for _ in range(3)]
     verdict_correct(verdict=verdicts[0], note="Fixed a date.")
     draft_verdict()
     response = APIClient().get("/api/v1/verdicts/?format=csv&page_size=1")
@@ -353,7 +361,7 @@ def test_csv_export_streams_every_matching_verdict() -> None:
 def test_the_admin_exports_selected_verdicts_as_csv(client: Any) -> None:
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin_user)
-    verdicts = [VerdictFactory(), VerdictFactory()]
+    verdicts = [PublishedVerdictFactory(), PublishedVerdictFactory()]
     response = client.post(
         "/admin/claims/verdict/",
         {"action": "verdict_export_csv", "_selected_action": [verdicts[1].pk]},
@@ -385,7 +393,9 @@ def test_the_admin_exports_selected_verdicts_as_csv(client: Any) -> None:
 def test_query_counts_do_not_grow_with_the_page(
     url: str, queries: int, django_assert_num_queries: Any
 ) -> None:
-    verdicts = [VerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory())) for _ in range(5)]
+    verdicts = [
+        PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory())) for _ in range(5)
+    ]
     for verdict in verdicts:
         Citation.objects.create(verdict=verdict, url="https://example.org/a")
         Citation.objects.create(verdict=verdict, source=verdict.claim.source)

@@ -5,14 +5,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.factories import VerdictFactory
+from tests.factories import PublishedVerdictFactory
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_swagger_ui_lists_every_operation_from_local_files_only(live_server: Any) -> None:
-    verdict = VerdictFactory()
+    verdict = PublishedVerdictFactory()
     outside: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
@@ -30,6 +30,17 @@ def test_swagger_ui_lists_every_operation_from_local_files_only(live_server: Any
         finally:
             browser.close()
     assert outside == []
-    assert "/api/v1/verdicts/" in [p.replace("\u200b", "") for p in paths]
-    assert len(paths) == 10
+    shown = {p.replace("\u200b", "") for p in paths}
+    assert {
+        "/api/v1/verdicts/",
+        "/api/v1/verdicts/{id}/",
+        "/api/v1/verdicts/{id}/claimreview",
+        "/api/v1/claimreview-feed",
+        "/api/v1/claims/",
+        "/api/v1/claims:search",
+        "/api/v1/sources/",
+        "/api/v1/claimants/",
+        "/api/v1/ratings/",
+        "/v1alpha1/claims:search",
+    } <= shown
     assert rating == "False"
