@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := factcheck.settings
 
-.PHONY: run test lint format bench bench-admin bench-imports stop-db clean
+.PHONY: run test lint format bench bench-api bench-admin bench-imports stop-db clean
 
 # (Re)install when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -30,6 +30,11 @@ format: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_import.py
+
+# The public API under gunicorn + wrk against a raw floor; DATABASE_URL must name a scratch
+# database (filled with generate_demo_data when it has fewer published verdicts than asked).
+bench-api: $(VENV)/.installed
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_api.py $(BENCH_ARGS)
 
 # Issue 3: the admin claim list at 1,000,000 claims (tops the database up with generate_demo_data).
 bench-admin: $(VENV)/.installed

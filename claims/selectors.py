@@ -7,10 +7,12 @@ the list page close to a hand-written psycopg query (see bench/bench_api.py).
 
 import base64
 import binascii
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.db.models import (
     BooleanField,
     Exists,
@@ -23,7 +25,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, NullIf
 
-from claims.models import Citation, Claim, Claimant, Rating, Verdict
+from claims.models import Claim, Claimant, Rating, Verdict
 from factcheck.api import DomainError
 
 PUBLIC_VERDICT_STATUSES = (Verdict.Status.PUBLISHED, Verdict.Status.RETRACTED)
@@ -62,6 +64,13 @@ _VERDICT_VALUES = {
 
 def verdict_public_queryset() -> QuerySet[Verdict]:
     """Published and retracted verdicts, as flat dicts, in sync order (updated_at, id)."""
+    # Resolving twenty joined columns and annotations cost as much as the query itself on a
+    # detail; the lazy queryset is built once per process and cloned (no rows are cached).
+    return _verdict_public_base().all()
+
+
+@functools.cache
+def _verdict_public_base() -> QuerySet[Verdict]:
     return (
         Verdict.objects.filter(status__in=PUBLIC_VERDICT_STATUSES)
         .values(
@@ -83,9 +92,21 @@ def verdict_public_queryset() -> QuerySet[Verdict]:
             # Uncorrelated: PostgreSQL evaluates each once per query (an InitPlan), not per row.
             rating_best=RawSQL("SELECT max(value) FROM claims_rating", ()),
             rating_worst=RawSQL("SELECT min(value) FROM claims_rating", ()),
+            # The citations ride along as one JSON text per row: one round trip per page.
+            citations_json=RawSQL(CITATIONS_JSON, ()),
         )
         .order_by("updated_at", "id")
     )
+
+
+CITATIONS_JSON = """
+SELECT coalesce(json_agg(json_build_object(
+         'url', ci.url, 'quote', ci.quote, 'note', ci.note,
+         'source_id', ci.source_id, 'source_title', s.title)
+       ORDER BY ci.position, ci.id), '[]')::text
+FROM claims_citation ci LEFT JOIN sources_source s ON s.id = ci.source_id
+WHERE ci.verdict_id = claims_verdict.id
+"""
 
 
 def verdict_search(*, queryset: QuerySet, q: str, language: str = "") -> QuerySet:
@@ -99,19 +120,6 @@ def verdict_search(*, queryset: QuerySet, q: str, language: str = "") -> QuerySe
         " || websearch_to_tsquery(factcheck_ts_config(%s), %s))"
     )
     return queryset.filter(RawSQL(sql, (q, language, q), output_field=BooleanField()))
-
-
-def verdict_citations(*, verdict_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
-    """The citations of several verdicts in one query, by verdict id, in their order."""
-    found: dict[int, list[dict[str, Any]]] = {}
-    rows = (
-        Citation.objects.filter(verdict_id__in=list(verdict_ids))
-        .order_by("verdict_id", "position", "id")
-        .values("verdict_id", "url", "quote", "note", "source_id", source_title=F("source__title"))
-    )
-    for row in rows:
-        found.setdefault(row.pop("verdict_id"), []).append(row)
-    return found
 
 
 def verdict_public_dict(
@@ -166,13 +174,12 @@ def verdict_public_dict(
 
 
 def verdict_public_dicts(*, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Public verdicts for a page of rows: one more query for the citations of all of them."""
+    """Public verdicts for rows of `verdict_public_queryset` (no further queries)."""
     if not rows:
         return []
-    citations = verdict_citations(verdict_ids=[row["id"] for row in rows])
     bounds = {"best": rows[0]["rating_best"], "worst": rows[0]["rating_worst"]}
     return [
-        verdict_public_dict(row=row, citations=citations.get(row["id"], []), bounds=bounds)
+        verdict_public_dict(row=row, citations=orjson.loads(row["citations_json"]), bounds=bounds)
         for row in rows
     ]
 

@@ -84,6 +84,12 @@ else:
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Server-side parameter binding lets psycopg prepare a query after a few runs on a connection,
+# so PostgreSQL stops re-planning it: planning the API's six-table list query took longer than
+# running it. Turn it off behind a transaction-pooling PgBouncer older than 1.21.
+DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = envbool(
+    "DATABASE_SERVER_SIDE_BINDING", True
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -180,6 +186,9 @@ FACTCHECK_ORGANIZATION_URL = envstr("FACTCHECK_ORGANIZATION_URL", "")
 API_ANON_RATE = envstr("API_ANON_RATE", "120/minute")  # "" turns anonymous throttling off
 API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 60)
 API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 500)
+# Lists paged by updated_at show a change this many seconds after it is made: longer than any
+# write transaction, so a change never commits behind a consumer's cursor.
+API_SYNC_LAG_SECONDS = envint("API_SYNC_LAG_SECONDS", 2)
 # Throttle counters live in the cache: one per process unless CACHE_URL names a shared one
 # (redis://...), which several gunicorn workers or machines need to share a limit.
 _cache_url = envstr("CACHE_URL", "")

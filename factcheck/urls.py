@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from claims.api.views import FactCheckSearchView
+from claims.api.views import GoogleFactCheckSearchView
 from claims.views import verdict_page
 from factcheck.views import healthz
 
@@ -11,7 +11,9 @@ urlpatterns = [
     path("api/v1/", include("claims.api.urls")),
     path("api/v1/", include("sources.api.urls")),
     # Google Fact Check Tools' own path, so its client libraries work against this service.
-    path("v1alpha1/claims:search", FactCheckSearchView.as_view(), name="factchecktools-search"),
+    path(
+        "v1alpha1/claims:search", GoogleFactCheckSearchView.as_view(), name="factchecktools-search"
+    ),
     path("verdicts/<int:pk>/", verdict_page, name="verdict-page"),
 ]
 

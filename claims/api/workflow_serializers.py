@@ -4,6 +4,7 @@ claims/workflow.py; outputs render."""
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
@@ -19,6 +20,9 @@ class TokenInputSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string"}, {"type": "integer"}], "description": "A slug or an id."}
+)
 class RatingField(serializers.Field):
     """A rating of the scale by slug ("false") or id (3)."""
 

@@ -1,0 +1,46 @@
+"""The interactive API docs work in a real browser with nothing fetched from outside (issue 4)."""
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.factories import PublishedVerdictFactory
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_swagger_ui_lists_every_operation_from_local_files_only(live_server: Any) -> None:
+    verdict = PublishedVerdictFactory()
+    outside: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        try:
+            page = browser.new_page()
+            page.on(
+                "request",
+                lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url),
+            )
+            page.goto(f"{live_server.url}/api/v1/docs/")
+            page.wait_for_selector(".opblock", timeout=20_000)
+            paths = page.locator(".opblock-summary-path").all_inner_texts()
+            page.goto(f"{live_server.url}/verdicts/{verdict.id}/")
+            rating = page.locator("#rating").inner_text()
+        finally:
+            browser.close()
+    assert outside == []
+    shown = {p.replace("\u200b", "") for p in paths}
+    assert {
+        "/api/v1/verdicts/",
+        "/api/v1/verdicts/{id}/",
+        "/api/v1/verdicts/{id}/claimreview",
+        "/api/v1/claimreview-feed",
+        "/api/v1/claims/",
+        "/api/v1/claims:search",
+        "/api/v1/sources/",
+        "/api/v1/claimants/",
+        "/api/v1/ratings/",
+        "/v1alpha1/claims:search",
+    } <= shown
+    assert rating == "False"
