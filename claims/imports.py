@@ -112,64 +112,54 @@ def claims_create_imported(
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         claimant_ids = _claimants(cursor, {i.claimant for i in unique if i.claimant}, now)
-        hashes = [imported_content_hash(i.key) for i in unique]
-        cursor.execute(
-            """
-            INSERT INTO sources_source (title, url, publisher, author, published_at, language,
-                body, content_hash, origin, import_run_id, created_at)
-            SELECT left(t.body, 200), NULL, t.publisher, '', NULL, t.language, t.body, t.hash,
-                t.origin, %s, %s
-            FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
-                AS t(body, publisher, language, hash, origin)
-            ON CONFLICT (content_hash) DO NOTHING
-            RETURNING id, content_hash
-            """,
-            [
-                import_run_id,
-                now,
-                [i.text for i in unique],
-                [i.publisher_name for i in unique],
-                [i.language for i in unique],
-                hashes,
-                [i.origin for i in unique],
-            ],
-        )
-        source_by_hash = {h: pk for pk, h in cursor.fetchall()}
-        new = [
-            (i, source_by_hash[h])
-            for i, h in zip(unique, hashes, strict=True)
-            if h in source_by_hash
-        ]
-        claim_by_key: dict[str, int] = {}
-        if new:
-            cursor.execute(
-                """
-                INSERT INTO claims_claim (source_id, text, start, "end", position, claimant_id,
-                    claim_date, language, status, fingerprint, created_at, updated_at)
-                SELECT t.source_id, t.text, 0, length(t.text), 0, t.claimant_id, t.claim_date,
-                    t.language, %s, t.fingerprint, %s, %s
-                FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::date[], %s::text[],
-                    %s::text[]) AS t(source_id, text, claimant_id, claim_date, language,
-                    fingerprint)
-                RETURNING id, source_id
-                """,
-                [
-                    Claim.Status.PUBLISHED.value,
-                    now,
-                    now,
-                    [s for _, s in new],
-                    [i.text for i, _ in new],
-                    [claimant_ids.get(i.claimant) for i, _ in new],
-                    [i.claim_date for i, _ in new],
-                    [i.language for i, _ in new],
-                    [claim_fingerprint(i.text) for i, _ in new],
-                ],
+        stage = [
+            (
+                imported_content_hash(i.key),
+                i.text,
+                i.publisher_name[:300],
+                i.language,
+                i.origin,
+                claimant_ids.get(i.claimant),
+                i.claim_date,
+                claim_fingerprint(i.text),
+                mapper.rating_id(i.original_rating, i.rating_numeric),
+                i.headline[:300],
+                i.original_rating[:200],
+                i.review_url,
+                i.publisher_site[:300],
+                i.review_date,
             )
-            claim_by_source = {source_id: pk for pk, source_id in cursor.fetchall()}
-            claim_by_key = {i.key: claim_by_source[s] for i, s in new}
-            claim_ids = [claim_by_key[i.key] for i, _ in new]
-            _verdicts(cursor, [i for i, _ in new], claim_ids, mapper, now)
-            _events(cursor, claim_ids, request_id, import_run_id, now)
+            for i in unique
+        ]
+        # Rows go to a temporary table by COPY (no per-value quoting), then one statement
+        # inserts the new sources, their claims, verdicts and events. A key already stored
+        # hits the unique content hash and drops out of every later step.
+        # (Dropped first: inside an outer transaction ON COMMIT has not fired yet.)
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.import_stage")
+        cursor.execute(f"CREATE TEMP TABLE import_stage ({_STAGE_COLUMNS}) ON COMMIT DROP")
+        with cursor.cursor.copy("COPY import_stage FROM STDIN") as copy:
+            for row in stage:
+                copy.write_row(row)
+        cursor.execute(
+            _INSERT_ALL,
+            {
+                "run": import_run_id,
+                "now": now,
+                "claim_status": Claim.Status.PUBLISHED.value,
+                "verdict_status": Verdict.Status.PUBLISHED.value,
+                "origin": Verdict.Origin.IMPORTED.value,
+                "event_data": f'{{"import_run": {import_run_id or "null"}}}',
+                "request_id": request_id,
+            },
+        )
+        claim_by_hash = dict(cursor.fetchall())
+        claim_by_key = {
+            i.key: claim_by_hash[row[0]]
+            for i, row in zip(unique, stage, strict=True)
+            if row[0] in claim_by_hash
+        }
+        claim_ids = list(claim_by_key.values())
+        if claim_ids:
             # Issue 6 hooks in here: score check-worthiness and match the new claims.
             _after_insert(claim_ids=claim_ids)
     results = []
@@ -199,49 +189,44 @@ def _claimants(cursor, names: set[str], now: datetime) -> dict[str, int]:  # typ
     return dict(cursor.fetchall())
 
 
-def _verdicts(cursor, items, claim_ids, mapper, now) -> None:  # type: ignore[no-untyped-def]
-    cursor.execute(
-        """
-        INSERT INTO claims_verdict (claim_id, rating_id, headline, summary, explanation, status,
-            origin, version, corrections, original_rating, review_url, publisher_name,
-            publisher_site, published_at, created_at, updated_at)
-        SELECT t.claim_id, t.rating_id, t.headline, '', '', %s, %s, 1, '[]'::jsonb,
-            t.original_rating, t.review_url, t.publisher_name, t.publisher_site,
-            t.published_at, %s, %s
-        FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[],
-            %s::text[], %s::timestamptz[]) AS t(claim_id, rating_id, headline, original_rating,
-            review_url, publisher_name, publisher_site, published_at)
-        ON CONFLICT DO NOTHING
-        """,
-        [
-            Verdict.Status.PUBLISHED.value,
-            Verdict.Origin.IMPORTED.value,
-            now,
-            now,
-            claim_ids,
-            [mapper.rating_id(i.original_rating, i.rating_numeric) for i in items],
-            [i.headline[:300] for i in items],
-            [i.original_rating[:200] for i in items],
-            [i.review_url for i in items],
-            [i.publisher_name[:300] for i in items],
-            [i.publisher_site[:300] for i in items],
-            [i.review_date for i in items],
-        ],
-    )
+_STAGE_COLUMNS = """hash text, body text, publisher text, language text, origin text,
+    claimant_id bigint, claim_date date, fingerprint text, rating_id bigint, headline text,
+    original_rating text, review_url text, publisher_site text, published_at timestamptz"""
 
-
-def _events(cursor, claim_ids, request_id, import_run_id, now) -> None:  # type: ignore[no-untyped-def]
-    cursor.execute(
-        """
-        INSERT INTO claims_claimevent (claim_id, code, from_status, to_status, note, data,
-            request_id, created_at)
-        SELECT c, 'claim.imported', '', %s, '', %s::jsonb, %s, %s FROM unnest(%s::bigint[]) AS c
-        """,
-        [
-            Claim.Status.PUBLISHED.value,
-            f'{{"import_run": {import_run_id or "null"}}}',
-            request_id,
-            now,
-            claim_ids,
-        ],
-    )
+_INSERT_ALL = """
+WITH new_sources AS (
+    INSERT INTO sources_source (title, url, publisher, author, published_at, language, body,
+        content_hash, origin, import_run_id, created_at)
+    SELECT left(body, 200), NULL, publisher, '', NULL, language, body, hash, origin,
+        %(run)s, %(now)s
+    FROM import_stage
+    ON CONFLICT (content_hash) DO NOTHING
+    RETURNING id, content_hash
+), new_claims AS (
+    INSERT INTO claims_claim (source_id, text, start, "end", position, claimant_id, claim_date,
+        language, status, fingerprint, created_at, updated_at)
+    SELECT ns.id, st.body, 0, length(st.body), 0, st.claimant_id, st.claim_date, st.language,
+        %(claim_status)s, st.fingerprint, %(now)s, %(now)s
+    FROM new_sources ns JOIN import_stage st ON st.hash = ns.content_hash
+    RETURNING id, source_id
+), claim_hash AS (
+    SELECT nc.id AS claim_id, ns.content_hash AS hash
+    FROM new_claims nc JOIN new_sources ns ON ns.id = nc.source_id
+), new_verdicts AS (
+    INSERT INTO claims_verdict (claim_id, rating_id, headline, summary, explanation, status,
+        origin, version, corrections, original_rating, review_url, publisher_name,
+        publisher_site, published_at, created_at, updated_at)
+    SELECT ch.claim_id, st.rating_id, st.headline, '', '', %(verdict_status)s, %(origin)s, 1,
+        '[]'::jsonb, st.original_rating, st.review_url, st.publisher, st.publisher_site,
+        st.published_at, %(now)s, %(now)s
+    FROM claim_hash ch JOIN import_stage st ON st.hash = ch.hash
+    ON CONFLICT DO NOTHING
+), new_events AS (
+    INSERT INTO claims_claimevent (claim_id, code, from_status, to_status, note, data,
+        request_id, created_at)
+    SELECT claim_id, 'claim.imported', '', %(claim_status)s, '', %(event_data)s::jsonb,
+        %(request_id)s, %(now)s
+    FROM claim_hash
+)
+SELECT hash, claim_id FROM claim_hash
+"""
