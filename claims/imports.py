@@ -111,10 +111,21 @@ def claims_create_imported(
     unique = list(first.values())
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
+        # Keys stored before drop out here, cheaply (an index lookup): a re-run of unchanged
+        # input costs little more than reading it.
+        hashes = {i.key: imported_content_hash(i.key) for i in unique}
+        cursor.execute(
+            "SELECT content_hash FROM sources_source WHERE content_hash = ANY(%s)",
+            [list(hashes.values())],
+        )
+        stored = {h for (h,) in cursor.fetchall()}
+        unique = [i for i in unique if hashes[i.key] not in stored]
+        if not unique:
+            return [ImportedResult(item.key, "unchanged") for item in items]
         claimant_ids = _claimants(cursor, {i.claimant for i in unique if i.claimant}, now)
         stage = [
             (
-                imported_content_hash(i.key),
+                hashes[i.key],
                 i.text,
                 i.publisher_name[:300],
                 i.language,
