@@ -318,3 +318,30 @@ def test_import_lock_lets_one_run_at_a_time() -> None:
             pass
     finally:
         other.close()
+
+
+def test_claimreview_feed_is_fetched_and_a_busy_table_run_records_nothing(server: str) -> None:
+    Handler.routes = {
+        "/reviews.html": (200, "text/html", (ISSUE5 / "claimreview_page.html").read_bytes())
+    }
+    feed = Feed.objects.create(url=f"{server}/reviews.html", kind=Feed.Kind.CLAIMREVIEW)
+    run = feed_poll(feed=feed)
+    assert (run.kind, run.claims_created) == ("claimreview", 1)
+    assert feed.last_success_at is not None
+
+    from sources.imports import source_import_table
+
+    with import_lock("table:busy.tsv"):
+        other = connections.create_connection("default")
+        try:
+            # Another worker (another connection) sees the lock and stops at once.
+            runs = ImportRun.objects.count()
+            connections["default"], saved = other, connections["default"]
+            try:
+                with pytest.raises(ImportBusy):
+                    source_import_table(raw=b"claim\nx\n", name="busy.tsv")
+            finally:
+                connections["default"] = saved
+        finally:
+            other.close()
+    assert ImportRun.objects.count() == runs

@@ -148,6 +148,9 @@ def test_worker_killed_mid_import_leaves_a_state_the_next_run_completes(
     )
 
     run = ImportRun.objects.get(finished_at__isnull=False)
+    killed.refresh_from_db()
+    assert killed.status == ImportRun.Status.FAILED
+    assert "interrupted" in killed.items[0]["error"]
     assert (run.claims_created, run.items_unchanged, run.items_failed) == (
         ROWS - partial, partial, 0,
     )  # fmt: skip
