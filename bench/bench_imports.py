@@ -128,10 +128,9 @@ def bench_folder(mb: float, docs: int) -> None:
 
     settings_dict = connection.settings_dict
     env = dict(os.environ)
-    env["DATABASE_URL"] = (
-        f"postgresql://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}"
-        f"/{settings_dict['NAME']}"
-    )
+    from tests.conftest import database_url
+
+    env["DATABASE_URL"] = database_url(settings_dict)
     from factcheck.celery import app
 
     app.control.purge()

@@ -19,7 +19,7 @@ from django.test import override_settings
 from claims.models import Claim, Verdict
 from sources.models import ImportRun, Source
 from sources.schedules import schedules_install
-from tests.conftest import SEED
+from tests.conftest import SEED, database_url
 
 REDIS = os.environ.get("CELERY_BROKER_URL", "")
 ROWS = 20_000
@@ -31,10 +31,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
 def broker_env(kind: str, tmp_path: Path) -> dict[str, str]:
     """Environment for a worker or beat process on the test database and the given broker."""
-    url = connection.settings_dict
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"postgresql://{url['USER']}@{url['HOST']}:{url['PORT']}/{url['NAME']}",
+        DATABASE_URL=database_url(connection.settings_dict),
         SECRET_KEY="test-only-secret",
         IMPORT_TABLE_CHUNK_ROWS="500",
         VAR_DIR=str(tmp_path / "var"),
