@@ -85,6 +85,12 @@ def _normal_label(label: str) -> str:
     return " ".join(label.casefold().strip(" \t\n.!?¡¿\"'").replace("_", " ").split())
 
 
+def review_key(*, publisher_site: str, review_url: str) -> str:
+    """The natural key of a review: its URL per publisher, whichever importer brings it (a
+    ClaimReview feed and a table row naming the same review are one item)."""
+    return f"review|{publisher_site}|{review_url}"
+
+
 def imported_content_hash(key: str) -> str:
     """The Source content hash of an imported item: derived from its natural key."""
     return hashlib.sha256(f"imported\0{key}".encode()).hexdigest()

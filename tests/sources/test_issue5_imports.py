@@ -345,3 +345,18 @@ def test_claimreview_feed_is_fetched_and_a_busy_table_run_records_nothing(server
         finally:
             other.close()
     assert ImportRun.objects.count() == runs
+
+
+def test_a_table_row_naming_an_imported_review_is_the_same_item(tmp_path: Path) -> None:
+    source_import_claimreview(
+        raw=(ISSUE5 / "claimreview_page.html").read_bytes(), origin="page.html"
+    )
+    table = tmp_path / "reviews.csv"
+    table.write_text(
+        "claim,rating,publisher,review_url\n"
+        "El agua hierve a 50 grados.,falso,verificador.example,"
+        "https://verificador.example/chequeo/9\n"
+    )
+    summary, code = command_json("import_table", str(table))
+    assert (code, summary["claims_created"]) == (0, 0)
+    assert Claim.objects.count() == Verdict.objects.count() == 1
