@@ -15,6 +15,7 @@ import pytest
 from celery import Celery
 from django.db import connection
 from django.test import override_settings
+from kombu import Connection
 
 from claims.models import Claim, Verdict
 from sources.models import ImportRun, Source
@@ -88,8 +89,10 @@ def processes() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
     if REDIS.startswith("redis://"):
-        # Tasks beat queued but nobody ran must not reach the next test's worker.
-        Celery(broker=REDIS).control.purge()
+        # Tasks beat queued but nobody ran must not reach the next test's worker. (kombu
+        # directly: Celery would follow a CELERY_BROKER_URL a test patched.)
+        with Connection(REDIS) as conn:
+            conn.default_channel.queue_purge("celery")
 
 
 def wait_ready(log: Path) -> None:
