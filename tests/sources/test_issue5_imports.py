@@ -360,3 +360,19 @@ def test_a_table_row_naming_an_imported_review_is_the_same_item(tmp_path: Path) 
     summary, code = command_json("import_table", str(table))
     assert (code, summary["claims_created"]) == (0, 0)
     assert Claim.objects.count() == Verdict.objects.count() == 1
+
+
+def test_import_feed_command_registers_schedules_and_polls(server: str) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    Handler.routes = {
+        "/feed.xml": (200, "application/rss+xml", rss(server)),
+        "/budget": (200, "text/html", PAGE.encode()),
+        "/short": (200, "text/html", b"<html><body><p>Short page.</p></body></html>"),
+    }
+    summary, code = command_json("import_feed", f"{server}/feed.xml", "--interval", "600")
+
+    assert code == 1  # /gone is a 404
+    assert summary["sources_created"] == 2
+    feed = Feed.objects.get()
+    assert PeriodicTask.objects.get(args=f"[{feed.pk}]").interval.every == 600
