@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OrderBy, Q
+from django.db.models.functions import Upper
 
 
 class Claimant(models.Model):
@@ -124,6 +126,25 @@ class Claim(models.Model):
             models.Index(fields=["status", "-created_at"], name="claim_status_created_idx"),
             # Exact "same statement" matching by normalised fingerprint.
             models.Index(fields=["fingerprint"], name="claim_fingerprint_idx"),
+            # The admin review queue of one status: most check-worthy first, then newest.
+            models.Index(
+                F("status"),
+                OrderBy(F("score"), descending=True, nulls_last=True),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="claim_queue_idx",
+            ),
+            # The same order over all statuses (admin claim list filtered to "All").
+            models.Index(
+                OrderBy(F("score"), descending=True, nulls_last=True),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="claim_queue_all_idx",
+            ),
+            # Admin search: `text__icontains` is UPPER(text) LIKE UPPER('%term%') (pg_trgm).
+            GinIndex(OpClass(Upper("text"), name="gin_trgm_ops"), name="claim_text_trgm_idx"),
+            # API claim list: public claims paged by (updated_at, id) (claims/selectors.py).
+            models.Index(fields=["updated_at", "id"], name="claim_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -260,3 +281,92 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} on claim #{self.claim_id}"
+
+
+class ClaimMatchKind(models.TextChoices):
+    DUPLICATE = "duplicate", "Same statement"
+    SUGGESTED = "suggested", "Similar statement"
+
+
+class ClaimMatchStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class ClaimMatch(models.Model):
+    """An earlier claim that a newer one may repeat ("checked before?"), found on import.
+
+    Written by claims/matching.py; editors confirm or dismiss it (an event is logged). Neither
+    changes the claim's status: marking it a duplicate is the workflow's `mark_duplicate`.
+    """
+
+    Kind = ClaimMatchKind
+    Status = ClaimMatchStatus
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="matches")
+    matched = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="matched_by")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    score = models.FloatField(help_text="Similarity, 0..1 (1: the same statement).")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUGGESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decided_claim_matches",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "matched"], name="claimmatch_pair_unique"),
+            models.CheckConstraint(condition=~Q(claim=F("matched")), name="claimmatch_not_itself"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ClaimMatchKind.values), name="claimmatch_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ClaimMatchStatus.values), name="claimmatch_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=1), name="claimmatch_score_range"
+            ),
+        ]
+        indexes = [
+            # "Matched by" on the earlier claim's page; the unique pair covers `claim` lookups.
+            models.Index(fields=["matched"], name="claimmatch_matched_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.claim_id} ~ #{self.matched_id} ({self.score:.2f})"
+
+
+class ApiKey(models.Model):
+    """An API consumer's key. Only a SHA-256 hash is stored; the key is shown once, at creation."""
+
+    name = models.CharField(max_length=200, help_text="Who the key is for.")
+    prefix = models.CharField(max_length=16, editable=False, help_text="Identifies the key.")
+    key_hash = models.CharField(max_length=64, editable=False)
+    revoked = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    rate = models.CharField(
+        max_length=30,
+        default="1000/hour",
+        help_text="Requests allowed per period: <number>/<second|minute|hour|day>.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key_hash"], name="apikey_key_hash_unique"),
+            models.CheckConstraint(
+                condition=Q(rate__regex=r"^[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)$"),
+                name="apikey_rate_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -2,13 +2,16 @@
 
 import hashlib
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.checkworthiness import claim_scores
+from claims.models import ApiKey, Claim
 from sources.models import Source
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -25,7 +28,7 @@ def claim_fingerprint(text: str) -> str:
 # The columns claims_create_for_source writes; the others keep their defaults (NULL or '').
 _COPY_COLUMNS = (
     "source_id", "text", "start", "end", "position", "language", "status", "fingerprint",
-    "claimant_id", "created_at", "updated_at",
+    "claimant_id", "created_at", "updated_at", "score",
 )  # fmt: skip
 
 
@@ -36,8 +39,14 @@ def claims_create_for_source(*, source: Source, spans: Iterable[tuple[int, int]]
     offsets into `source.body`, in order; each claim's text is exactly `body[start:end]`.
     Writes with one COPY, the floor for bulk inserts: an import is dominated by this write, and
     `bulk_create` spends most of its time building model instances and quoting parameters.
+    Each claim is scored for check-worthiness in the same row, and then compared with the
+    existing claims (claims.matching.claims_match_new: duplicates and suggested matches).
     """
+    from claims.matching import claims_match_new  # matching imports this module
+
     body = source.body
+    spans = list(spans)
+    scores = claim_scores([body[start:end] for start, end in spans])
     now = timezone.now()
     columns = ", ".join(f'"{name}"' for name in _COPY_COLUMNS)
     count = 0
@@ -58,7 +67,77 @@ def claims_create_for_source(*, source: Source, spans: Iterable[tuple[int, int]]
                         None,
                         now,
                         now,
+                        scores[position],
                     )
                 )
                 count += 1
+        if count:
+            cursor.execute("SELECT id FROM claims_claim WHERE source_id = %s", [source.pk])
+            claims_match_new(claim_ids=[row[0] for row in cursor.fetchall()])
     return count
+
+
+def claims_score_missing(*, batch_size: int = 5000) -> int:
+    """Score every claim that has no check-worthiness score yet, in batches; return how many.
+
+    Each batch is one UPDATE from arrays; outside a transaction (the `score_claims` command) each
+    batch commits on its own, so a backfill of millions of claims can be interrupted and resumed.
+    """
+    done = 0
+    last_id = 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT id, text FROM claims_claim WHERE score IS NULL AND id > %s"
+                " ORDER BY id LIMIT %s",
+                [last_id, batch_size],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            ids = [row[0] for row in rows]
+            cursor.execute(
+                "UPDATE claims_claim AS c SET score = v.score"
+                " FROM unnest(%s::bigint[], %s::float8[]) AS v(id, score) WHERE c.id = v.id",
+                [ids, claim_scores([row[1] for row in rows])],
+            )
+            done += len(rows)
+            last_id = ids[-1]
+
+
+def api_key_hash(key: str) -> str:
+    """The stored form of an API key. Keys are 32 random bytes, so a fast hash is enough: there
+    is nothing to brute-force that a slow password hash would protect."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_create(
+    *, name: str, rate: str = "1000/hour", expires_at: datetime | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key for an API consumer; return it with the key itself, which is not stored and
+    cannot be shown again."""
+    key = api_key_generate()
+    api_key = ApiKey(name=name, rate=rate, expires_at=expires_at)
+    api_key_assign(api_key=api_key, key=key)
+    api_key.full_clean()
+    api_key.save()
+    return api_key, key
+
+
+def api_key_generate() -> str:
+    """A new random key: "fc_" and 43 URL-safe characters (32 random bytes)."""
+    return f"fc_{secrets.token_urlsafe(32)}"
+
+
+def api_key_assign(*, api_key: ApiKey, key: str) -> None:
+    """Set the prefix and hash of `key` on an unsaved `api_key` (the admin's add form)."""
+    api_key.prefix = key[:11]
+    api_key.key_hash = api_key_hash(key)
+
+
+def api_key_find(*, key: str) -> ApiKey | None:
+    """The usable (not revoked, not expired) API key `key`, or None."""
+    api_key = ApiKey.objects.filter(key_hash=api_key_hash(key), revoked=False).first()
+    if api_key is None or (api_key.expires_at and api_key.expires_at <= timezone.now()):
+        return None
+    return api_key

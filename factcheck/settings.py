@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "sources",
     "claims",
     "django_celery_beat",
@@ -42,8 +45,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag on every response, and 304 for If-None-Match / If-Modified-Since (the API's views
+    # set Last-Modified).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -113,6 +120,7 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "factcheck.api.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
 # Imports
@@ -165,3 +173,35 @@ IMPORT_ALLOW_PRIVATE_NETWORKS = envbool("IMPORT_ALLOW_PRIVATE_NETWORKS", False)
 IMPORT_FEED_DEFAULT_INTERVAL = envint("IMPORT_FEED_DEFAULT_INTERVAL", 3600)
 # Rows per transaction (and per task when a table is split across workers).
 IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)
+
+# Public API (issue 4)
+FACTCHECK_ORGANIZATION_NAME = envstr("FACTCHECK_ORGANIZATION_NAME", "factcheck")
+FACTCHECK_ORGANIZATION_URL = envstr("FACTCHECK_ORGANIZATION_URL", "")
+API_ANON_RATE = envstr("API_ANON_RATE", "120/minute")  # "" turns anonymous throttling off
+API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 60)
+API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 500)
+# Throttle counters live in the cache: one per process unless CACHE_URL names a shared one
+# (redis://...), which several gunicorn workers or machines need to share a limit.
+_cache_url = envstr("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Reads are public: any origin may call the API (no cookies). Writes need a token anyway.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/v1|v1alpha1)/.*$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "factcheck API",
+    "DESCRIPTION": "Published verdicts as JSON and schema.org ClaimReview; Fact Check Tools-style "
+    'search. Errors answer {"detail", "code"}.',
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

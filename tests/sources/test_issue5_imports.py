@@ -50,7 +50,7 @@ def test_import_table_loads_liar_rows_as_published_claims_with_imported_verdicts
     assert "3 columns, expected 14" in failed[0]["error"]
     claim = Claim.objects.get(text__startswith="Says the Annies List political group")
     assert claim.status == Claim.Status.PUBLISHED
-    assert claim.score is None
+    assert 0 <= claim.score <= 1  # scored for check-worthiness like every imported claim
     assert claim.claimant.name == "dwayne-bohac"
     assert claim.source.origin == "a mailer"
     assert claim.source.body[claim.start : claim.end] == claim.text
@@ -376,3 +376,23 @@ def test_import_feed_command_registers_schedules_and_polls(server: str) -> None:
     assert summary["sources_created"] == 2
     feed = Feed.objects.get()
     assert PeriodicTask.objects.get(args=f"[{feed.pk}]").interval.every == 600
+
+
+def test_imported_reviewed_claims_are_matched_with_earlier_claims_after_the_commit(
+    seed_folder: Path, django_capture_on_commit_callbacks: object, monkeypatch: object
+) -> None:
+    from claims import tasks
+    from claims.models import ClaimMatch
+    from sources.services import source_import_paths
+
+    source_import_paths(paths=[seed_folder])
+    earlier = Claim.objects.order_by("position")[3]
+    # Run the queued task in this process instead of through a broker.
+    monkeypatch.setattr(tasks.claims_match_new_task, "delay", tasks.claims_match_new_task)
+    item = ImportedClaim(key="test|1", text=earlier.text, origin="elsewhere", language="en")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        [result] = claims_create_imported(items=[item])
+
+    assert len(callbacks) == 1
+    match = ClaimMatch.objects.get(claim_id=result.claim)
+    assert (match.matched_id, match.kind) == (earlier.pk, "duplicate")

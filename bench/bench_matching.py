@@ -1,0 +1,146 @@
+"""Benchmark: claim matching and the importer (scoring + matching) against many existing claims.
+
+    .venv/bin/python bench/bench_matching.py [--claims 1000000] [--queries 200] [--docs 20]
+                                             [--keep]
+
+In a scratch database (Django's test database; `--keep` keeps it, and its claims, for the next
+run), adds `--claims` demo claims with `generate_demo_data`'s `demo_data_generate` (1% of them
+published), then:
+1. times `claim_match` (the function behind GET /api/v1/claims/match) for `--queries` texts:
+   lightly edited existing claims and unseen sentences, as staff (all claims) and as anonymous
+   (published only), and prints median and p95 latency;
+2. imports `--docs` generated documents (bench_import.py's sentences, ~100 statements each, plus
+   one exact and one lightly edited copy of existing claims) with `source_import_paths` (split,
+   score, COPY, match) and prints statements/s.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+
+
+def edit(rng: random.Random, text: str) -> str:
+    words = text.split()
+    if len(words) > 4:
+        words.pop(rng.randrange(len(words)))
+        words.insert(rng.randrange(len(words)), rng.choice(["really", "reportedly", "new"]))
+    return " ".join(words)
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--docs", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from bench_import import sentence
+    from django.db import connection
+
+    from claims.demo import demo_data_generate
+    from claims.matching import claim_match
+    from claims.models import Claim
+    from sources.services import source_import_paths
+
+    # Its own scratch database, so that it never collides with the test suite's.
+    connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"] + "_bench_matching"
+    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
+    print(f"scratch database: {test_db}")
+    try:
+        have = Claim.objects.count()
+        if have < args.claims:
+            t0 = time.perf_counter()
+            demo_data_generate(claims=args.claims - have, verdicts=(args.claims - have) // 100)
+            print(f"generated {args.claims - have:,} claims in {time.perf_counter() - t0:.0f}s")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "VACUUM ANALYZE claims_claim"
+            ) if not connection.in_atomic_block else None
+        total = Claim.objects.count()
+        print(f"claims: {total:,}")
+
+        rng = random.Random(6)
+        max_id = Claim.objects.order_by("-id").values_list("id", flat=True).first()
+        samples = []
+        while len(samples) < args.queries // 2:
+            text = Claim.objects.filter(id=rng.randrange(1, max_id + 1)).values_list(
+                "text", flat=True
+            )
+            samples.extend(edit(rng, t) for t in text)
+        samples += [sentence(rng) for _ in range(args.queries - len(samples))]
+        claim_match(text=samples[0], limit=5, published_only=False)  # warm up
+        for published_only in (False, True):
+            times = []
+            for text in samples:
+                t0 = time.perf_counter()
+                claim_match(text=text, limit=5, published_only=published_only)
+                times.append((time.perf_counter() - t0) * 1000)
+            who = "anonymous (published only)" if published_only else "staff (all claims)"
+            print(
+                f"claim_match {who}: {len(times)} queries, median "
+                f"{statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms, "
+                f"max {max(times):.1f} ms"
+            )
+
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            doc_rng = random.Random()  # fresh statements on every run (the database is kept)
+            copies = list(
+                Claim.objects.order_by("?").values_list("text", flat=True)[: args.docs * 2]
+            )
+            for i in range(args.docs):
+                lines = [
+                    " ".join(sentence(doc_rng) for _ in range(4)) + f" Ref {doc_rng.random()}."
+                    for _ in range(20)
+                ]
+                # One exact copy and one lightly edited copy of existing claims per document.
+                lines += [copies[2 * i], edit(doc_rng, copies[2 * i + 1])]
+                (folder / f"doc_{i:05d}.txt").write_text("\n".join(lines) + "\n")
+            # One-time loads of a worker (language identifier, check-worthiness model) first.
+            from claims.checkworthiness import claim_scores
+            from sources.importers.text import detect_language
+
+            claim_scores(["warm up"]), detect_language("warm up the language identifier")
+            t0 = time.perf_counter()
+            run = source_import_paths(paths=[folder])
+            elapsed = time.perf_counter() - t0
+        assert run.items_failed == 0, run.items[:3]
+        print(
+            f"import with scoring + matching: {run.claims_created:,} statements in "
+            f"{run.sources_created} documents, {elapsed:.2f}s, "
+            f"{run.claims_created / elapsed:,.0f} statements/s"
+        )
+        from claims.models import ClaimMatch
+
+        new = ClaimMatch.objects.filter(claim__source__import_run=run)
+        print(
+            f"  matches written: {new.filter(kind='duplicate').count()} duplicates, "
+            f"{new.filter(kind='suggested').count()} suggestions"
+        )
+    finally:
+        if not args.keep:
+            connection.creation.destroy_test_db(test_db, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Evaluate "checked before?" matching on CLEF-2020 CheckThat! Task 2 (verified claim retrieval).
+
+    .venv/bin/python bench/eval_matching.py [--vclaims FILE --queries FILE --qrels FILE]
+                                             [--run-out FILE]
+
+Loads every verified claim through the real import path (`source_import_bytes`: split, score,
+COPY, match) into a fresh scratch database (Django's test database, created and dropped here),
+matches every query (tweet) with `claims.matching.claim_match` (the function behind
+GET /api/v1/claims/match), and prints MAP@5, MAP@1 and MRR@5 as the set's SOURCE.md defines them
+(AP@k divided by all relevant vclaims of the query). `--run-out` writes a TREC run file
+(`tweet_id Q0 vclaim_id rank score run`). Defaults: the dev split in
+../shared/datasets/checkthat2020-claim-retrieval/; skips cleanly, exit 0, when it is absent.
+"""
+
+import argparse
+import csv
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+DATA = ROOT.parent / "shared" / "datasets" / "checkthat2020-claim-retrieval"
+DEPTH = 20  # claims asked from claim_match per query (a vclaim may be split into several)
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t", quotechar='"'))
+    return rows[1:]  # header row
+
+
+def read_qrels(path: Path) -> dict[str, set[str]]:
+    qrels: dict[str, set[str]] = {}
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != 4:
+                raise SystemExit(f"{path}:{number}: expected 4 columns (TREC qrels)")
+            if parts[3] != "0":
+                qrels.setdefault(parts[0], set()).add(parts[2])
+    return qrels
+
+
+def metrics(ranking: Sequence[str], relevant: set[str], k: int) -> tuple[float, float]:
+    """(AP@k, RR@k) of one query; AP@k is divided by all relevant items (SOURCE.md)."""
+    found, total, rr = 0, 0.0, 0.0
+    for rank, item in enumerate(ranking[:k], 1):
+        if item in relevant:
+            found += 1
+            total += found / rank
+            rr = rr or 1.0 / rank
+    return total / len(relevant), rr
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vclaims", type=Path, default=DATA / "verified_claims.docs.tsv")
+    parser.add_argument("--queries", type=Path, default=DATA / "dev" / "tweets.queries.tsv")
+    parser.add_argument("--qrels", type=Path, default=DATA / "dev" / "tweet-vclaim-pairs.qrels")
+    parser.add_argument("--run-out", type=Path, help="write a TREC run file")
+    args = parser.parse_args(argv)
+    missing = [p for p in (args.vclaims, args.queries, args.qrels) if not p.is_file()]
+    if missing:
+        print(f"skipped: not found: {', '.join(map(str, missing))}")
+        return 0
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from claims.matching import claim_match
+    from sources.models import Source
+    from sources.services import source_import_bytes
+
+    vclaims = read_tsv(args.vclaims)
+    queries = read_tsv(args.queries)
+    qrels = read_qrels(args.qrels)
+    # Its own scratch database, so that it never collides with the test suite's.
+    connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"] + "_eval_matching"
+    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    print(f"scratch database: {test_db}")
+    try:
+        t0 = time.perf_counter()
+        for vclaim_id, text, title in vclaims:
+            source_import_bytes(raw=text.encode("utf-8"), origin=f"vclaim:{vclaim_id}", title=title)
+        took = time.perf_counter() - t0
+        print(f"imported {len(vclaims):,} verified claims in {took:.1f}s")
+        vclaim_of = {
+            pk: origin.removeprefix("vclaim:")
+            for pk, origin in Source.objects.values_list("pk", "origin")
+        }
+        from claims.models import Claim
+
+        source_of = dict(Claim.objects.values_list("pk", "source_id"))
+
+        ap5, ap1, rr5, durations, run_rows = [], [], [], [], []
+        for tweet_id, tweet in queries:
+            t0 = time.perf_counter()
+            results = claim_match(text=tweet, limit=DEPTH, published_only=False)
+            durations.append(time.perf_counter() - t0)
+            ranking: list[str] = []
+            for result in results:  # best first; a vclaim split into claims counts once
+                vclaim = vclaim_of[source_of[result.claim_id]]
+                if vclaim not in ranking:
+                    ranking.append(vclaim)
+                    run_rows.append(f"{tweet_id}\tQ0\t{vclaim}\t1\t{result.score}\tfactcheck")
+            if tweet_id not in qrels:
+                continue
+            a5, r5 = metrics(ranking, qrels[tweet_id], 5)
+            ap5.append(a5)
+            rr5.append(r5)
+            ap1.append(metrics(ranking, qrels[tweet_id], 1)[0])
+    finally:
+        connection.creation.destroy_test_db(test_db, verbosity=0)
+    if args.run_out:
+        args.run_out.write_text("\n".join(run_rows) + "\n", encoding="utf-8")
+    n = len(ap5)
+    durations.sort()
+    print(f"queries scored: {n}")
+    print(f"MAP@5 {sum(ap5) / n:.4f}  MAP@1 {sum(ap1) / n:.4f}  MRR@5 {sum(rr5) / n:.4f}")
+    print(
+        f"claim_match latency over {len(vclaims):,} claims: median "
+        f"{durations[len(durations) // 2] * 1000:.1f} ms, p95 "
+        f"{durations[int(len(durations) * 0.95)] * 1000:.1f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""GET /api/v1/claims/match?text=...&limit=5: existing claims ranked by similarity to a text.
+
+Kept in its own module (serializers and view) so the claims API's serializers.py and views.py
+stay with the staff API. Anonymous and non-staff callers see published claims only; staff see
+every claim, each with its published verdict when there is one.
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from claims.api.serializers import ErrorSerializer
+from claims.matching import claim_match
+
+MAX_LIMIT = 50
+
+
+class MatchQuerySerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000, trim_whitespace=True)
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=5)
+
+
+class MatchVerdictSerializer(serializers.Serializer):
+    rating = serializers.CharField(source="rating.label", default=None)
+    original_rating = serializers.CharField()
+    headline = serializers.CharField()
+    summary = serializers.CharField()
+    review_url = serializers.CharField()
+    publisher_name = serializers.CharField()
+    published_at = serializers.DateTimeField()
+
+
+class MatchResultSerializer(serializers.Serializer):
+    claim = serializers.IntegerField(source="claim_id")
+    text = serializers.CharField()
+    status = serializers.CharField()
+    score = serializers.FloatField()
+    verdict = MatchVerdictSerializer(allow_null=True)
+
+
+class MatchResultsSerializer(serializers.Serializer):
+    results = MatchResultSerializer(many=True)
+
+
+class ClaimMatchView(APIView):
+    """Existing claims ranked by similarity to `text`, with their verdicts ("checked before?")."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["claims"],
+        parameters=[MatchQuerySerializer],
+        responses={200: MatchResultsSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        query = MatchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        results = claim_match(
+            text=query.validated_data["text"],
+            limit=query.validated_data["limit"],
+            published_only=not request.user.is_staff,
+        )
+        return Response({"results": MatchResultSerializer(results, many=True).data})

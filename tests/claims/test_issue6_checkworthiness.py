@@ -1,0 +1,57 @@
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from claims.checkworthiness import claim_scores
+from claims.models import Claim
+from sources.services import source_import_paths
+from tests.factories import ClaimFactory
+
+
+def test_scores_are_probabilities_and_rank_factual_claims_first() -> None:
+    scores = claim_scores(
+        [
+            "Unemployment fell to 3.5 percent last year, the lowest rate in 50 years.",
+            "Thank you very much, it is great to be here tonight.",
+            "",
+        ]
+    )
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores[0] > 0.5 > scores[1]
+
+
+def test_scoring_is_fast_enough_for_the_importer() -> None:
+    texts = [f"The deficit grew by {i} billion dollars in {1990 + i % 30}." for i in range(20000)]
+    claim_scores(texts[:10])  # load the model
+    started = time.perf_counter()
+    claim_scores(texts)
+    assert len(texts) / (time.perf_counter() - started) >= 10000
+
+
+@pytest.mark.django_db
+def test_imported_seed_claims_carry_scores_in_the_queue_order(seed_folder: Path) -> None:
+    source_import_paths(paths=[seed_folder])
+
+    claims = list(Claim.objects.order_by("position"))
+    assert len(claims) == 17
+    assert all(c.score is not None and 0 <= c.score <= 1 for c in claims)
+    assert [c.score for c in claims] == pytest.approx(claim_scores([c.text for c in claims]))
+    # The opening anecdote ranks below the statement with the nuclear-deal figures.
+    queue = list(Claim.objects.order_by("-score").values_list("text", flat=True))
+    assert queue.index(claims[14].text) < queue.index(claims[8].text)
+
+
+@pytest.mark.django_db
+def test_score_claims_backfills_missing_scores_only() -> None:
+    unscored = ClaimFactory.create_batch(3, score=None)
+    kept = ClaimFactory(score=0.123)
+
+    call_command("score_claims", "--batch-size", "2")
+
+    for claim in unscored:
+        claim.refresh_from_db()
+        assert claim.score == pytest.approx(claim_scores([claim.text])[0])
+    kept.refresh_from_db()
+    assert kept.score == 0.123
