@@ -58,8 +58,15 @@ def bench_liar() -> None:
     data = {}
     with connection.cursor() as cursor:
         for table in TABLES:
-            cursor.execute(f"SELECT * FROM {table} ORDER BY id")
-            data[table] = ([c.name for c in cursor.description], cursor.fetchall())
+            cursor.execute(  # generated columns (full-text search vectors) cannot be COPYed
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                "AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                [table],
+            )
+            names = [name for (name,) in cursor.fetchall()]
+            quoted = ", ".join(f'"{c}"' for c in names)
+            cursor.execute(f"SELECT {quoted} FROM {table} ORDER BY id")
+            data[table] = (names, cursor.fetchall())
         cursor.execute("TRUNCATE claims_claimevent, " + ", ".join(TABLES) + " CASCADE")
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
@@ -128,10 +135,9 @@ def bench_folder(mb: float, docs: int) -> None:
 
     settings_dict = connection.settings_dict
     env = dict(os.environ)
-    env["DATABASE_URL"] = (
-        f"postgresql://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}"
-        f"/{settings_dict['NAME']}"
-    )
+    from tests.conftest import database_url
+
+    env["DATABASE_URL"] = database_url(settings_dict)
     from factcheck.celery import app
 
     app.control.purge()

@@ -53,6 +53,18 @@ def import_lock(name: str) -> Iterator[None]:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
+def _start(kind: str, origin: str, task_id: str) -> ImportRun:
+    """Record a new run. Called with the origin's lock held, so an earlier run of the same
+    origin still marked running was cut short (its worker was killed): say so."""
+    ImportRun.objects.filter(
+        kind=kind, origin=origin, status=ImportRun.Status.RUNNING, finished_at__isnull=True
+    ).update(
+        status=ImportRun.Status.FAILED,
+        items=[_item(origin, "failed", error="interrupted: its worker stopped mid-run")],
+    )
+    return ImportRun.objects.create(kind=kind, origin=origin, task_id=task_id)
+
+
 def _finish(run: ImportRun, *, imported: int, unchanged: int, failed: int, items: list) -> None:  # type: ignore[type-arg]
     run.sources_created = imported
     run.claims_created = imported
@@ -152,10 +164,11 @@ def source_import_table(
     """Import the rows of a CSV/TSV table as published claims with imported verdicts.
 
     Rows are stored in batches of IMPORT_TABLE_CHUNK_ROWS, each in its own transaction; a bad
-    row fails alone with its line number. Raises ImportBusy if the same table is being imported.
+    row fails alone with its line number. Raises ImportBusy if a table of that name is being
+    imported.
     """
-    run = ImportRun.objects.create(kind=ImportRun.Kind.TABLE, origin=name, task_id=task_id)
-    with import_lock(f"table:{hashlib.sha256(raw).hexdigest()}"):
+    with import_lock(f"table:{name}"):
+        run = _start(ImportRun.Kind.TABLE, name, task_id)
         try:
             rows = parse_table(
                 raw, name=name, layout=layout, columns=columns, delimiter=delimiter,
@@ -175,8 +188,8 @@ def source_import_claimreview(
 ) -> ImportRun:
     """Import the ClaimReview objects in `raw` (DataFeed, JSON array or object, or HTML with
     JSON-LD); an unusable item is skipped with its reason."""
-    run = ImportRun.objects.create(kind=ImportRun.Kind.CLAIMREVIEW, origin=origin, task_id=task_id)
     with import_lock(f"claimreview:{origin}"):
+        run = _start(ImportRun.Kind.CLAIMREVIEW, origin, task_id)
         try:
             items = parse_claimreview(raw, origin=origin)
         except ClaimReviewError as exc:
@@ -278,9 +291,7 @@ def feed_poll(*, feed: Feed, task_id: str = "") -> ImportRun:
             if feed.kind == Feed.Kind.CLAIMREVIEW:
                 run = source_import_claimreview_url(url=feed.url, task_id=task_id)
             else:
-                run = ImportRun.objects.create(
-                    kind=ImportRun.Kind.FEED, origin=feed.url, task_id=task_id
-                )
+                run = _start(ImportRun.Kind.FEED, feed.url, task_id)
                 try:
                     results = feed_import_entries(feed=feed, raw=fetch(feed.url).body, run=run)
                 except FetchError as exc:

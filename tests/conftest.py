@@ -20,6 +20,19 @@ def seed_folder(tmp_path: Path) -> Path:
     return folder
 
 
+def database_url(settings_dict: dict) -> str:  # type: ignore[type-arg]
+    """A DATABASE_URL for another process (worker, beat) to reach the same (test) database;
+    works for TCP hosts and for the embedded server's socket folder."""
+    from urllib.parse import quote
+
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = settings_dict.get("PASSWORD") or ""
+    auth = f"{user}:{quote(password, safe='')}" if password else user
+    host = quote(settings_dict.get("HOST") or "", safe="")
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgresql://{auth}@{host}{port}/{settings_dict['NAME']}"
+
+
 def _install_migration_data() -> None:
     """Put back the rows the data migrations install (rating scale, groups and their
     permissions), idempotently. Content types and permissions come back by themselves: the flush

@@ -14,7 +14,7 @@ from dateutil import parser as dateparser
 from django.utils import timezone
 from lxml import html as lxml_html
 
-from claims.imports import ImportedClaim
+from claims.imports import ImportedClaim, review_key
 
 
 class ClaimReviewError(Exception):
@@ -166,7 +166,10 @@ def _claim(node: dict[str, Any], *, origin: str) -> ImportedClaim:
     appearance = _first(item.get("appearance")) or _first(item.get("firstAppearance"))
     if isinstance(appearance, dict):
         appearance = appearance.get("url") or _name(appearance)
-    key = f"claimreview|{site}|{review_url}" if review_url else f"claimreview|{site}|{text}"
+    if review_url:
+        key = review_key(publisher_site=site, review_url=review_url)
+    else:
+        key = f"claimreview|{site}|{text}"
     return ImportedClaim(
         key=key,
         text=text,

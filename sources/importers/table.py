@@ -11,7 +11,7 @@ from datetime import date
 
 from dateutil import parser as dateparser
 
-from claims.imports import ImportedClaim
+from claims.imports import ImportedClaim, review_key
 
 LIAR_COLUMNS = {"id": 0, "rating": 1, "claim": 2, "claimant": 4, "context": 13}
 # Header names understood without a column map (lower case).
@@ -119,10 +119,13 @@ def _row(row, mapping, line, name, namespace, publisher, language) -> ParsedRow:
     external = cell("id") or hashlib.sha256("\t".join(row).encode()).hexdigest()
     rating = cell("rating")
     site = cell("publisher") or publisher
+    key = f"{namespace}|{external}"
+    if cell("review_url"):
+        key = review_key(publisher_site=site, review_url=cell("review_url"))
     return ParsedRow(
         line,
         ImportedClaim(
-            key=f"{namespace}|{external}",
+            key=key,
             text=text,
             origin=cell("context") or f"{name}:{line}",
             claimant=cell("claimant")[:300],

@@ -320,6 +320,64 @@ def test_import_lock_lets_one_run_at_a_time() -> None:
         other.close()
 
 
+def test_claimreview_feed_is_fetched_and_a_busy_table_run_records_nothing(server: str) -> None:
+    Handler.routes = {
+        "/reviews.html": (200, "text/html", (ISSUE5 / "claimreview_page.html").read_bytes())
+    }
+    feed = Feed.objects.create(url=f"{server}/reviews.html", kind=Feed.Kind.CLAIMREVIEW)
+    run = feed_poll(feed=feed)
+    assert (run.kind, run.claims_created) == ("claimreview", 1)
+    assert feed.last_success_at is not None
+
+    from sources.imports import source_import_table
+
+    with import_lock("table:busy.tsv"):
+        other = connections.create_connection("default")
+        try:
+            # Another worker (another connection) sees the lock and stops at once.
+            runs = ImportRun.objects.count()
+            connections["default"], saved = other, connections["default"]
+            try:
+                with pytest.raises(ImportBusy):
+                    source_import_table(raw=b"claim\nx\n", name="busy.tsv")
+            finally:
+                connections["default"] = saved
+        finally:
+            other.close()
+    assert ImportRun.objects.count() == runs
+
+
+def test_a_table_row_naming_an_imported_review_is_the_same_item(tmp_path: Path) -> None:
+    source_import_claimreview(
+        raw=(ISSUE5 / "claimreview_page.html").read_bytes(), origin="page.html"
+    )
+    table = tmp_path / "reviews.csv"
+    table.write_text(
+        "claim,rating,publisher,review_url\n"
+        "El agua hierve a 50 grados.,falso,verificador.example,"
+        "https://verificador.example/chequeo/9\n"
+    )
+    summary, code = command_json("import_table", str(table))
+    assert (code, summary["claims_created"]) == (0, 0)
+    assert Claim.objects.count() == Verdict.objects.count() == 1
+
+
+def test_import_feed_command_registers_schedules_and_polls(server: str) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    Handler.routes = {
+        "/feed.xml": (200, "application/rss+xml", rss(server)),
+        "/budget": (200, "text/html", PAGE.encode()),
+        "/short": (200, "text/html", b"<html><body><p>Short page.</p></body></html>"),
+    }
+    summary, code = command_json("import_feed", f"{server}/feed.xml", "--interval", "600")
+
+    assert code == 1  # /gone is a 404
+    assert summary["sources_created"] == 2
+    feed = Feed.objects.get()
+    assert PeriodicTask.objects.get(args=f"[{feed.pk}]").interval.every == 600
+
+
 def test_imported_reviewed_claims_are_matched_with_earlier_claims_after_the_commit(
     seed_folder: Path, django_capture_on_commit_callbacks: object, monkeypatch: object
 ) -> None:

@@ -15,11 +15,12 @@ import pytest
 from celery import Celery
 from django.db import connection
 from django.test import override_settings
+from kombu import Connection
 
 from claims.models import Claim, Verdict
 from sources.models import ImportRun, Source
 from sources.schedules import schedules_install
-from tests.conftest import SEED
+from tests.conftest import SEED, database_url
 
 REDIS = os.environ.get("CELERY_BROKER_URL", "")
 ROWS = 20_000
@@ -31,10 +32,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
 
 def broker_env(kind: str, tmp_path: Path) -> dict[str, str]:
     """Environment for a worker or beat process on the test database and the given broker."""
-    url = connection.settings_dict
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"postgresql://{url['USER']}@{url['HOST']}:{url['PORT']}/{url['NAME']}",
+        DATABASE_URL=database_url(connection.settings_dict),
         SECRET_KEY="test-only-secret",
         IMPORT_TABLE_CHUNK_ROWS="500",
         VAR_DIR=str(tmp_path / "var"),
@@ -88,6 +88,11 @@ def processes() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
+    if REDIS.startswith("redis://"):
+        # Tasks beat queued but nobody ran must not reach the next test's worker. (kombu
+        # directly: Celery would follow a CELERY_BROKER_URL a test patched.)
+        with Connection(REDIS) as conn:
+            conn.default_channel.queue_purge("celery")
 
 
 def wait_ready(log: Path) -> None:
@@ -148,6 +153,9 @@ def test_worker_killed_mid_import_leaves_a_state_the_next_run_completes(
     )
 
     run = ImportRun.objects.get(finished_at__isnull=False)
+    killed.refresh_from_db()
+    assert killed.status == ImportRun.Status.FAILED
+    assert "interrupted" in killed.items[0]["error"]
     assert (run.claims_created, run.items_unchanged, run.items_failed) == (
         ROWS - partial, partial, 0,
     )  # fmt: skip
