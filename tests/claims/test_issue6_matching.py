@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -235,3 +237,23 @@ def test_admin_actions_confirm_and_dismiss(
     match.refresh_from_db()
     assert match.status == ClaimMatch.Status.DISMISSED
     assert ClaimEvent.objects.get(claim=match.claim).code == "match.dismissed"
+
+
+def test_matching_on_import_takes_the_same_queries_for_any_number_of_statements(
+    seed_folder: Path, tmp_path: Path
+) -> None:
+    source_import_paths(paths=[seed_folder])
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_text("A new claim about the 2015 nuclear deal was made on Monday.\n")
+    large.write_text(
+        "\n".join(
+            f"Claim number {i} about the 2015 nuclear deal was made on day {i}." for i in range(60)
+        )
+    )
+    counts = []
+    for path in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            source_import_paths(paths=[path])
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
