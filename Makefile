@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := factcheck.settings
 
-.PHONY: run test lint format bench stop-db clean
+.PHONY: run test lint format bench bench-admin bench-imports stop-db clean
 
 # (Re)install when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -30,6 +30,15 @@ format: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_import.py
+
+# Issue 3: the admin claim list at 1,000,000 claims (tops the database up with generate_demo_data).
+bench-admin: $(VENV)/.installed
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python manage.py migrate --no-input -v0
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_admin_list.py $(BENCH_ARGS)
+
+# Scheduled imports: LIAR rows/s and a 50 MB folder with one and two real workers.
+bench-imports: $(VENV)/.installed
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_imports.py
 
 # Stop the embedded PostgreSQL that `make test` or a manage.py command left running.
 stop-db: $(VENV)/.installed

@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OrderBy, Q
+from django.db.models.functions import Upper
 
 
 class Claimant(models.Model):
@@ -124,6 +126,25 @@ class Claim(models.Model):
             models.Index(fields=["status", "-created_at"], name="claim_status_created_idx"),
             # Exact "same statement" matching by normalised fingerprint.
             models.Index(fields=["fingerprint"], name="claim_fingerprint_idx"),
+            # The admin review queue of one status: most check-worthy first, then newest.
+            models.Index(
+                F("status"),
+                OrderBy(F("score"), descending=True, nulls_last=True),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="claim_queue_idx",
+            ),
+            # The same order over all statuses (admin claim list filtered to "All").
+            models.Index(
+                OrderBy(F("score"), descending=True, nulls_last=True),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="claim_queue_all_idx",
+            ),
+            # Admin search: `text__icontains` is UPPER(text) LIKE UPPER('%term%') (pg_trgm).
+            GinIndex(OpClass(Upper("text"), name="gin_trgm_ops"), name="claim_text_trgm_idx"),
+            # API claim list: public claims paged by (updated_at, id) (claims/selectors.py).
+            models.Index(fields=["updated_at", "id"], name="claim_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -320,3 +341,32 @@ class ClaimMatch(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.claim_id} ~ #{self.matched_id} ({self.score:.2f})"
+
+
+class ApiKey(models.Model):
+    """An API consumer's key. Only a SHA-256 hash is stored; the key is shown once, at creation."""
+
+    name = models.CharField(max_length=200, help_text="Who the key is for.")
+    prefix = models.CharField(max_length=16, editable=False, help_text="Identifies the key.")
+    key_hash = models.CharField(max_length=64, editable=False)
+    revoked = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    rate = models.CharField(
+        max_length=30,
+        default="1000/hour",
+        help_text="Requests allowed per period: <number>/<second|minute|hour|day>.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key_hash"], name="apikey_key_hash_unique"),
+            models.CheckConstraint(
+                condition=Q(rate__regex=r"^[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)$"),
+                name="apikey_rate_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

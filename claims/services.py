@@ -2,14 +2,16 @@
 
 import hashlib
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
 
 from claims.checkworthiness import claim_scores
-from claims.models import Claim
+from claims.models import ApiKey, Claim
 from sources.models import Source
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -101,3 +103,41 @@ def claims_score_missing(*, batch_size: int = 5000) -> int:
             )
             done += len(rows)
             last_id = ids[-1]
+
+
+def api_key_hash(key: str) -> str:
+    """The stored form of an API key. Keys are 32 random bytes, so a fast hash is enough: there
+    is nothing to brute-force that a slow password hash would protect."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_key_create(
+    *, name: str, rate: str = "1000/hour", expires_at: datetime | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key for an API consumer; return it with the key itself, which is not stored and
+    cannot be shown again."""
+    key = api_key_generate()
+    api_key = ApiKey(name=name, rate=rate, expires_at=expires_at)
+    api_key_assign(api_key=api_key, key=key)
+    api_key.full_clean()
+    api_key.save()
+    return api_key, key
+
+
+def api_key_generate() -> str:
+    """A new random key: "fc_" and 43 URL-safe characters (32 random bytes)."""
+    return f"fc_{secrets.token_urlsafe(32)}"
+
+
+def api_key_assign(*, api_key: ApiKey, key: str) -> None:
+    """Set the prefix and hash of `key` on an unsaved `api_key` (the admin's add form)."""
+    api_key.prefix = key[:11]
+    api_key.key_hash = api_key_hash(key)
+
+
+def api_key_find(*, key: str) -> ApiKey | None:
+    """The usable (not revoked, not expired) API key `key`, or None."""
+    api_key = ApiKey.objects.filter(key_hash=api_key_hash(key), revoked=False).first()
+    if api_key is None or (api_key.expires_at and api_key.expires_at <= timezone.now()):
+        return None
+    return api_key

@@ -6,7 +6,10 @@ their HTTP status and a stable `code`, so the admin and the API report them the 
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -40,5 +43,25 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         # A validation error: {"field": ["message"]}. Keep the fields and add one readable line
         # that names them, so a client that shows only `detail` still says what is wrong.
         fields = ", ".join(str(name) for name in response.data)
-        response.data = {"detail": f"Invalid input: {fields}.", "errors": response.data}
+        response.data = {
+            "detail": f"Invalid input: {fields}.",
+            "code": "invalid",
+            "errors": response.data,
+        }
+    elif response is not None and isinstance(response.data, dict):
+        # DRF's own errors (404, 401, 429...): add their stable code, as DomainError carries one.
+        codes = exc.get_codes() if isinstance(exc, APIException) else None
+        if isinstance(codes, str):
+            response.data.setdefault("code", codes)
     return response
+
+
+_JSON_PREFIXES = ("/api/", "/v1alpha1/")
+
+
+def json_page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for URLs no route matches: JSON in the API's error shape under the API's paths, the
+    usual page elsewhere."""
+    if request.path.startswith(_JSON_PREFIXES):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return page_not_found(request, exception)

@@ -61,6 +61,7 @@ def _setup() -> None:
     django.setup()
     print("Migrating the database...", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("setup_schedules", verbosity=0)  # beat's defaults, kept in the database
     call_command("collectstatic", interactive=False, verbosity=0)
     print("Importing seeds...", flush=True)
     try:

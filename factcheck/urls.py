@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from claims.api.views import FactCheckSearchView
+from claims.views import verdict_page
 from factcheck.views import healthz
 
 urlpatterns = [
@@ -8,4 +10,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("claims.api.urls")),
     path("api/v1/", include("sources.api.urls")),
+    # Google Fact Check Tools' own path, so its client libraries work against this service.
+    path("v1alpha1/claims:search", FactCheckSearchView.as_view(), name="factchecktools-search"),
+    path("verdicts/<int:pk>/", verdict_page, name="verdict-page"),
 ]
+
+handler404 = "factcheck.api.json_page_not_found"

@@ -1,18 +1,69 @@
 from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
+from claims.models import Claim
 from sources.models import ImportRun, Source
+
+
+class SourceClaimInline(admin.TabularInline):
+    """A source lists its claims (read-only; each links to its review page)."""
+
+    MAX_ROWS = 200
+
+    model = Claim
+    fields = ["position", "text", "status", "assignee"]
+    readonly_fields = fields
+    ordering = ["position"]
+    extra = 0
+    max_num = 0
+    show_change_link = True
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("assignee")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "publisher", "language", "origin", "created_at"]
+    list_display = ["__str__", "publisher", "language", "origin", "claims_link", "created_at"]
     list_filter = ["language", "created_at"]
     search_fields = ["title", "url", "publisher", "origin"]
-    readonly_fields = ["content_hash", "import_run", "created_at"]
+    readonly_fields = ["content_hash", "import_run", "created_at", "claims_link"]
     list_select_related = ["import_run"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    inlines = [SourceClaimInline]
+    # Django 6 makes https the default scheme for typed URLs without one; opt in now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_inline_instances(self, request: HttpRequest, obj: Source | None = None) -> list:
+        # A long document can hold thousands of statements: list them inline only when short;
+        # "claims in the review queue" pages through any number.
+        if obj is None or Claim.objects.filter(source=obj)[
+            : SourceClaimInline.MAX_ROWS + 1
+        ].count() > (SourceClaimInline.MAX_ROWS):
+            return []
+        return super().get_inline_instances(request, obj)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The list never shows the body, which can be megabytes per row (the change page loads
+        # it when it needs it).
+        return super().get_queryset(request).defer("body")
+
+    @admin.display(description="claims")
+    def claims_link(self, source: Source) -> str:
+        url = reverse("admin:claims_claim_changelist") + f"?source={source.pk}&status=all"
+        return format_html('<a href="{}">claims in the review queue</a>', url)
 
 
 @admin.register(ImportRun)
@@ -41,3 +92,124 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# --- Scheduled imports (issue 5) -------------------------------------------------------------
+# The admin only queues tasks and keeps beat entries in step; the work is in services and tasks.
+# The watched folder's schedule is under Periodic tasks (django-celery-beat), whose "Run
+# selected tasks" action runs it now.
+
+import uuid  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from django import forms  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib import messages  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.db.models import QuerySet  # noqa: E402
+from django.http import HttpResponse, HttpResponseRedirect  # noqa: E402
+from django.template.response import TemplateResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from sources.models import Feed  # noqa: E402
+from sources.schedules import feed_schedule_delete, feed_schedule_sync  # noqa: E402
+
+
+class UploadForm(forms.Form):
+    KINDS = [
+        ("table", "Table with a header row (CSV/TSV)"),
+        ("liar", "LIAR table (TSV, no header, 14 columns)"),
+        ("claimreview", "ClaimReview (DataFeed, JSON array or HTML with JSON-LD)"),
+    ]
+    kind = forms.ChoiceField(choices=KINDS)
+    file = forms.FileField()
+    publisher = forms.CharField(required=False, help_text="Tables: the fact-checker of every row.")
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    list_display = [
+        "url",
+        "kind",
+        "enabled",
+        "interval",
+        "last_success_at",
+        "consecutive_failures",
+        "last_error",
+    ]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["url", "title"]
+    readonly_fields = [
+        "last_success_at",
+        "consecutive_failures",
+        "last_error",
+        "last_run",
+        "created_at",
+    ]
+    actions = ["poll_now"]
+    change_list_template = "admin/sources/feed/change_list.html"
+
+    def save_model(self, request: HttpRequest, obj: Feed, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        feed_schedule_sync(feed=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Feed) -> None:
+        feed_schedule_delete(feed=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
+        for feed in queryset:
+            feed_schedule_delete(feed=feed)
+        super().delete_queryset(request, queryset)
+
+    @admin.action(description="Poll the selected feeds now")
+    def poll_now(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
+        from sources.tasks import feed_poll_task
+
+        ids = list(queryset.filter(enabled=True).values_list("pk", flat=True))
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: feed_poll_task.delay(pk))
+        self.message_user(
+            request, f"{len(ids)} feed(s) queued; see Import runs for the outcome.", messages.INFO
+        )
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        upload = self.admin_site.admin_view(self.upload_view)
+        return [path("upload/", upload, name="sources_feed_upload"), *super().get_urls()]
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a table or ClaimReview file: saved under VAR_DIR/uploads, imported by a
+        worker; the outcome appears under Import runs."""
+        if not request.user.has_perm("sources.add_feed"):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            from sources.tasks import claimreview_import_file_task, table_import_task
+
+            upload = form.cleaned_data["file"]
+            folder = settings.VAR_DIR / "uploads"
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{uuid.uuid4().hex}-{Path(upload.name).name}"
+            with target.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            kind = form.cleaned_data["kind"]
+            if kind == "claimreview":
+                claimreview_import_file_task.delay(str(target))
+            else:
+                layout = "liar" if kind == "liar" else "header"
+                table_import_task.delay(
+                    str(target), layout=layout, publisher=form.cleaned_data["publisher"]
+                )
+            self.message_user(
+                request, f"{upload.name} queued for import; see Import runs.", messages.SUCCESS
+            )
+            return HttpResponseRedirect(reverse("admin:sources_importrun_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Upload a table or ClaimReview file",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/sources/feed/upload.html", context)

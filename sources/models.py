@@ -84,3 +84,46 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.origin or f"Source #{self.pk}"
+
+
+# --- Scheduled imports (issue 5) -------------------------------------------------------------
+
+
+class FeedKind(models.TextChoices):
+    RSS = "rss", "RSS/Atom feed"
+    CLAIMREVIEW = "claimreview", "ClaimReview (DataFeed, JSON or HTML with JSON-LD)"
+
+
+class Feed(models.Model):
+    """A URL polled on its own interval by Celery beat: an RSS/Atom feed or a ClaimReview feed."""
+
+    Kind = FeedKind
+
+    url = models.URLField(max_length=2000)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RSS)
+    title = models.CharField(max_length=300, blank=True)
+    interval = models.PositiveIntegerField(
+        default=3600, help_text="Seconds between polls (at least 60)."
+    )
+    language = models.CharField(
+        max_length=8, blank=True, help_text="Default ISO 639-1 language of its items, e.g. en."
+    )
+    enabled = models.BooleanField(default=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url"]
+        constraints = [
+            models.UniqueConstraint(fields=["url"], name="feed_url_unique"),
+            models.CheckConstraint(condition=Q(kind__in=FeedKind.values), name="feed_kind_valid"),
+            models.CheckConstraint(condition=Q(interval__gte=60), name="feed_interval_min"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url

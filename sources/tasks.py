@@ -15,3 +15,101 @@ def source_import_paths_task(self: Task, paths: list[str] | None = None) -> int:
     targets = [Path(p) for p in paths] if paths else [Path(settings.SEEDS_DIR)]
     run = source_import_paths(paths=targets, task_id=self.request.id or "")
     return run.pk
+
+
+# --- Scheduled imports (issue 5) -------------------------------------------------------------
+# Ids and JSON primitives only; each task re-reads what it needs and calls one service.
+# acks_late (settings) + idempotent services: a task redelivered after a lost worker finishes
+# the job without writing anything twice. Only transient fetch failures are retried, boundedly.
+
+from sources.importers.fetch import FetchUnavailable  # noqa: E402
+from sources.imports import (  # noqa: E402
+    ImportBusy,
+    feed_poll,
+    folder_batches,
+    source_import_claimreview,
+    source_import_claimreview_url,
+    source_import_table,
+)
+from sources.models import Feed  # noqa: E402
+
+# Files per task when a folder is fanned out, so that several workers share one folder.
+FOLDER_BATCH_FILES = 20
+
+
+@shared_task(bind=True, acks_late=True)
+def source_import_folder_task(self: Task, paths: list[str] | None = None) -> int:
+    """Split the watched folder (or `paths`) into batches of files, one task each; returns
+    the number of tasks queued. Scheduled by beat every SEEDS_IMPORT_INTERVAL seconds."""
+    targets = [Path(p) for p in paths] if paths else [Path(settings.SEEDS_DIR)]
+    batches = folder_batches(paths=targets, size=FOLDER_BATCH_FILES)
+    for batch in batches:
+        source_import_paths_task.delay(batch)
+    return len(batches)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(FetchUnavailable,),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=5,
+)
+def feed_poll_task(self: Task, feed_id: int) -> int | None:
+    """Poll one feed; returns the ImportRun id (None: feed gone, disabled or being polled)."""
+    feed = Feed.objects.filter(pk=feed_id, enabled=True).first()
+    if feed is None:
+        return None  # deleted or disabled since it was queued
+    try:
+        return feed_poll(feed=feed, task_id=self.request.id or "").pk
+    except ImportBusy:
+        return None  # another worker is polling it right now
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(FetchUnavailable,),
+    retry_backoff=30,
+    retry_jitter=True,
+    max_retries=5,
+)
+def claimreview_import_url_task(self: Task, url: str) -> int:
+    return source_import_claimreview_url(url=url, task_id=self.request.id or "").pk
+
+
+@shared_task(bind=True, acks_late=True)
+def claimreview_import_file_task(self: Task, path: str) -> int | None:
+    try:
+        raw = Path(path).read_bytes()
+        return source_import_claimreview(raw=raw, origin=path, task_id=self.request.id or "").pk
+    except ImportBusy:
+        return None
+
+
+@shared_task(bind=True, acks_late=True)
+def table_import_task(
+    self: Task,
+    path: str,
+    layout: str = "header",
+    columns: dict[str, int | str] | None = None,
+    publisher: str = "",
+    language: str = "",
+) -> int | None:
+    """Import a CSV/TSV file (a path the worker can read: SEEDS_DIR, or an admin upload under
+    VAR_DIR/uploads); returns the ImportRun id, or None if the same table is being imported."""
+    try:
+        raw = Path(path).read_bytes()
+        run = source_import_table(
+            raw=raw,
+            name=Path(path).name,
+            layout=layout,
+            columns=columns,
+            publisher=publisher,
+            language=language,
+            task_id=self.request.id or "",
+        )
+    except ImportBusy:
+        return None
+    return run.pk

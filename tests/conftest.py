@@ -1,7 +1,10 @@
+import importlib
 import shutil
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from pytest_django.fixtures import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_b52872a958dbdb28.txt"
@@ -15,6 +18,48 @@ def seed_folder(tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(SEED, folder / SEED.name)
     return folder
+
+
+def _install_migration_data() -> None:
+    """Put back the rows the data migrations install (rating scale, groups and their
+    permissions), idempotently. Content types and permissions come back by themselves: the flush
+    emits post_migrate."""
+    scale = importlib.import_module("claims.migrations.0002_default_scale_groups_audit")
+    roles = importlib.import_module("claims.migrations.0003_issue3_queue_search_roles")
+    aliases = importlib.import_module("claims.migrations.0003_issue5_more_aliases")
+    scale.install(apps, None)
+    aliases.add(apps, None)
+    Group, Permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
+    for name, codenames in (
+        ("Reviewers", roles.REVIEWER_PERMISSIONS),
+        ("Editors", roles.EDITOR_PERMISSIONS),
+    ):
+        group = Group.objects.get(name=name)
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """A transactional test ends by flushing every table, so the next one would start without
+    the scale and the groups the migrations installed (serialized_rollback would restore them,
+    but it collides with the content types the flush's post_migrate recreates)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _install_migration_data()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Settings) -> None:
+    """Tests create many users; the production hasher is slow on purpose (issue 3)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # Issue 6: the seed article with one statement reworded and one lengthened, everything else as is.

@@ -2,8 +2,10 @@ import hashlib
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
-from claims.models import Claim, Claimant
+from claims.models import Claim, Claimant, Rating, Verdict
 from sources.models import Source
 
 
@@ -45,3 +47,46 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     text = factory.LazyAttribute(lambda o: o.source.body[o.start : o.end])
     position = 0
     language = "en"
+
+
+# Issue 3: staff users in the workflow's groups, and verdict drafts.
+def staff_user(username: str, *groups: str, superuser: bool = False) -> User:
+    """A staff user in `groups` (Reviewers, Editors) who can log into the admin."""
+    user = UserFactory(username=username, is_staff=True, is_superuser=superuser)
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+class VerdictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Verdict
+
+    claim = factory.SubFactory(ClaimFactory)
+    rating = factory.LazyFunction(lambda: Rating.objects.get(slug="false"))
+    headline = "It is not green"
+    summary = "The sky is blue on a clear day."
+    explanation = "Rayleigh scattering."
+
+
+class PublishedVerdictFactory(factory.django.DjangoModelFactory):
+    """A published verdict of our own on a published claim, as the workflow leaves them."""
+
+    class Meta:
+        model = Verdict
+        skip_postgeneration_save = True
+
+    claim = factory.SubFactory(ClaimFactory, status=Claim.Status.PUBLISHED)
+    rating = factory.LazyFunction(lambda: Rating.objects.get(slug="false"))
+    headline = factory.Sequence(lambda n: f"Verdict {n}")
+    summary = "The sky is blue."
+    explanation = "Observation of the sky at noon shows it is blue."
+    status = Verdict.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def claim_status(obj: Verdict, create: bool, extracted: object, **kwargs: object) -> None:
+        """A published verdict's claim is published, as the workflow keeps them."""
+        if create and obj.status == Verdict.Status.PUBLISHED:
+            Claim.objects.filter(pk=obj.claim_id).update(status=Claim.Status.PUBLISHED)
+            obj.claim.status = Claim.Status.PUBLISHED

@@ -5,12 +5,14 @@ stay with the staff API. Anonymous and non-staff callers see published claims on
 every claim, each with its published verdict when there is one.
 """
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from claims.api.serializers import ErrorSerializer
 from claims.matching import claim_match
 
 MAX_LIMIT = 50
@@ -39,9 +41,20 @@ class MatchResultSerializer(serializers.Serializer):
     verdict = MatchVerdictSerializer(allow_null=True)
 
 
+class MatchResultsSerializer(serializers.Serializer):
+    results = MatchResultSerializer(many=True)
+
+
 class ClaimMatchView(APIView):
+    """Existing claims ranked by similarity to `text`, with their verdicts ("checked before?")."""
+
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        tags=["claims"],
+        parameters=[MatchQuerySerializer],
+        responses={200: MatchResultsSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
+    )
     def get(self, request: Request) -> Response:
         query = MatchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

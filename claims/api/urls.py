@@ -1,8 +1,44 @@
-from django.urls import path
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from claims.api import workflow_views
 from claims.api.match import ClaimMatchView
+from claims.api.views import (
+    ClaimantListView,
+    ClaimListView,
+    ClaimReviewFeedView,
+    ClaimReviewView,
+    FactCheckSearchView,
+    RatingListView,
+    VerdictDetailView,
+    VerdictListView,
+)
 
-urlpatterns: list = []
-
-# Claim matching (issue 6); before any claims/<int:pk>/ route.
-urlpatterns += [path("claims/match", ClaimMatchView.as_view(), name="claim-match")]
+# `<int:pk>` routes match digits only, so `claims/match` and `claims:search` stay free.
+urlpatterns = [
+    # Public reads.
+    path("verdicts/", VerdictListView.as_view(), name="api-verdict-list"),
+    path("verdicts/<int:pk>/", VerdictDetailView.as_view(), name="api-verdict-detail"),
+    path(
+        "verdicts/<int:pk>/claimreview", ClaimReviewView.as_view(), name="api-verdict-claimreview"
+    ),
+    path("claimreview-feed", ClaimReviewFeedView.as_view(), name="api-claimreview-feed"),
+    path("claims/", ClaimListView.as_view(), name="api-claim-list"),
+    path("claims:search", FactCheckSearchView.as_view(), name="api-claims-search"),
+    path("claims/match", ClaimMatchView.as_view(), name="claim-match"),
+    path("claimants/", ClaimantListView.as_view(), name="api-claimant-list"),
+    path("ratings/", RatingListView.as_view(), name="api-rating-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Token auth and the editorial workflow for staff clients.
+    path("auth/token/", workflow_views.TokenView.as_view(), name="api-token"),
+    path(
+        "claims/<int:pk>/verdict", workflow_views.ClaimVerdictView.as_view(), name="claim-verdict"
+    ),
+    path("claims/<int:pk>/events/", workflow_views.ClaimEventsView.as_view(), name="claim-events"),
+    re_path(
+        rf"^claims/(?P<pk>[0-9]+)/(?P<action>{workflow_views.ACTION_PATTERN})/$",
+        workflow_views.ClaimActionView.as_view(),
+        name="claim-action",
+    ),
+]

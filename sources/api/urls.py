@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sources.api.views import SourceListView
+
+urlpatterns: list = [
+    path("sources/", SourceListView.as_view(), name="api-source-list"),
+]

@@ -1,0 +1,185 @@
+"""Benchmark of the scheduled imports (issue 5): tables and folders, against COPY, re-runs and
+one versus two real Celery workers.
+
+    .venv/bin/python bench/bench_imports.py [--mb 50] [--docs 1000] [--skip-workers]
+
+1. LIAR train (../shared/datasets/liar/train.tsv; skipped cleanly if absent) through
+   `source_import_table`: rows/s; then a re-run of the unchanged file; then, in the same run, a
+   COPY of the very same source, claim and verdict rows (the floor).
+2. A folder of generated documents (`--mb` MB in `--docs` files, as bench_import.py makes them)
+   imported by real worker processes (`celery worker`, the broker from CELERY_BROKER_URL):
+   `source_import_folder_task` fans the folder out into tasks of 20 files; once with one worker,
+   again unchanged (re-run), then from scratch with two workers.
+Runs in a scratch database (Django's test database, created and dropped here).
+"""
+
+import argparse
+import functools
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+print = functools.partial(print, flush=True)
+LIAR = ROOT.parent / "shared" / "datasets" / "liar" / "train.tsv"
+TABLES = ["sources_source", "claims_claim", "claims_verdict"]
+
+
+def bench_liar() -> None:
+    from django.db import connection
+
+    from sources.imports import source_import_table
+
+    if not LIAR.exists():
+        print(f"LIAR: skipped, {LIAR} is absent")
+        return
+    raw = LIAR.read_bytes()
+    t0 = time.perf_counter()
+    run = source_import_table(raw=raw, name=LIAR.name, layout="liar")
+    first = time.perf_counter() - t0
+    rows = run.claims_created
+    print(f"LIAR train: {rows:,} rows in {first:.2f}s = {rows / first:,.0f} rows/s "
+          f"(failed {run.items_failed})")  # fmt: skip
+    t0 = time.perf_counter()
+    again = source_import_table(raw=raw, name=LIAR.name, layout="liar")
+    rerun = time.perf_counter() - t0
+    print(f"  re-run unchanged: {rerun:.2f}s ({rerun / first:.0%} of the first; "
+          f"{again.claims_created} created)")  # fmt: skip
+
+    # The floor: COPY the same rows (sources, claims, verdicts) into the same tables.
+    data = {}
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"SELECT * FROM {table} ORDER BY id")
+            data[table] = ([c.name for c in cursor.description], cursor.fetchall())
+        cursor.execute("TRUNCATE claims_claimevent, " + ", ".join(TABLES) + " CASCADE")
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            columns, values = data[table]
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+    floor = time.perf_counter() - t0
+    print(f"  COPY of the same rows (3 tables): {floor:.2f}s = {rows / floor:,.0f} rows/s; "
+          f"import/COPY = {first / floor:.1f}x")  # fmt: skip
+
+
+def run_workers(n: int, folder: Path, env: dict[str, str], expected_runs: int) -> float:
+    from sources.models import ImportRun
+    from sources.tasks import source_import_folder_task
+
+    celery = str(Path(sys.executable).parent / "celery")
+    procs = [
+        subprocess.Popen(
+            [
+                celery,
+                "-A",
+                "factcheck",
+                "worker",
+                "--pool",
+                "solo",
+                "-n",
+                f"bench{i}@%h",
+                "--without-mingle",
+                "--without-gossip",
+                "--loglevel",
+                "WARNING",
+            ],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        for i in range(n)
+    ]
+    try:
+        time.sleep(4)  # let the workers connect
+        done_before = ImportRun.objects.filter(finished_at__isnull=False).count()
+        t0 = time.perf_counter()
+        source_import_folder_task.delay([str(folder)])
+        while (
+            ImportRun.objects.filter(finished_at__isnull=False).count() - done_before
+            < expected_runs
+        ):
+            time.sleep(0.05)
+        return time.perf_counter() - t0
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)
+
+
+def bench_folder(mb: float, docs: int) -> None:
+    from bench_import import write_generated
+    from django.db import connection
+
+    from claims.models import Claim
+    from sources.tasks import FOLDER_BATCH_FILES
+
+    settings_dict = connection.settings_dict
+    env = dict(os.environ)
+    env["DATABASE_URL"] = (
+        f"postgresql://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}"
+        f"/{settings_dict['NAME']}"
+    )
+    from factcheck.celery import app
+
+    app.control.purge()
+    with connection.cursor() as cursor:  # start from an empty database (LIAR rows gone)
+        cursor.execute("TRUNCATE claims_claimevent, " + ", ".join(TABLES) + " CASCADE")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        nbytes = write_generated(folder, docs, mb)
+        runs = math.ceil(docs / FOLDER_BATCH_FILES)
+        print(f"folder: {docs} files, {nbytes / 1e6:.1f} MB, {runs} tasks of "
+              f"{FOLDER_BATCH_FILES} files")  # fmt: skip
+        one = run_workers(1, folder, env, runs)
+        claims = Claim.objects.count()
+        print(f"  1 worker: {one:.2f}s = {nbytes / 1e6 / one:.2f} MB/s ({claims:,} claims)")
+        rerun = run_workers(1, folder, env, runs)
+        print(f"  re-run unchanged, 1 worker: {rerun:.2f}s ({rerun / one:.0%} of the first)")
+        assert Claim.objects.count() == claims
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE claims_claimevent, " + ", ".join(TABLES) + " CASCADE")
+        two = run_workers(2, folder, env, runs)
+        assert Claim.objects.count() == claims, (Claim.objects.count(), claims)
+        print(f"  2 workers: {two:.2f}s = {nbytes / 1e6 / two:.2f} MB/s; speed-up "
+              f"{one / two:.2f}x")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=50.0)
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--skip-workers", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    print(f"scratch database: {test_db}; load average {os.getloadavg()[0]:.1f}, "
+          f"{os.cpu_count()} cores")  # fmt: skip
+    try:
+        bench_liar()
+        if not args.skip_workers:
+            bench_folder(args.mb, args.docs)
+    finally:
+        connection.close()
+        connection.creation.destroy_test_db(test_db, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""The claim review page (issue 3): the claim in its source, one button per action the user may
+take now, the verdict editor and the history. Every button posts to claims/workflow.py."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models.functions import Substr
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from claims import workflow
+from claims.forms import ACTION_FORMS, CitationFormSet, CorrectionForm, VerdictForm, verdict_content
+from claims.models import Claim, ClaimEvent, Verdict
+from factcheck.api import DomainError
+from sources.models import Source
+
+CONTEXT_CHARS = 600  # source text shown on each side of the claim
+ACTION_LABELS = {
+    "start_review": "Start review (assign to me)",
+    "reject": "Reject",
+    "mark_duplicate": "Mark as duplicate",
+    "reopen": "Reopen",
+    "submit": "Submit for approval",
+    "send_back": "Send back to the reviewer",
+    "publish": "Publish",
+    "retract": "Retract",
+}
+
+
+class ClaimReviewMixin(admin.ModelAdmin):
+    """The claim page's extra context and its two POST endpoints (verdict, actions)."""
+
+    change_form_template = "admin/claims/claim/change_form.html"
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/verdict/",
+                view(require_POST(self.verdict_view)),
+                name="claims_claim_verdict",
+            ),
+            path(
+                "<int:object_id>/workflow/<str:action>/",
+                view(require_POST(self.workflow_view)),
+                name="claims_claim_workflow",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _verdict(self, claim: Claim) -> Verdict | None:
+        """The claim's own verdict (at most one: verdict_one_own_per_claim)."""
+        return (
+            Verdict.objects.filter(claim=claim, origin=Verdict.Origin.OWN)
+            .select_related("rating", "author", "approver")
+            .prefetch_related("citations__source")
+            .first()
+        )
+
+    def _context(self, claim: Claim) -> dict[str, str]:
+        start = max(0, claim.start - CONTEXT_CHARS)
+        row = (
+            Source.objects.filter(pk=claim.source_id)
+            .annotate(
+                before=Substr("body", start + 1, claim.start - start),
+                after=Substr("body", claim.end + 1, CONTEXT_CHARS),
+            )
+            .values("before", "after")
+            .first()
+        ) or {"before": "", "after": ""}
+        return {
+            "before": ("…" if start > 0 else "") + row["before"],
+            "after": row["after"] + ("…" if len(row["after"]) == CONTEXT_CHARS else ""),
+        }
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        claim = self.get_object(request, object_id)
+        if claim is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        extra = dict(extra_context or {})
+        verdict = self._verdict(claim)
+        user = request.user
+        available = workflow.claim_available_actions(claim=claim, user=user, verdict=verdict)
+        editable = claim.status == Claim.Status.IN_REVIEW and claim.assignee_id == user.pk
+        correctable = "correct" in available
+        initial = self._verdict_initial(verdict)
+        if (editable or correctable) and "verdict_form" not in extra:
+            form_class = CorrectionForm if correctable else VerdictForm
+            extra["verdict_form"] = form_class(initial=initial)
+            extra["citation_formset"] = CitationFormSet(
+                initial=initial["citations"], prefix="citations"
+            )
+        extra.setdefault("action_forms", {})
+        action_forms = [
+            (name, ACTION_LABELS[name], extra["action_forms"].get(name) or ACTION_FORMS[name]())
+            for name in available
+            if name != "correct"
+        ]
+        extra.update(
+            {
+                "claim": claim,
+                "verdict": verdict,
+                "verdict_mode": "correct" if correctable else ("draft" if editable else "view"),
+                "submit_hint": editable and "submit" not in available,
+                "workflow_actions": action_forms,
+                "claim_context": self._context(claim),
+                "events": ClaimEvent.objects.filter(claim=claim)
+                .select_related("actor")
+                .order_by("created_at", "id"),
+            }
+        )
+        return super().change_view(request, object_id, form_url, extra)
+
+    @staticmethod
+    def _verdict_initial(verdict: Verdict | None) -> dict[str, Any]:
+        if verdict is None:
+            return {"version": 0, "citations": []}
+        return {
+            "rating": verdict.rating_id,
+            "headline": verdict.headline,
+            "summary": verdict.summary,
+            "explanation": verdict.explanation,
+            "version": verdict.version,
+            "citations": [
+                {"url": c.url, "source": c.source_id, "quote": c.quote, "note": c.note}
+                for c in verdict.citations.all()
+            ],
+        }
+
+    def _back(self, claim_id: int) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim_id]))
+
+    def _rerender(self, request: HttpRequest, claim_id: int, extra: dict[str, Any]) -> HttpResponse:
+        """Show the claim page again with the user's input and its errors (nothing typed lost)."""
+        request.method = "GET"
+        return self.change_view(request, str(claim_id), extra_context=extra)
+
+    def verdict_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Save the verdict draft (assignee, in review)."""
+        claim = get_object_or_404(Claim, pk=object_id)
+        form = VerdictForm(request.POST)
+        citations = CitationFormSet(request.POST, prefix="citations")
+        extra = {"verdict_form": form, "citation_formset": citations}
+        if not (form.is_valid() and citations.is_valid()):
+            messages.error(request, "Please correct the errors in the verdict below.")
+            return self._rerender(request, claim.pk, extra)
+        try:
+            workflow.verdict_save_draft(
+                claim=claim,
+                actor=request.user,
+                content=verdict_content(form, citations),
+                version=form.cleaned_data["version"],
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
+            return self._rerender(request, claim.pk, extra)
+        messages.success(request, "Verdict draft saved.")
+        return self._back(claim.pk)
+
+    def workflow_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
+        """One button of the claim page: validate its input, call the workflow, report."""
+        claim = get_object_or_404(Claim, pk=object_id)
+        user = request.user
+        if action == "correct":
+            form = CorrectionForm(request.POST)
+            citations = CitationFormSet(request.POST, prefix="citations")
+            extra: dict[str, Any] = {"verdict_form": form, "citation_formset": citations}
+            if not (form.is_valid() and citations.is_valid()):
+                messages.error(request, "Please correct the errors in the correction below.")
+                return self._rerender(request, claim.pk, extra)
+
+            def call() -> Any:
+                return workflow.verdict_correct(
+                    claim=claim,
+                    actor=user,
+                    content=verdict_content(form, citations),
+                    version=form.cleaned_data["version"] or 0,
+                    note=form.cleaned_data["note"],
+                )
+        elif action in ACTION_FORMS:
+            form = ACTION_FORMS[action](request.POST)
+            extra = {"action_forms": {action: form}}
+            if not form.is_valid():
+                messages.error(request, "Please correct the errors below.")
+                return self._rerender(request, claim.pk, extra)
+            data = form.cleaned_data
+            calls: dict[str, Callable[[], Any]] = {
+                "start_review": lambda: workflow.claim_start_review(
+                    claim=claim, actor=user, note=data["note"]
+                ),
+                "reject": lambda: workflow.claim_reject(
+                    claim=claim, actor=user, reason=data["reason"]
+                ),
+                "mark_duplicate": lambda: workflow.claim_mark_duplicate(
+                    claim=claim, actor=user, duplicate_of=data["duplicate_of"], note=data["note"]
+                ),
+                "reopen": lambda: workflow.claim_reopen(claim=claim, actor=user, note=data["note"]),
+                "submit": lambda: workflow.claim_submit(claim=claim, actor=user, note=data["note"]),
+                "send_back": lambda: workflow.claim_send_back(
+                    claim=claim, actor=user, note=data["note"]
+                ),
+                "publish": lambda: workflow.verdict_publish(
+                    claim=claim, actor=user, note=data["note"]
+                ),
+                "retract": lambda: workflow.verdict_retract(
+                    claim=claim, actor=user, note=data["note"]
+                ),
+            }
+            call = calls[action]
+        else:
+            return HttpResponse(f"Unknown action {action!r}.", status=404)
+        try:
+            call()
+        except DomainError as error:
+            messages.error(request, str(error))
+            return self._rerender(request, claim.pk, extra)
+        claim.refresh_from_db(fields=["status"])
+        messages.success(
+            request, f"Done: {action.replace('_', ' ')}. Claim is {claim.get_status_display()}."
+        )
+        return self._back(claim.pk)

@@ -1,0 +1,251 @@
+"""The editorial workflow over the API, for staff clients (issue 3).
+
+The views validate input, call claims/workflow.py and render the result; the workflow decides
+who may do what (403) and when (409). Errors leave through the one handler in factcheck/api.py.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from claims import workflow
+from claims.api.serializers import ErrorSerializer
+from claims.api.workflow_serializers import (
+    AssignSerializer,
+    ClaimEventSerializer,
+    ClaimStaffSerializer,
+    CorrectSerializer,
+    MarkDuplicateSerializer,
+    NoteSerializer,
+    RejectSerializer,
+    RequiredNoteSerializer,
+    StartReviewSerializer,
+    TokenInputSerializer,
+    VerdictInputSerializer,
+    VerdictStaffSerializer,
+)
+from claims.models import Claim, ClaimEvent, Verdict
+from factcheck.api import Forbidden
+
+
+def claims_for_staff() -> QuerySet[Claim]:
+    """Claims with what ClaimStaffSerializer renders, in a fixed number of queries."""
+    own = Verdict.objects.filter(origin=Verdict.Origin.OWN).select_related("rating")
+    return Claim.objects.select_related("assignee", "claimant").prefetch_related(
+        Prefetch("verdicts", queryset=own, to_attr="own_verdicts")
+    )
+
+
+def _render_claim(pk: int) -> Response:
+    return Response(ClaimStaffSerializer(claims_for_staff().get(pk=pk)).data)
+
+
+def _own_verdict(claim: Claim) -> Verdict | None:
+    return (
+        Verdict.objects.filter(claim=claim, origin=Verdict.Origin.OWN)
+        .select_related("rating", "author", "approver")
+        .prefetch_related("citations")
+        .first()
+    )
+
+
+# What a staff endpoint may answer besides success (each in the one JSON error shape).
+STAFF_ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404, 409)}
+
+
+def _run(call: Callable[[], Any]) -> Any:
+    """Call the workflow; a missing or wrong input it reports becomes a 400 naming the field."""
+    try:
+        return call()
+    except workflow.InvalidInput as error:
+        raise serializers.ValidationError({error.field: [str(error)]}) from error
+
+
+class TokenView(APIView):
+    """POST {"username", "password"} → {"token"}: send it as `Authorization: Token <token>`."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    serializer_class = TokenInputSerializer  # for the OpenAPI schema
+
+    @extend_schema(
+        tags=["staff"],
+        request=TokenInputSerializer,
+        responses={200: OpenApiTypes.OBJECT, 400: ErrorSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        credentials = TokenInputSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=credentials.validated_data["username"],
+            password=credentials.validated_data["password"],
+        )
+        if user is None:
+            return Response(
+                {
+                    "detail": "Unable to log in with this username and password.",
+                    "code": "invalid_credentials",
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+# action → (input serializer, call). Each call gets the claim, the actor and the validated data.
+ACTIONS: dict[str, tuple[type[serializers.Serializer], Callable[..., Any]]] = {
+    "start_review": (
+        StartReviewSerializer,
+        lambda claim, actor, data: workflow.claim_start_review(
+            claim=claim, actor=actor, assignee=data["assignee"], note=data["note"]
+        ),
+    ),
+    "assign": (
+        AssignSerializer,
+        lambda claim, actor, data: workflow.claim_assign(
+            claim=claim, actor=actor, assignee=data["assignee"], note=data["note"]
+        ),
+    ),
+    "reject": (
+        RejectSerializer,
+        lambda claim, actor, data: workflow.claim_reject(
+            claim=claim, actor=actor, reason=data["reason"]
+        ),
+    ),
+    "mark_duplicate": (
+        MarkDuplicateSerializer,
+        lambda claim, actor, data: workflow.claim_mark_duplicate(
+            claim=claim, actor=actor, duplicate_of=data["duplicate_of"], note=data["note"]
+        ),
+    ),
+    "reopen": (
+        RequiredNoteSerializer,
+        lambda claim, actor, data: workflow.claim_reopen(claim=claim, actor=actor, **data),
+    ),
+    "submit": (
+        NoteSerializer,
+        lambda claim, actor, data: workflow.claim_submit(claim=claim, actor=actor, **data),
+    ),
+    "send_back": (
+        RequiredNoteSerializer,
+        lambda claim, actor, data: workflow.claim_send_back(claim=claim, actor=actor, **data),
+    ),
+    "publish": (
+        NoteSerializer,
+        lambda claim, actor, data: workflow.verdict_publish(claim=claim, actor=actor, **data),
+    ),
+    "retract": (
+        RequiredNoteSerializer,
+        lambda claim, actor, data: workflow.verdict_retract(claim=claim, actor=actor, **data),
+    ),
+}
+
+
+class ClaimActionView(APIView):
+    """POST /claims/{id}/{action}/ → the claim after the action."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["staff"],
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=["correct", *ACTIONS])
+        ],
+        request=OpenApiTypes.OBJECT,
+        responses={200: ClaimStaffSerializer, **STAFF_ERRORS},
+    )
+    def post(self, request: Request, pk: int, action: str) -> Response:
+        claim = get_object_or_404(Claim, pk=pk)
+        if action == "correct":
+            data = CorrectSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            _run(
+                lambda: workflow.verdict_correct(
+                    claim=claim,
+                    actor=request.user,
+                    content=data.content(),
+                    version=data.validated_data["version"],
+                    note=data.validated_data["note"],
+                )
+            )
+            return _render_claim(claim.pk)
+        input_serializer, call = ACTIONS[action]
+        data = input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _run(lambda: call(claim, request.user, data.validated_data))
+        return _render_claim(claim.pk)
+
+
+class ClaimVerdictView(APIView):
+    """GET the claim's own verdict; PUT a draft (the assignee, while in review)."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    serializer_class = VerdictInputSerializer  # for the OpenAPI schema
+
+    @extend_schema(tags=["staff"], responses={200: VerdictStaffSerializer, **STAFF_ERRORS})
+    def get(self, request: Request, pk: int) -> Response:
+        claim = get_object_or_404(Claim, pk=pk)
+        verdict = _own_verdict(claim)
+        public = verdict is not None and verdict.status != Verdict.Status.DRAFT
+        if not public and not workflow.user_is_reviewer(request.user):
+            # Drafts are newsroom-internal; do not even say whether one exists.
+            if not request.user.is_authenticated:
+                return Response(
+                    {"detail": "No published verdict for this claim.", "code": "not_found"},
+                    status=status.HTTP_404_NOT_FOUND,
+                )
+            raise Forbidden("Only reviewers and editors may read verdict drafts.")
+        if verdict is None:
+            return Response(
+                {"detail": f"Claim #{claim.pk} has no verdict yet.", "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(VerdictStaffSerializer(verdict).data)
+
+    @extend_schema(
+        tags=["staff"],
+        request=VerdictInputSerializer,
+        responses={200: VerdictStaffSerializer, **STAFF_ERRORS},
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        claim = get_object_or_404(Claim, pk=pk)
+        data = VerdictInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        verdict = _run(
+            lambda: workflow.verdict_save_draft(
+                claim=claim,
+                actor=request.user,
+                content=data.content(),
+                version=data.validated_data["version"],
+            )
+        )
+        return Response(VerdictStaffSerializer(_own_verdict(verdict.claim)).data)
+
+
+class ClaimEventsView(APIView):
+    """GET /claims/{id}/events/: the claim's history, oldest first (reviewers and editors)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ClaimEventSerializer  # for the OpenAPI schema
+
+    @extend_schema(tags=["staff"], responses={200: ClaimEventSerializer(many=True), **STAFF_ERRORS})
+    def get(self, request: Request, pk: int) -> Response:
+        if not workflow.user_is_reviewer(request.user):
+            raise Forbidden("Only reviewers and editors may read a claim's history.")
+        claim = get_object_or_404(Claim, pk=pk)
+        events = ClaimEvent.objects.filter(claim=claim).select_related("actor")
+        return Response(ClaimEventSerializer(events.order_by("created_at", "id"), many=True).data)
+
+
+ACTION_PATTERN = "|".join(["correct", *ACTIONS])

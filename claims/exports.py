@@ -1,0 +1,49 @@
+"""CSV export of public verdicts, streamed: the API's `?format=csv` and the admin action."""
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+CSV_COLUMNS = (
+    "id", "status", "origin", "claim_id", "claim_text", "claimant", "claim_date", "language",
+    "source_title", "source_url", "rating", "rating_value", "headline", "summary", "author",
+    "published_at", "updated_at", "corrections",
+)  # fmt: skip
+
+
+class _Line:
+    """A file-like object whose write() returns the line, so csv.writer can feed a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def verdict_csv_lines(*, verdicts: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A header line, then one line per public verdict dict (corrections joined by newlines)."""
+    writer = csv.writer(_Line())
+    yield writer.writerow(CSV_COLUMNS)
+    for verdict in verdicts:
+        claim = verdict["claim"]
+        rating = verdict["rating"] or {}
+        yield writer.writerow(
+            (
+                verdict["id"],
+                verdict["status"],
+                verdict["origin"],
+                claim["id"],
+                claim["text"],
+                (claim["claimant"] or {}).get("name", ""),
+                claim["claim_date"] or "",
+                claim["language"],
+                claim["source"]["title"],
+                claim["source"]["url"] or "",
+                rating.get("label", verdict["original_rating"]),
+                "" if rating.get("value") is None else rating["value"],
+                verdict["headline"],
+                verdict["summary"],
+                verdict["author"] or "",
+                verdict["published_at"].isoformat() if verdict["published_at"] else "",
+                verdict["updated_at"].isoformat(),
+                "\n".join(f"{c['date']}: {c['note']}" for c in verdict["corrections"]),
+            )
+        )

@@ -1,0 +1,136 @@
+"""Reading reviewed claims from CSV/TSV tables: with a header row, with a column map, or in the
+LIAR layout (no header, 14 columns: id, label, statement, subject, speaker, job, state, party,
+five history counts, context)."""
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil import parser as dateparser
+
+from claims.imports import ImportedClaim
+
+LIAR_COLUMNS = {"id": 0, "rating": 1, "claim": 2, "claimant": 4, "context": 13}
+# Header names understood without a column map (lower case).
+HEADER_NAMES = {
+    "claim": ("claim", "statement", "claimreviewed", "text"),
+    "rating": ("rating", "label", "verdict", "textual_rating", "alternatename"),
+    "claimant": ("claimant", "speaker", "author", "said_by"),
+    "id": ("id", "external_id"),
+    "context": ("context", "appearance", "where", "source"),
+    "date": ("date", "claim_date"),
+    "review_url": ("review_url", "url"),
+    "publisher": ("publisher", "fact_checker"),
+    "language": ("language", "lang"),
+}
+
+
+class TableError(Exception):
+    """The table as a whole cannot be read (no claim column, unknown column name...)."""
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    claim: ImportedClaim | None
+    error: str | None = None
+
+
+def parse_table(
+    raw: bytes,
+    *,
+    name: str,
+    layout: str = "header",
+    columns: dict[str, int | str] | None = None,
+    delimiter: str | None = None,
+    publisher: str = "",
+    language: str = "",
+) -> Iterator[ParsedRow]:
+    """Rows of the table as claims. `layout` is "header" (first row names the columns),
+    "liar", or "plain" (no header; `columns` maps field → 0-based index)."""
+    text = raw.decode("utf-8-sig", errors="replace")
+    if delimiter is None:
+        delimiter = "\t" if name.endswith((".tsv", ".tab")) or layout == "liar" else ","
+    # LIAR's statements contain stray quotes; a TSV is read without quote processing.
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    if layout == "liar":
+        mapping = dict(LIAR_COLUMNS)
+        publisher = publisher or "PolitiFact"
+        namespace = "liar"
+    elif layout == "plain":
+        if not columns:
+            raise TableError("a table without a header needs a column map (field=index)")
+        mapping = {k: int(v) for k, v in columns.items()}
+        namespace = f"table|{name}"
+    else:
+        try:
+            header = [h.strip().lower() for h in next(reader)]
+        except StopIteration:
+            raise TableError(f"{name}: empty table") from None
+        mapping = _from_header(header, columns or {}, name)
+        namespace = f"table|{name}"
+    if "claim" not in mapping:
+        raise TableError(f"{name}: no claim column (map one with claim=<column>)")
+    width = max(mapping.values()) + 1
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < width:
+            yield ParsedRow(line, None, f"line {line}: {len(row)} columns, expected {width}")
+            continue
+        yield _row(row, mapping, line, name, namespace, publisher, language)
+
+
+def _from_header(header: list[str], columns: dict[str, int | str], name: str) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for field, names in HEADER_NAMES.items():
+        for candidate in names:
+            if candidate in header:
+                mapping[field] = header.index(candidate)
+                break
+    for field, column in columns.items():
+        if isinstance(column, int) or str(column).isdigit():
+            mapping[field] = int(column)
+        elif str(column).lower() in header:
+            mapping[field] = header.index(str(column).lower())
+        else:
+            raise TableError(f"{name}: no column named {column!r} (for {field})")
+    return mapping
+
+
+def _row(row, mapping, line, name, namespace, publisher, language) -> ParsedRow:  # type: ignore[no-untyped-def]
+    def cell(field: str) -> str:
+        return row[mapping[field]].strip() if field in mapping else ""
+
+    text = cell("claim")
+    if not text:
+        return ParsedRow(line, None, f"line {line}: the claim column is empty")
+    claim_date: date | None = None
+    if cell("date"):
+        try:
+            claim_date = dateparser.parse(cell("date")).date()
+        except (ValueError, OverflowError):
+            return ParsedRow(line, None, f"line {line}: date is not a date: {cell('date')!r}")
+    external = cell("id") or hashlib.sha256("\t".join(row).encode()).hexdigest()
+    rating = cell("rating")
+    site = cell("publisher") or publisher
+    return ParsedRow(
+        line,
+        ImportedClaim(
+            key=f"{namespace}|{external}",
+            text=text,
+            origin=cell("context") or f"{name}:{line}",
+            claimant=cell("claimant")[:300],
+            claim_date=claim_date,
+            language=(cell("language") or language)[:8],
+            original_rating=rating,
+            publisher_name=site,
+            publisher_site=site,
+            review_url=cell("review_url"),
+        ),
+    )

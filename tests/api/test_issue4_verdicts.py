@@ -1,0 +1,391 @@
+"""The public verdict API (issue 4): what anonymous consumers see, filters, sync, errors."""
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from claims.models import Citation, Claim, Rating, Verdict
+from claims.selectors import cursor_encode
+from tests.factories import (
+    ClaimantFactory,
+    ClaimFactory,
+    PublishedVerdictFactory,
+    SourceFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def verdict_touch(*, verdict: Verdict, **changes: Any) -> Verdict:
+    """Stand-in for the workflow's correct/retract (issue 3): change the verdict and bump its
+    updated_at, in one transaction, the way every workflow write does."""
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(verdict, name, value)
+        verdict.save()
+    return verdict
+
+
+def verdict_correct(*, verdict: Verdict, note: str) -> Verdict:
+    corrections = [*verdict.corrections, {"date": timezone.now().isoformat(), "note": note}]
+    return verdict_touch(verdict=verdict, corrections=corrections, version=verdict.version + 1)
+
+
+def verdict_retract(*, verdict: Verdict, note: str) -> Verdict:
+    corrections = [*verdict.corrections, {"date": timezone.now().isoformat(), "note": note}]
+    Claim.objects.filter(pk=verdict.claim_id).update(status=Claim.Status.RETRACTED)
+    return verdict_touch(verdict=verdict, corrections=corrections, status=Verdict.Status.RETRACTED)
+
+
+def draft_verdict() -> Verdict:
+    claim = ClaimFactory(status=Claim.Status.AWAITING_APPROVAL)
+    return PublishedVerdictFactory(claim=claim, status=Verdict.Status.DRAFT, published_at=None)
+
+
+def staff_client(group: str = "Reviewers") -> APIClient:
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=group))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def all_pages(client: APIClient, url: str) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    next_url: str | None = url
+    while next_url:
+        body = client.get(next_url).json()
+        results += body["results"]
+        next_url = body["next"]
+    return results
+
+
+# --- what anonymous consumers see ------------------------------------------------------------
+
+
+def test_anonymous_lists_only_published_and_retracted_verdicts() -> None:
+    published = PublishedVerdictFactory()
+    retracted = verdict_retract(verdict=PublishedVerdictFactory(), note="We got the figure wrong.")
+    draft_verdict()
+    body = APIClient().get("/api/v1/verdicts/").json()
+    assert [v["id"] for v in body["results"]] == [published.id, retracted.id]
+    assert [v["status"] for v in body["results"]] == ["published", "retracted"]
+    assert body["next"] is None
+
+
+def test_a_verdict_carries_its_claim_rating_citations_and_links() -> None:
+    claimant = ClaimantFactory(name="A. Senator")
+    source = SourceFactory(title="Debate", url="https://news.example/debate", publisher="News")
+    claim = ClaimFactory(
+        source=source,
+        claimant=claimant,
+        status=Claim.Status.PUBLISHED,
+        claim_date=timezone.now().date(),
+    )
+    verdict = PublishedVerdictFactory(
+        claim=claim, author=UserFactory(first_name="Ada", last_name="Lee")
+    )
+    Citation.objects.create(verdict=verdict, url="https://stats.example/t1", quote="Blue.")
+    body = APIClient().get(f"/api/v1/verdicts/{verdict.id}/").json()
+    assert body["claim"]["text"] == claim.text
+    assert body["claim"]["claimant"] == {"id": claimant.id, "name": "A. Senator"}
+    assert body["claim"]["source"]["url"] == "https://news.example/debate"
+    assert body["rating"] == {"slug": "false", "label": "False", "value": 2, "best": 6, "worst": 1}
+    assert body["citations"][0]["url"] == "https://stats.example/t1"
+    assert body["author"] == "Ada Lee"
+    assert body["claimreview_url"] == f"http://testserver/api/v1/verdicts/{verdict.id}/claimreview"
+    assert body["page_url"] == f"http://testserver/verdicts/{verdict.id}/"
+
+
+def test_a_draft_verdict_is_not_found_anywhere_public() -> None:
+    draft = draft_verdict()
+    client = APIClient()
+    assert client.get(f"/api/v1/verdicts/{draft.id}/").status_code == 404
+    assert client.get(f"/api/v1/verdicts/{draft.id}/claimreview").status_code == 404
+    assert client.get(f"/verdicts/{draft.id}/").status_code == 404
+    assert client.get("/api/v1/claims/").json()["results"] == []
+    assert client.get("/api/v1/sources/").json()["results"] == []
+    assert client.get("/api/v1/claimants/").json()["results"] == []
+    assert client.get("/api/v1/claimreview-feed").getvalue() == (
+        b'{"@context":"https://schema.org","@type":"DataFeed","dataFeedElement":[]}'
+    )
+    assert client.get("/api/v1/verdicts/?format=csv").getvalue().count(b"\n") == 1
+    assert client.get("/api/v1/claims:search?query=sky").json() == {}
+
+
+def test_anonymous_claims_are_public_ones_and_staff_see_all_with_filters() -> None:
+    public = PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory())).claim
+    reviewer = UserFactory()
+    pending = ClaimFactory(status=Claim.Status.PENDING)
+    in_review = ClaimFactory(status=Claim.Status.IN_REVIEW, assignee=reviewer)
+
+    anonymous = APIClient().get("/api/v1/claims/").json()["results"]
+    assert [c["id"] for c in anonymous] == [public.id]
+    assert anonymous[0]["verdict_url"].endswith(f"/api/v1/verdicts/{public.verdicts.get().id}/")
+    assert APIClient().get("/api/v1/claims/?status=pending").json()["results"] == []
+
+    staff = staff_client("Editors")
+    assert {c["id"] for c in all_pages(staff, "/api/v1/claims/")} == {
+        public.id,
+        pending.id,
+        in_review.id,
+    }
+    by_status = staff.get("/api/v1/claims/?status=pending").json()["results"]
+    assert [c["id"] for c in by_status] == [pending.id]
+    by_assignee = staff.get(f"/api/v1/claims/?assignee={reviewer.id}").json()["results"]
+    assert [c["id"] for c in by_assignee] == [in_review.id]
+    assert by_assignee[0]["assignee_id"] == reviewer.id
+
+    # A token of a user in neither group is not staff.
+    outsider = APIClient()
+    outsider.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory())}")
+    assert [c["id"] for c in outsider.get("/api/v1/claims/").json()["results"]] == [public.id]
+
+
+def test_sources_claimants_and_the_rating_scale() -> None:
+    verdict = PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory(name="Mayor")))
+    ClaimFactory(claimant=ClaimantFactory(name="Unpublished"))
+    client = APIClient()
+    sources = client.get("/api/v1/sources/").json()["results"]
+    assert [s["id"] for s in sources] == [verdict.claim.source_id]
+    assert [c["name"] for c in client.get("/api/v1/claimants/").json()["results"]] == ["Mayor"]
+    ratings = client.get("/api/v1/ratings/").json()
+    assert [r["slug"] for r in ratings] == list(Rating.objects.values_list("slug", flat=True))
+    assert ratings[0]["label"] == "True"
+
+
+# --- filters and search ----------------------------------------------------------------------
+
+
+def test_filters_narrow_the_list() -> None:
+    claimant = ClaimantFactory()
+    now = timezone.now()
+    old = PublishedVerdictFactory(published_at=now - timedelta(days=30))
+    mine = PublishedVerdictFactory(
+        claim=ClaimFactory(claimant=claimant, status=Claim.Status.PUBLISHED)
+    )
+    german = PublishedVerdictFactory(
+        claim=ClaimFactory(language="de", status=Claim.Status.PUBLISHED),
+        rating=Rating.objects.get(slug="true"),
+    )
+    client = APIClient()
+
+    def ids(query: str) -> list[int]:
+        response = client.get(f"/api/v1/verdicts/?{query}")
+        assert response.status_code == 200, response.json()
+        return [v["id"] for v in response.json()["results"]]
+
+    assert ids("rating=true") == [german.id]
+    assert ids(f"claimant={claimant.id}") == [mine.id]
+    assert ids(f"source={old.claim.source_id}") == [old.id]
+    assert ids("language=de") == [german.id]
+    cut = (now - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    assert ids(f"published_before={cut}") == [old.id]
+    assert ids(f"published_after={cut}") == [mine.id, german.id]
+    assert ids(f"updated_since={german.updated_at.isoformat().replace('+00:00', 'Z')}") == [
+        german.id
+    ]
+
+
+def test_full_text_search_stems_in_the_claims_language() -> None:
+    english = PublishedVerdictFactory(
+        claim=ClaimFactory(
+            source=SourceFactory(body="Unemployment rose sharply. Then more."),
+            status=Claim.Status.PUBLISHED,
+        )
+    )
+    spanish = PublishedVerdictFactory(
+        claim=ClaimFactory(
+            source=SourceFactory(body="Los impuestos subieron. Luego más.", language="es"),
+            language="es",
+            status=Claim.Status.PUBLISHED,
+        ),
+        headline="Los impuestos no subieron",
+    )
+    client = APIClient()
+
+    def ids(query: str) -> list[int]:
+        return [v["id"] for v in client.get(f"/api/v1/verdicts/?{query}").json()["results"]]
+
+    assert ids("q=unemployment") == [english.id]  # exact word, any language
+    assert ids("q=unemployed&language=en") == [english.id]  # English stemming
+    assert ids("q=unemployed") == []  # without a language only exact words match
+    assert ids("q=impuesto&language=es") == [spanish.id]  # Spanish stemming
+    assert ids("q=impuesto") == []
+    assert ids('q="los impuestos"') == [spanish.id]
+    assert ids("q=nothing-like-this") == []
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/api/v1/verdicts/?updated_since=yesterday", "updated_since"),
+        ("/api/v1/verdicts/?published_after=2026-13-01", "published_after"),
+        ("/api/v1/verdicts/?claimant=abc", "claimant"),
+        ("/api/v1/verdicts/?page_size=0", "page_size"),
+        ("/api/v1/verdicts/?page_size=many", "page_size"),
+        ("/api/v1/verdicts/?cursor=not-ours", "cursor"),
+        ("/api/v1/claims/?status=nonsense", "status"),
+        ("/api/v1/claimreview-feed?updated_since=x", "updated_since"),
+        ("/api/v1/claims:search", "query"),
+        ("/api/v1/claims:search?query=x&pageSize=-1", "pageSize"),
+        ("/api/v1/claims:search?query=x&pageToken=zz", "pageToken"),
+        ("/api/v1/claims:search?query=x&maxAgeDays=soon", "maxAgeDays"),
+        ("/api/v1/claims:search?query=x&alt=proto", "alt"),
+    ],
+)
+def test_a_bad_parameter_answers_400_naming_it(url: str, name: str) -> None:
+    response = APIClient().get(url)
+    assert response.status_code == 400
+    assert name in response.json()["detail"]
+
+
+def test_unknown_ids_answer_404_in_the_one_error_shape() -> None:
+    response = APIClient().get("/api/v1/verdicts/999999/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No published verdict #999999.", "code": "not_found"}
+    unrouted = APIClient().get("/api/v1/verdicts/abc/")
+    assert unrouted.status_code == 404
+    assert unrouted.json() == {"detail": "Not found.", "code": "not_found"}
+    assert APIClient().get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+def test_an_unknown_format_answers_400_naming_it() -> None:
+    response = APIClient().get("/api/v1/verdicts/?format=xml")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Invalid format: use one of json, csv."
+
+
+# --- incremental sync ----------------------------------------------------------------------------
+
+
+def test_a_consumer_syncing_from_updated_since_sees_every_change_exactly_once() -> None:
+    start = timezone.now()
+    first, second, third = (
+        PublishedVerdictFactory(),
+        PublishedVerdictFactory(),
+        PublishedVerdictFactory(),
+    )
+    client = APIClient()
+    url = f"/api/v1/verdicts/?page_size=2&updated_since={start.isoformat().replace('+00:00', 'Z')}"
+    page = client.get(url).json()
+    seen = [(v["id"], v["status"], len(v["corrections"])) for v in page["results"]]
+    page = client.get(page["next"]).json()
+    seen += [(v["id"], v["status"], len(v["corrections"])) for v in page["results"]]
+    assert page["next"] is None
+    assert seen == [
+        (first.id, "published", 0),
+        (second.id, "published", 0),
+        (third.id, "published", 0),
+    ]
+
+    # The consumer keeps the last cursor; meanwhile a correction and a retraction happen.
+    last = page["results"][-1]
+    resume = "/api/v1/verdicts/?page_size=2&cursor=" + cursor_encode(
+        (Verdict.objects.get(pk=last["id"]).updated_at, last["id"])
+    )
+    verdict_correct(verdict=first, note="The figure was for 2023, not 2024.")
+    verdict_retract(verdict=second, note="The quote was misattributed.")
+    changes = all_pages(client, resume)
+    assert [(v["id"], v["status"], len(v["corrections"])) for v in changes] == [
+        (first.id, "published", 1),
+        (second.id, "retracted", 1),
+    ]
+    assert changes[0]["corrections"][0]["note"] == "The figure was for 2023, not 2024."
+    assert all_pages(client, resume.replace("page_size=2", "page_size=1")) == changes
+
+
+def test_deep_pages_neither_skip_nor_repeat_rows_with_equal_timestamps() -> None:
+    verdicts = [PublishedVerdictFactory() for _ in range(7)]
+    same = timezone.now()
+    Verdict.objects.filter(pk__in=[v.pk for v in verdicts[2:6]]).update(updated_at=same)
+    ids = [v["id"] for v in all_pages(APIClient(), "/api/v1/verdicts/?page_size=2")]
+    assert sorted(ids) == sorted(v.pk for v in verdicts)
+    assert len(ids) == len(set(ids))
+
+
+# --- CSV ---
+
+
+def test_csv_export_streams_every_matching_verdict() -> None:
+    verdicts = [PublishedVerdictFactory() for _ in range(3)]
+    verdict_correct(verdict=verdicts[0], note="Fixed a date.")
+    draft_verdict()
+    response = APIClient().get("/api/v1/verdicts/?format=csv&page_size=1")
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    assert [int(r["id"]) for r in rows] == [verdicts[1].id, verdicts[2].id, verdicts[0].id]
+    assert rows[2]["corrections"].endswith(": Fixed a date.")
+    assert rows[0]["rating"] == "False"
+    assert rows[0]["claim_text"] == verdicts[1].claim.text
+    rating_true = APIClient().get("/api/v1/verdicts/?format=csv&rating=true").getvalue()
+    assert rating_true.decode().count("\n") == 1
+
+
+def test_the_admin_exports_selected_verdicts_as_csv(client: Any) -> None:
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    verdicts = [PublishedVerdictFactory(), PublishedVerdictFactory()]
+    response = client.post(
+        "/admin/claims/verdict/",
+        {"action": "verdict_export_csv", "_selected_action": [verdicts[1].pk]},
+    )
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [int(r["id"]) for r in rows] == [verdicts[1].pk]
+
+
+# --- query counts ---
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("/api/v1/verdicts/", 2),  # the rows, the page's citations
+        ("/api/v1/verdicts/?q=sky&rating=false&language=en", 2),
+        ("/api/v1/verdicts/{id}/", 2),
+        ("/api/v1/verdicts/{id}/claimreview", 2),
+        ("/verdicts/{id}/", 2),
+        ("/api/v1/claims/", 1),
+        ("/api/v1/sources/", 1),
+        ("/api/v1/claimants/", 1),
+        ("/api/v1/ratings/", 1),
+        ("/api/v1/claims:search?query=sky", 2),
+        ("/v1alpha1/claims:search?query=sky", 2),
+    ],
+)
+def test_query_counts_do_not_grow_with_the_page(
+    url: str, queries: int, django_assert_num_queries: Any
+) -> None:
+    verdicts = [
+        PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory())) for _ in range(5)
+    ]
+    for verdict in verdicts:
+        Citation.objects.create(verdict=verdict, url="https://example.org/a")
+        Citation.objects.create(verdict=verdict, source=verdict.claim.source)
+    client = APIClient()
+    with django_assert_num_queries(queries):
+        response = client.get(url.format(id=verdicts[0].id))
+    assert response.status_code == 200
+
+
+def test_staff_claim_list_costs_one_more_query_for_the_role(django_assert_num_queries: Any) -> None:
+    ClaimFactory()
+    client = staff_client()
+    # token lookup, group check, claims
+    with django_assert_num_queries(3):
+        assert client.get("/api/v1/claims/").status_code == 200

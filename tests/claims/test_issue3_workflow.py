@@ -1,0 +1,391 @@
+"""The transitions of DESIGN.md, for every action, every status and every role."""
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from claims import workflow
+from claims.models import Claim, ClaimEvent, Rating, Verdict
+from claims.workflow import CitationInput, VerdictInput
+from factcheck.api import Conflict, DomainError, Forbidden
+from tests.factories import ClaimFactory, VerdictFactory, staff_user
+
+S = Claim.Status
+REVIEWER_ROLES = {"reviewer", "editor", "superuser"}
+EDITOR_ROLES = {"editor", "superuser"}
+
+# action → (allowed from-statuses, roles allowed, to-status, event code)
+TABLE: dict[str, tuple[set[str], set[str], str, str]] = {
+    "start_review": ({S.PENDING}, REVIEWER_ROLES, S.IN_REVIEW, "claim.review_started"),
+    "reject": ({S.PENDING, S.IN_REVIEW}, REVIEWER_ROLES, S.REJECTED, "claim.rejected"),
+    "mark_duplicate": (
+        {S.PENDING, S.IN_REVIEW},
+        REVIEWER_ROLES,
+        S.DUPLICATE,
+        "claim.marked_duplicate",
+    ),
+    "reopen": ({S.REJECTED, S.DUPLICATE, S.RETRACTED}, EDITOR_ROLES, S.PENDING, "claim.reopened"),
+    "submit": ({S.IN_REVIEW}, REVIEWER_ROLES, S.AWAITING_APPROVAL, "claim.submitted"),
+    "send_back": ({S.AWAITING_APPROVAL}, EDITOR_ROLES, S.IN_REVIEW, "claim.sent_back"),
+    "publish": ({S.AWAITING_APPROVAL}, EDITOR_ROLES, S.PUBLISHED, "claim.published"),
+    "correct": ({S.PUBLISHED}, EDITOR_ROLES, S.PUBLISHED, "verdict.corrected"),
+    "retract": ({S.PUBLISHED}, EDITOR_ROLES, S.RETRACTED, "claim.retracted"),
+}
+VERDICT_STATUS = {
+    S.IN_REVIEW: Verdict.Status.DRAFT,
+    S.AWAITING_APPROVAL: Verdict.Status.DRAFT,
+    S.PUBLISHED: Verdict.Status.PUBLISHED,
+    S.RETRACTED: Verdict.Status.RETRACTED,
+}
+
+
+def _actor(role: str) -> Any:
+    groups = {"reviewer": ["Reviewers"], "editor": ["Editors"]}.get(role, [])
+    return staff_user(role, *groups, superuser=role == "superuser")
+
+
+def _claim_in(status: str, *, assignee: Any, author: Any) -> Claim:
+    claim = ClaimFactory(status=status, assignee=assignee if status != S.PENDING else None)
+    if status == S.DUPLICATE:
+        claim.duplicate_of = ClaimFactory()
+        claim.save()
+    if status in VERDICT_STATUS:
+        VerdictFactory(claim=claim, author=author, status=VERDICT_STATUS[status])
+    return claim
+
+
+def _call(action: str, claim: Claim, actor: Any) -> Any:
+    if action == "start_review":
+        return workflow.claim_start_review(claim=claim, actor=actor)
+    if action == "reject":
+        return workflow.claim_reject(claim=claim, actor=actor, reason="Opinion, not checkable.")
+    if action == "mark_duplicate":
+        return workflow.claim_mark_duplicate(claim=claim, actor=actor, duplicate_of=ClaimFactory())
+    if action == "reopen":
+        return workflow.claim_reopen(claim=claim, actor=actor, note="Checkable after all.")
+    if action == "submit":
+        return workflow.claim_submit(claim=claim, actor=actor)
+    if action == "send_back":
+        return workflow.claim_send_back(claim=claim, actor=actor, note="Cite the census.")
+    if action == "publish":
+        return workflow.verdict_publish(claim=claim, actor=actor)
+    if action == "correct":
+        verdict = Verdict.objects.filter(claim=claim).first()
+        return workflow.verdict_correct(
+            claim=claim,
+            actor=actor,
+            content=VerdictInput(rating=Rating.objects.get(slug="mostly-false"), summary="New."),
+            version=verdict.version if verdict else 1,
+            note="We misread the table.",
+        )
+    if action == "retract":
+        return workflow.verdict_retract(claim=claim, actor=actor, note="Source withdrawn.")
+    raise AssertionError(action)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["reviewer", "editor", "superuser", "nobody"])
+@pytest.mark.parametrize("action", list(TABLE))
+@pytest.mark.parametrize("status", list(S.values))
+def test_each_action_from_each_status_for_each_role(action: str, status: str, role: str) -> None:
+    allowed_from, roles, to, code = TABLE[action]
+    actor = _actor(role)
+    author = staff_user("author", "Reviewers")
+    # `submit` is the assignee's; everything else is done to a claim assigned to the author.
+    assignee = actor if action == "submit" else author
+    claim = _claim_in(status, assignee=assignee, author=author)
+    events_before = ClaimEvent.objects.count()
+
+    if role in roles and status in allowed_from:
+        _call(action, claim, actor)
+        claim.refresh_from_db()
+        assert claim.status == to
+        event = ClaimEvent.objects.get(claim=claim)
+        assert (event.code, event.from_status, event.to_status, event.actor) == (
+            code,
+            status,
+            to,
+            actor,
+        )
+    else:
+        expected = Forbidden if role not in roles else Conflict
+        with pytest.raises(expected) as refused:
+            _call(action, claim, actor)
+        assert str(refused.value)  # a readable reason
+        claim.refresh_from_db()
+        assert claim.status == status
+        assert ClaimEvent.objects.count() == events_before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("superuser", [False, True])
+def test_publish_refuses_the_verdicts_own_author(superuser: bool) -> None:
+    editor = staff_user("ed", "Editors", superuser=superuser)
+    claim = _claim_in(S.AWAITING_APPROVAL, assignee=editor, author=editor)
+    with pytest.raises(Forbidden, match="Four-eyes"):
+        workflow.verdict_publish(claim=claim, actor=editor)
+    claim.refresh_from_db()
+    assert claim.status == S.AWAITING_APPROVAL
+
+
+@pytest.mark.django_db
+def test_publish_refuses_an_editor_who_edited_the_draft_someone_else_started() -> None:
+    reviewer = staff_user("rev", "Reviewers")
+    editor = staff_user("ed", "Editors")
+    claim = ClaimFactory()
+    workflow.claim_start_review(claim=claim, actor=reviewer)
+    content = VerdictInput(rating=Rating.objects.get(slug="false"), summary="No.")
+    verdict = workflow.verdict_save_draft(claim=claim, actor=reviewer, content=content, version=0)
+    workflow.claim_assign(claim=claim, actor=editor, assignee=editor)
+    workflow.verdict_save_draft(claim=claim, actor=editor, content=content, version=verdict.version)
+    workflow.claim_submit(claim=claim, actor=editor)
+    with pytest.raises(Forbidden, match="Four-eyes"):
+        workflow.verdict_publish(claim=claim, actor=editor)
+    other = staff_user("ed2", "Editors")
+    workflow.verdict_publish(claim=claim, actor=other)
+    verdict.refresh_from_db()
+    assert (verdict.status, verdict.approver, verdict.author) == ("published", other, reviewer)
+    assert verdict.published_at is not None
+
+
+@pytest.mark.django_db
+def test_the_whole_walkthrough_writes_one_event_per_step() -> None:
+    reviewer = staff_user("rev", "Reviewers")
+    editor = staff_user("ed", "Editors")
+    claim = ClaimFactory()
+    workflow.claim_start_review(claim=claim, actor=reviewer)
+    assert claim.assignee == reviewer
+    verdict = workflow.verdict_save_draft(
+        claim=claim,
+        actor=reviewer,
+        version=None,
+        content=VerdictInput(
+            rating=Rating.objects.get(slug="false"),
+            headline="The sky is not green",
+            summary="It is blue.",
+            citations=[CitationInput(url="https://example.org/sky", quote="blue")],
+        ),
+    )
+    assert (verdict.version, verdict.author, verdict.citations.get().quote) == (1, reviewer, "blue")
+    workflow.claim_submit(claim=claim, actor=reviewer)
+    workflow.claim_send_back(claim=claim, actor=editor, note="Cite a second source.")
+    verdict = workflow.verdict_save_draft(
+        claim=claim,
+        actor=reviewer,
+        version=1,
+        content=VerdictInput(
+            rating=Rating.objects.get(slug="false"),
+            headline="The sky is not green",
+            summary="It is blue.",
+            citations=[
+                CitationInput(url="https://example.org/sky", quote="blue"),
+                CitationInput(url="https://example.org/nasa", quote="Rayleigh"),
+            ],
+        ),
+    )
+    assert verdict.version == 2 and verdict.citations.count() == 2
+    workflow.claim_submit(claim=claim, actor=reviewer)
+    workflow.verdict_publish(claim=claim, actor=editor)
+    workflow.verdict_correct(
+        claim=claim,
+        actor=editor,
+        version=2,
+        note="The second link was wrong.",
+        content=VerdictInput(
+            rating=Rating.objects.get(slug="false"),
+            headline="The sky is not green",
+            summary="It is blue.",
+            citations=[CitationInput(url="https://example.org/sky", quote="blue")],
+        ),
+    )
+    workflow.verdict_retract(claim=claim, actor=editor, note="Duplicate of an older check.")
+    workflow.claim_reopen(claim=claim, actor=editor, note="Re-check with new data.")
+
+    codes = list(ClaimEvent.objects.filter(claim=claim).values_list("code", flat=True))
+    assert codes == [
+        "claim.review_started",
+        "verdict.saved",
+        "claim.submitted",
+        "claim.sent_back",
+        "verdict.saved",
+        "claim.submitted",
+        "claim.published",
+        "verdict.corrected",
+        "claim.retracted",
+        "claim.reopened",
+    ]
+    verdict.refresh_from_db()
+    assert verdict.status == "retracted"
+    assert [c["kind"] for c in verdict.corrections] == ["correction", "retraction"]
+    assert verdict.corrections[0]["note"] == "The second link was wrong."
+    corrected = ClaimEvent.objects.get(claim=claim, code="verdict.corrected")
+    # The earlier wording is kept in the event log.
+    assert len(corrected.data["before"]["citations"]) == 2
+    claim.refresh_from_db()
+    assert (claim.status, claim.assignee) == ("pending", None)
+
+
+@pytest.mark.django_db
+def test_a_stale_verdict_edit_is_refused_and_changes_nothing() -> None:
+    reviewer = staff_user("rev", "Reviewers")
+    claim = ClaimFactory(status=S.IN_REVIEW, assignee=reviewer)
+    false = Rating.objects.get(slug="false")
+    workflow.verdict_save_draft(
+        claim=claim, actor=reviewer, version=None, content=VerdictInput(rating=false, summary="A")
+    )
+    workflow.verdict_save_draft(
+        claim=claim, actor=reviewer, version=1, content=VerdictInput(rating=false, summary="B")
+    )
+    with pytest.raises(Conflict, match="version 1, it is now version 2"):
+        workflow.verdict_save_draft(
+            claim=claim, actor=reviewer, version=1, content=VerdictInput(rating=false, summary="C")
+        )
+    verdict = Verdict.objects.get(claim=claim)
+    assert (verdict.summary, verdict.version) == ("B", 2)
+    assert ClaimEvent.objects.filter(code="verdict.saved").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_stale_correction_is_refused() -> None:
+    editor = staff_user("ed", "Editors")
+    claim = _claim_in(S.PUBLISHED, assignee=None, author=staff_user("a", "Reviewers"))
+    content = VerdictInput(rating=Rating.objects.get(slug="true"), summary="x")
+    with pytest.raises(Conflict, match="changed by someone else"):
+        workflow.verdict_correct(claim=claim, actor=editor, content=content, version=7, note="n")
+    assert Verdict.objects.get(claim=claim).corrections == []
+
+
+@pytest.mark.django_db
+def test_only_the_assignee_edits_the_draft_and_only_in_review() -> None:
+    reviewer, other = staff_user("rev", "Reviewers"), staff_user("other", "Reviewers")
+    claim = ClaimFactory(status=S.IN_REVIEW, assignee=reviewer)
+    content = VerdictInput(rating=None, summary="x")
+    with pytest.raises(Forbidden, match="Only the assignee"):
+        workflow.verdict_save_draft(claim=claim, actor=other, content=content, version=None)
+    Claim.objects.filter(pk=claim.pk).update(status=S.AWAITING_APPROVAL)
+    with pytest.raises(Conflict, match="only while it is in review"):
+        workflow.verdict_save_draft(claim=claim, actor=reviewer, content=content, version=None)
+    assert not Verdict.objects.exists()
+
+
+@pytest.mark.django_db
+def test_submit_needs_a_rating_and_a_summary() -> None:
+    reviewer = staff_user("rev", "Reviewers")
+    claim = ClaimFactory(status=S.IN_REVIEW, assignee=reviewer)
+    with pytest.raises(Conflict, match="rating and a summary"):
+        workflow.claim_submit(claim=claim, actor=reviewer)
+    VerdictFactory(claim=claim, author=reviewer, rating=None)
+    with pytest.raises(Conflict, match="rating and a summary"):
+        workflow.claim_submit(claim=claim, actor=reviewer)
+
+
+@pytest.mark.django_db
+def test_mark_duplicate_refuses_itself_and_cycles() -> None:
+    reviewer = staff_user("rev", "Reviewers")
+    first, second, third = ClaimFactory(), ClaimFactory(), ClaimFactory()
+    with pytest.raises(DomainError, match="itself") as refused:
+        workflow.claim_mark_duplicate(claim=first, actor=reviewer, duplicate_of=first)
+    assert refused.value.field == "duplicate_of"
+    workflow.claim_mark_duplicate(claim=second, actor=reviewer, duplicate_of=first)
+    # first → third is fine; then third → second would close second → first → third → second.
+    Claim.objects.filter(pk=first.pk).update(duplicate_of=third)
+    with pytest.raises(DomainError, match="cycle"):
+        workflow.claim_mark_duplicate(claim=third, actor=reviewer, duplicate_of=second)
+    third.refresh_from_db()
+    assert third.status == S.PENDING
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("action", "field"),
+    [("reject", "reason"), ("reopen", "note"), ("send_back", "note"), ("retract", "note")],
+)
+def test_required_notes_are_named(action: str, field: str) -> None:
+    editor = staff_user("ed", "Editors")
+    status = {
+        "reject": S.PENDING,
+        "reopen": S.REJECTED,
+        "send_back": S.AWAITING_APPROVAL,
+        "retract": S.PUBLISHED,
+    }[action]
+    claim = _claim_in(status, assignee=editor, author=staff_user("a", "Reviewers"))
+    function = {
+        "reject": workflow.claim_reject,
+        "reopen": workflow.claim_reopen,
+        "send_back": workflow.claim_send_back,
+        "retract": workflow.verdict_retract,
+    }[action]
+    with pytest.raises(DomainError) as refused:
+        function(claim=claim, actor=editor, **{field: "   "})
+    assert refused.value.field == field
+    assert refused.value.status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_reviewer_cannot_assign_claims_to_others() -> None:
+    reviewer, other = staff_user("rev", "Reviewers"), staff_user("other", "Reviewers")
+    claim = ClaimFactory()
+    with pytest.raises(Forbidden):
+        workflow.claim_start_review(claim=claim, actor=reviewer, assignee=other)
+    editor = staff_user("ed", "Editors")
+    workflow.claim_start_review(claim=claim, actor=editor, assignee=other)
+    claim.refresh_from_db()
+    assert claim.assignee == other
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_start_reviews_exactly_one_wins() -> None:
+    first, second = staff_user("first", "Reviewers"), staff_user("second", "Reviewers")
+    claim_id = ClaimFactory().pk
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, Any] = {}
+
+    def take(user: Any) -> None:
+        try:
+            claim = Claim.objects.get(pk=claim_id)  # both read "pending"
+            barrier.wait(timeout=10)
+            workflow.claim_start_review(claim=claim, actor=user)
+            outcomes[user.username] = "won"
+        except Conflict as error:
+            outcomes[user.username] = error
+        finally:
+            connection.close()  # each thread has its own database connection
+
+    threads = [threading.Thread(target=take, args=(user,)) for user in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(str(type(o).__name__) for o in outcomes.values()) == ["StaleState", "str"]
+    winner = next(name for name, outcome in outcomes.items() if outcome == "won")
+    loser = next(outcome for outcome in outcomes.values() if outcome != "won")
+    assert loser.status_code == 409 and "changed meanwhile" in str(loser)
+    claim = Claim.objects.get(pk=claim_id)
+    assert (claim.status, claim.assignee.username) == (S.IN_REVIEW, winner)
+    assert ClaimEvent.objects.filter(claim_id=claim_id).count() == 1
+
+
+@pytest.mark.django_db
+def test_available_actions_offer_exactly_what_the_user_may_do() -> None:
+    reviewer, editor = staff_user("rev", "Reviewers"), staff_user("ed", "Editors")
+    claim = ClaimFactory()
+    assert workflow.claim_available_actions(claim=claim, user=reviewer, verdict=None) == [
+        "start_review",
+        "reject",
+        "mark_duplicate",
+    ]
+    claim = _claim_in(S.AWAITING_APPROVAL, assignee=reviewer, author=reviewer)
+    verdict = Verdict.objects.get(claim=claim)
+    assert workflow.claim_available_actions(claim=claim, user=reviewer, verdict=verdict) == []
+    assert workflow.claim_available_actions(claim=claim, user=editor, verdict=verdict) == [
+        "send_back",
+        "publish",
+    ]
+    claim = _claim_in(S.AWAITING_APPROVAL, assignee=editor, author=editor)
+    verdict = Verdict.objects.get(claim=claim)
+    assert workflow.claim_available_actions(claim=claim, user=editor, verdict=verdict) == [
+        "send_back"
+    ]

@@ -1,0 +1,57 @@
+"""The admin side of scheduled imports: feeds keep their beat entry, uploads get imported."""
+
+import json
+
+import pytest
+from django.test import Client
+from django_celery_beat.models import PeriodicTask
+
+from claims.models import Claim
+from factcheck.celery import app
+from sources.models import Feed, ImportRun
+from tests.conftest import DATA
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client() -> Client:
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_adding_a_feed_in_the_admin_schedules_it_on_its_interval(admin_client: Client) -> None:
+    response = admin_client.post(
+        "/admin/sources/feed/add/",
+        {"url": "https://news.example/feed.xml", "kind": "rss", "interval": 900, "enabled": "on"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    feed = Feed.objects.get()
+    task = PeriodicTask.objects.get(task="sources.tasks.feed_poll_task")
+    assert (task.interval.every, task.interval.period, task.enabled) == (900, "seconds", True)
+    assert json.loads(task.args) == [feed.pk]
+
+    admin_client.post(
+        f"/admin/sources/feed/{feed.pk}/change/",
+        {"url": feed.url, "kind": "rss", "interval": 120},
+    )
+    task.refresh_from_db()
+    assert (task.interval.every, task.enabled) == (120, False)
+    assert admin_client.get("/admin/sources/feed/").status_code == 200
+
+
+def test_uploading_a_liar_file_in_the_admin_imports_it(admin_client: Client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    assert admin_client.get("/admin/sources/feed/upload/").status_code == 200
+    with (DATA / "issue5" / "liar_sample.tsv").open("rb") as handle:
+        response = admin_client.post(
+            "/admin/sources/feed/upload/", {"kind": "liar", "file": handle, "publisher": ""}
+        )
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert (run.kind, run.claims_created, run.items_failed) == ("table", 40, 1)
+    assert Claim.objects.count() == 40
+    page = admin_client.get(f"/admin/sources/importrun/{run.pk}/change/")
+    assert b"3 columns, expected 14" in page.content

@@ -1,0 +1,180 @@
+"""Real Celery worker processes (and beat): killed with SIGKILL in the middle of a large import,
+restarted, and the next run finishes with nothing twice and nothing missing; a file dropped
+into the watched folder is imported by the schedule with nobody acting."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from celery import Celery
+from django.db import connection
+from django.test import override_settings
+
+from claims.models import Claim, Verdict
+from sources.models import ImportRun, Source
+from sources.schedules import schedules_install
+from tests.conftest import SEED
+
+REDIS = os.environ.get("CELERY_BROKER_URL", "")
+ROWS = 20_000
+CELERY = str(Path(sys.executable).parent / "celery")
+REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(180)]
+
+
+def broker_env(kind: str, tmp_path: Path) -> dict[str, str]:
+    """Environment for a worker or beat process on the test database and the given broker."""
+    url = connection.settings_dict
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"postgresql://{url['USER']}@{url['HOST']}:{url['PORT']}/{url['NAME']}",
+        SECRET_KEY="test-only-secret",
+        IMPORT_TABLE_CHUNK_ROWS="500",
+        VAR_DIR=str(tmp_path / "var"),
+        CELERY_BROKER_URL=REDIS if kind == "redis" else "",
+    )
+    return env
+
+
+def sender(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Celery:
+    """A Celery client on the same broker as the worker processes."""
+    # Celery prefers the CELERY_BROKER_URL variable over its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", REDIS if kind == "redis" else "filesystem://")
+    if kind == "redis":
+        app = Celery(broker=REDIS)
+    else:
+        box = tmp_path / "var" / "broker"
+        for sub in ("queue", "processed", "control"):
+            (box / sub).mkdir(parents=True, exist_ok=True)
+        app = Celery(broker="filesystem://")
+        app.conf.broker_transport_options = {
+            "control_folder": str(box / "control"),
+            "data_folder_in": str(box / "queue"),
+            "data_folder_out": str(box / "queue"),
+            "processed_folder": str(box / "processed"),
+            "store_processed": False,
+        }
+    app.conf.task_serializer = "json"
+    if kind == "redis":
+        app.control.purge()  # nothing left over from an earlier run
+    return app
+
+
+@pytest.fixture
+def processes() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
+            [CELERY, "-A", "factcheck", *args],
+            env=env,
+            cwd=REPO,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
+def wait_ready(log: Path) -> None:
+    """Wait until the worker has declared its queue: the filesystem transport drops a message
+    sent to a queue nobody has bound yet."""
+    wait_for(lambda: log.exists() and " ready." in log.read_text(), 60, f"{log.name} ready")
+
+
+def worker_args(name: str) -> list[str]:
+    return ["worker", "--pool", "solo", "-n", f"{name}@%h", "--without-mingle",
+            "--without-gossip", "--loglevel", "INFO"]  # fmt: skip
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.mark.parametrize("kind", ["redis", "filesystem"])
+def test_worker_killed_mid_import_leaves_a_state_the_next_run_completes(
+    kind: str, tmp_path: Path, processes, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    if kind == "redis" and not REDIS.startswith("redis://"):
+        pytest.skip("CELERY_BROKER_URL is not a Redis URL")
+    table = tmp_path / "big.tsv"
+    lines = ["id\tclaim\trating"] + [
+        f"r{n}\tStatement number {n} says the figure was {n * 7} last year.\tfalse"
+        for n in range(ROWS)
+    ]
+    table.write_text("\n".join(lines) + "\n")
+    env = broker_env(kind, tmp_path)
+    app = sender(kind, tmp_path, monkeypatch)
+    worker = processes(worker_args("first"), env, tmp_path / "worker1.log")
+    wait_ready(tmp_path / "worker1.log")
+
+    app.send_task("sources.tasks.table_import_task", args=[str(table)])
+    wait_for(lambda: Claim.objects.exists(), 90, "the first rows to be committed")
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(10)
+
+    partial = Claim.objects.count()
+    assert 0 < partial < ROWS, "the kill must land in the middle of the import"
+    assert Source.objects.count() == Verdict.objects.count() == partial  # whole batches only
+    killed = ImportRun.objects.get()
+    assert killed.finished_at is None
+
+    processes(worker_args("second"), env, tmp_path / "worker2.log")
+    wait_ready(tmp_path / "worker2.log")
+    app.send_task("sources.tasks.table_import_task", args=[str(table)])  # the next run
+    wait_for(
+        lambda: ImportRun.objects.filter(finished_at__isnull=False).exists(),
+        120,
+        "the next run to finish",
+    )
+
+    run = ImportRun.objects.get(finished_at__isnull=False)
+    assert (run.claims_created, run.items_unchanged, run.items_failed) == (
+        ROWS - partial, partial, 0,
+    )  # fmt: skip
+    assert Claim.objects.count() == ROWS
+    assert Claim.objects.values("text").distinct().count() == ROWS
+    assert Source.objects.count() == Verdict.objects.count() == ROWS
+
+
+def test_beat_and_worker_import_a_file_dropped_into_the_watched_folder(
+    tmp_path: Path, processes, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    if not REDIS.startswith("redis://"):
+        pytest.skip("CELERY_BROKER_URL is not a Redis URL")
+    watched = tmp_path / "watched"
+    watched.mkdir()
+    with override_settings(SEEDS_IMPORT_INTERVAL=1):
+        schedules_install()
+    env = broker_env("redis", tmp_path)
+    env["SEEDS_DIR"] = str(watched)
+    sender("redis", tmp_path, monkeypatch)  # purge
+    processes(worker_args("beatworker"), env, tmp_path / "worker.log")
+    processes(["beat", "--loglevel", "INFO"], env, tmp_path / "beat.log")
+    time.sleep(1)
+
+    shutil.copy(SEED, watched / "dropped.txt")
+
+    wait_for(lambda: Claim.objects.count() == 17, 90, "the dropped file's 17 claims")
+    assert Source.objects.get().origin == str(watched / "dropped.txt")
+    time.sleep(2.5)  # later scheduled runs find the file unchanged
+    assert Claim.objects.count() == 17
