@@ -18,7 +18,7 @@ from claims.models import Claim, ClaimEvent, ClaimMatch, Rating, Verdict
 from factcheck.api import Conflict
 from sources.services import source_import_paths
 from tests.conftest import EDITED_TO
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +191,9 @@ def test_claim_page_says_checked_before_and_confirms_a_suggestion(
     assert "Checked before?" in html
     assert "Suggested" in html and "Not what was said" in html
     assert "Checked before:" not in html  # a suggestion is not yet "checked before"
+    confirm = reverse("admin:claims_claimmatch_decide", args=[match.pk, "confirm"])
+    form = html[html.index(f'<form method="post" action="{confirm}"') :]
+    assert 'name="csrfmiddlewaretoken"' in form[: form.index("</form>")]
 
     response = admin_client.post(
         reverse("admin:claims_claimmatch_decide", args=[match.pk, "confirm"])
@@ -257,3 +260,11 @@ def test_matching_on_import_takes_the_same_queries_for_any_number_of_statements(
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_editors_may_decide_matches_and_reviewers_only_see_them() -> None:
+    editor, reviewer = staff_user("eve", "Editors"), staff_user("rob", "Reviewers")
+
+    assert editor.has_perm("claims.change_claimmatch")
+    assert reviewer.has_perm("claims.view_claimmatch")
+    assert not reviewer.has_perm("claims.change_claimmatch")
