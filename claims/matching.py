@@ -131,26 +131,28 @@ def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> li
     published = "AND status = 'published'" if published_only else ""
     # Three bounded candidate sets (see the module docstring): claims holding all the words,
     # claims holding one interleaved group of them, and a sample of claims holding any. Each
-    # LIMIT bounds the work when a query is made of very common words; the union is ranked.
+    # LIMIT bounds the work when a query is made of very common words; the union is ranked
+    # without joining back to the table (each branch carries the columns it needs).
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH candidate AS (
-                (SELECT id FROM claims_claim
+                (SELECT id, text, status, search_vector FROM claims_claim
                  WHERE search_vector @@ to_tsquery('english', %(all)s) {published} LIMIT 200)
-                UNION
-                (SELECT id FROM claims_claim
+                UNION ALL
+                (SELECT id, text, status, search_vector FROM claims_claim
                  WHERE search_vector @@ to_tsquery('english', %(groups)s) {published} LIMIT 500)
-                UNION
-                (SELECT id FROM claims_claim
+                UNION ALL
+                (SELECT id, text, status, search_vector FROM claims_claim
                  WHERE search_vector @@ to_tsquery('english', %(any)s) {published} LIMIT %(sample)s)
             )
             SELECT ranked.id, ranked.text, ranked.status, similarity(ranked.text, %(text)s)
             FROM (
-                SELECT c.id, c.text, c.status
-                FROM candidate JOIN claims_claim AS c USING (id),
-                     to_tsquery('english', %(any)s) AS q
-                ORDER BY ts_rank_cd(c.search_vector, q, 1) DESC, c.id
+                SELECT DISTINCT ON (rank, id) id, text, status, rank FROM (
+                    SELECT id, text, status, ts_rank_cd(search_vector, q, 1) AS rank
+                    FROM candidate, to_tsquery('english', %(any)s) AS q
+                ) AS scored
+                ORDER BY rank DESC, id
                 LIMIT %(candidates)s
             ) AS ranked
             """,

@@ -53,6 +53,11 @@ def _install_migration_data() -> None:
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+    matches = importlib.import_module("claims.migrations.0007_issue6_match_permissions")
+    for name, codenames in matches.GRANTS.items():
+        Group.objects.get(name=name).permissions.add(
+            *Permission.objects.filter(content_type__app_label="claims", codename__in=codenames)
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -37,4 +37,6 @@ def claim_matches_panel(context: template.Context, claim: Claim) -> dict[str, An
         ],
         "suggestions": [m for m in matches if m.status == ClaimMatch.Status.SUGGESTED],
         "can_decide": bool(user and user.has_perm("claims.change_claimmatch")),
+        # The panel's confirm/dismiss buttons are small forms of their own.
+        "csrf_token": context.get("csrf_token"),
     }

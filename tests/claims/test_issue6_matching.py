@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -16,7 +18,7 @@ from claims.models import Claim, ClaimEvent, ClaimMatch, Rating, Verdict
 from factcheck.api import Conflict
 from sources.services import source_import_paths
 from tests.conftest import EDITED_TO
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -189,6 +191,9 @@ def test_claim_page_says_checked_before_and_confirms_a_suggestion(
     assert "Checked before?" in html
     assert "Suggested" in html and "Not what was said" in html
     assert "Checked before:" not in html  # a suggestion is not yet "checked before"
+    confirm = reverse("admin:claims_claimmatch_decide", args=[match.pk, "confirm"])
+    form = html[html.index(f'<form method="post" action="{confirm}"') :]
+    assert 'name="csrfmiddlewaretoken"' in form[: form.index("</form>")]
 
     response = admin_client.post(
         reverse("admin:claims_claimmatch_decide", args=[match.pk, "confirm"])
@@ -235,3 +240,31 @@ def test_admin_actions_confirm_and_dismiss(
     match.refresh_from_db()
     assert match.status == ClaimMatch.Status.DISMISSED
     assert ClaimEvent.objects.get(claim=match.claim).code == "match.dismissed"
+
+
+def test_matching_on_import_takes_the_same_queries_for_any_number_of_statements(
+    seed_folder: Path, tmp_path: Path
+) -> None:
+    source_import_paths(paths=[seed_folder])
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_text("A new claim about the 2015 nuclear deal was made on Monday.\n")
+    large.write_text(
+        "\n".join(
+            f"Claim number {i} about the 2015 nuclear deal was made on day {i}." for i in range(60)
+        )
+    )
+    counts = []
+    for path in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            source_import_paths(paths=[path])
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
+
+
+def test_editors_may_decide_matches_and_reviewers_only_see_them() -> None:
+    editor, reviewer = staff_user("eve", "Editors"), staff_user("rob", "Reviewers")
+
+    assert editor.has_perm("claims.change_claimmatch")
+    assert reviewer.has_perm("claims.view_claimmatch")
+    assert not reviewer.has_perm("claims.change_claimmatch")
