@@ -20,7 +20,7 @@ from sources.services import source_import_paths
 from tests.conftest import EDITED_TO
 from tests.factories import UserFactory, staff_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("matching_inline")]
 
 NUCLEAR = "Under the 2015 deal, Iran\u2019s uranium enrichment was capped at 3.67%"
 

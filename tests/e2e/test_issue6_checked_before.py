@@ -19,6 +19,7 @@ from tests.factories import staff_user
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 pytestmark = [
+    pytest.mark.usefixtures("matching_inline"),
     pytest.mark.e2e,
     pytest.mark.skipif(
         not (os.path.exists(CHROMIUM) or shutil.which("chromium")),
