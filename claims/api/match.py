@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims.api.serializers import ErrorSerializer
+from claims.api.views import single_param
 from claims.matching import claim_match
 
 MAX_LIMIT = 50
@@ -56,6 +57,8 @@ class ClaimMatchView(APIView):
         responses={200: MatchResultsSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
     )
     def get(self, request: Request) -> Response:
+        for name in ("text", "limit"):
+            single_param(request, name)  # empty or given twice: 400 naming it, as everywhere
         query = MatchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         results = claim_match(

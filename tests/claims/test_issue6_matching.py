@@ -268,3 +268,12 @@ def test_editors_may_decide_matches_and_reviewers_only_see_them() -> None:
     assert editor.has_perm("claims.change_claimmatch")
     assert reviewer.has_perm("claims.view_claimmatch")
     assert not reviewer.has_perm("claims.change_claimmatch")
+
+
+@pytest.mark.parametrize("query", ["text=&limit=5", "text=sky&limit=", "text=a&text=b"])
+def test_match_api_refuses_an_empty_or_repeated_parameter(query: str) -> None:
+    response = APIClient().get(f"/api/v1/claims/match?{query}")
+    assert response.status_code == 400
+    assert (
+        "limit" if "limit=&" in query or query.endswith("limit=") else "text"
+    ) in response.json()["detail"]
