@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from claims import workflow
 from claims.models import Citation, Claim, Rating, Verdict
 from claims.selectors import cursor_encode
 from tests.factories import (
@@ -25,25 +25,36 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def verdict_touch(*, verdict: Verdict, **changes: Any) -> Verdict:
-    """Stand-in for the workflow's correct/retract (issue 3): change the verdict and bump its
-    updated_at, in one transaction, the way every workflow write does."""
-    with transaction.atomic():
-        for name, value in changes.items():
-            setattr(verdict, name, value)
-        verdict.save()
-    return verdict
+def _editor() -> Any:
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    return editor
 
 
 def verdict_correct(*, verdict: Verdict, note: str) -> Verdict:
-    corrections = [*verdict.corrections, {"date": timezone.now().isoformat(), "note": note}]
-    return verdict_touch(verdict=verdict, corrections=corrections, version=verdict.version + 1)
+    """A public correction through the workflow, keeping the verdict's wording."""
+    content = workflow.VerdictInput(
+        rating=verdict.rating,
+        headline=verdict.headline,
+        summary=verdict.summary,
+        explanation=verdict.explanation,
+        citations=[
+            workflow.CitationInput(url=c.url, source=c.source, quote=c.quote, note=c.note)
+            for c in verdict.citations.all()
+        ],
+    )
+    workflow.verdict_correct(
+        claim=verdict.claim, actor=_editor(), content=content, version=verdict.version, note=note
+    )
+    verdict.refresh_from_db()
+    return verdict
 
 
 def verdict_retract(*, verdict: Verdict, note: str) -> Verdict:
-    corrections = [*verdict.corrections, {"date": timezone.now().isoformat(), "note": note}]
-    Claim.objects.filter(pk=verdict.claim_id).update(status=Claim.Status.RETRACTED)
-    return verdict_touch(verdict=verdict, corrections=corrections, status=Verdict.Status.RETRACTED)
+    """A retraction through the workflow."""
+    workflow.verdict_retract(claim=verdict.claim, actor=_editor(), note=note)
+    verdict.refresh_from_db()
+    return verdict
 
 
 def draft_verdict() -> Verdict:
