@@ -1,12 +1,20 @@
-from django.contrib import admin
-from django.db import models
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from claims.models import Claim
-from sources.models import ImportRun, Source
+from sources.models import Feed, ImportRun, Source
+from sources.schedules import feed_schedule_delete, feed_schedule_sync
 
 
 class SourceClaimInline(admin.TabularInline):
@@ -98,22 +106,6 @@ class ImportRunAdmin(admin.ModelAdmin):
 # The admin only queues tasks and keeps beat entries in step; the work is in services and tasks.
 # The watched folder's schedule is under Periodic tasks (django-celery-beat), whose "Run
 # selected tasks" action runs it now.
-
-import uuid  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from django import forms  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.contrib import messages  # noqa: E402
-from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.db import transaction  # noqa: E402
-from django.db.models import QuerySet  # noqa: E402
-from django.http import HttpResponse, HttpResponseRedirect  # noqa: E402
-from django.template.response import TemplateResponse  # noqa: E402
-from django.urls import path  # noqa: E402
-
-from sources.models import Feed  # noqa: E402
-from sources.schedules import feed_schedule_delete, feed_schedule_sync  # noqa: E402
 
 
 class UploadForm(forms.Form):

@@ -3,6 +3,16 @@ from pathlib import Path
 from celery import Task, shared_task
 from django.conf import settings
 
+from sources.importers.fetch import FetchUnavailable
+from sources.imports import (
+    ImportBusy,
+    feed_poll,
+    folder_batches,
+    source_import_claimreview,
+    source_import_claimreview_url,
+    source_import_table,
+)
+from sources.models import Feed
 from sources.services import source_import_paths
 
 
@@ -22,16 +32,6 @@ def source_import_paths_task(self: Task, paths: list[str] | None = None) -> int:
 # acks_late (settings) + idempotent services: a task redelivered after a lost worker finishes
 # the job without writing anything twice. Only transient fetch failures are retried, boundedly.
 
-from sources.importers.fetch import FetchUnavailable  # noqa: E402
-from sources.imports import (  # noqa: E402
-    ImportBusy,
-    feed_poll,
-    folder_batches,
-    source_import_claimreview,
-    source_import_claimreview_url,
-    source_import_table,
-)
-from sources.models import Feed  # noqa: E402
 
 # Files per task when a folder is fanned out, so that several workers share one folder.
 FOLDER_BATCH_FILES = 20

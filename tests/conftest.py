@@ -42,22 +42,9 @@ def _install_migration_data() -> None:
     aliases = importlib.import_module("claims.migrations.0003_issue5_more_aliases")
     scale.install(apps, None)
     aliases.add(apps, None)
-    Group, Permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
-    for name, codenames in (
-        ("Reviewers", roles.REVIEWER_PERMISSIONS),
-        ("Editors", roles.EDITOR_PERMISSIONS),
-    ):
-        group = Group.objects.get(name=name)
-        for dotted in codenames:
-            app_label, codename = dotted.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
     matches = importlib.import_module("claims.migrations.0007_issue6_match_permissions")
-    for name, codenames in matches.GRANTS.items():
-        Group.objects.get(name=name).permissions.add(
-            *Permission.objects.filter(content_type__app_label="claims", codename__in=codenames)
-        )
+    roles.grant_to_groups(apps)
+    matches.grant_to_groups(apps)
 
 
 @pytest.fixture(autouse=True)

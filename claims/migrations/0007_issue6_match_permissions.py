@@ -16,6 +16,11 @@ def grant(apps, schema_editor):
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
+    grant_to_groups(apps)
+
+
+def grant_to_groups(apps):
+    """Give Reviewers and Editors their ClaimMatch permissions (which must exist); idempotent."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in GRANTS.items():
