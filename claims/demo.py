@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.models import Claim, Claimant, Rating, Verdict
-from claims.services import claim_fingerprint
+from claims.services import claim_fingerprint, copy_rows
 
 CLAIMS_PER_SOURCE = 20
 CLAIMANTS = 500
@@ -63,14 +63,6 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + f" {rng.randint(2, 99_000):,}."
 
 
-def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    names = ", ".join(f'"{name}"' for name in columns)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
 def _ids(sql: str, params: Sequence[Any]) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -109,10 +101,10 @@ def demo_data_generate(
     editor = _demo_user("demo_editor", "Editors")
 
     existing = set(Claimant.objects.filter(name__startswith="Demo claimant ").values_list("name"))
-    _copy(
-        "claims_claimant",
-        ("name", "description", "created_at"),
-        (
+    copy_rows(
+        table="claims_claimant",
+        columns=("name", "description", "created_at"),
+        rows=(
             (name, "Demo data", now)
             for name in (f"Demo claimant {i}" for i in range(CLAIMANTS))
             if (name,) not in existing
@@ -136,10 +128,10 @@ def demo_data_generate(
         created = now - timedelta(seconds=rng.randint(0, 2 * 365 * 86400))
         sources.append((" ".join(sentences), rng.choice(LANGUAGES), created, spans))
     origin = f"demo:{token}"
-    _copy(
-        "sources_source",
-        _SOURCE_COLUMNS,
-        (
+    copy_rows(
+        table="sources_source",
+        columns=_SOURCE_COLUMNS,
+        rows=(
             (
                 f"Demo source {i}",
                 "Demo Gazette",
@@ -181,10 +173,10 @@ def demo_data_generate(
                 if index % 100_000 == 0:
                     report("claims", index, claims)
 
-    _copy(
-        "claims_claim",
-        _CLAIM_COLUMNS,
-        claim_rows(),
+    copy_rows(
+        table="claims_claim",
+        columns=_CLAIM_COLUMNS,
+        rows=claim_rows(),
     )
     report("claims", claims, claims)
     with connection.cursor() as cursor:
@@ -215,19 +207,19 @@ def demo_data_generate(
                 1, "[]", "", "", "", "", when, when, when,
             )  # fmt: skip
 
-    _copy(
-        "claims_verdict",
-        _VERDICT_COLUMNS,
-        verdict_rows(),
+    copy_rows(
+        table="claims_verdict",
+        columns=_VERDICT_COLUMNS,
+        rows=verdict_rows(),
     )
     verdict_ids = _ids(
         "SELECT v.id FROM claims_verdict v JOIN unnest(%s::bigint[]) AS c(id) ON c.id = v.claim_id",
         [published_claims],
     )
-    _copy(
-        "claims_citation",
-        ("verdict_id", "url", "quote", "note", "position"),
-        (
+    copy_rows(
+        table="claims_citation",
+        columns=("verdict_id", "url", "quote", "note", "position"),
+        rows=(
             (verdict_id, f"https://example.org/evidence/{verdict_id}", "Statistics.", "", 0)
             for verdict_id in verdict_ids
         ),
