@@ -58,7 +58,7 @@ _IMPORT_CANDIDATES = 100
 # many), candidates re-ranked by embedding, and the weight of the lexical score in the
 # re-ranking. CANDIDATES and LEXICAL_WEIGHT were chosen on the CheckThat! 2020 train split
 # (bench/eval_matching.py --split train); the dev split is reported, never tuned on.
-RARE_BUDGET = 5000
+RARE_BUDGET = 1000
 CANDIDATES = 200
 LEXICAL_WEIGHT = 0.3
 # BM25's term-frequency saturation and length normalisation (its usual values).
@@ -117,11 +117,11 @@ def _tsquery(lexemes: Sequence[str], operator: str) -> str:
     return f" {operator} ".join(quoted)
 
 
-def _group_query(lexemes: Sequence[str]) -> str:
-    """A tsquery matching texts that hold all lexemes of one of three interleaved groups of
-    `lexemes`: a text with one or two of the words changed keeps a group whole."""
-    groups = [lexemes] if len(lexemes) < 6 else [lexemes[i::3] for i in range(3)]
-    return " | ".join("(" + _tsquery(g, "&") + ")" for g in groups if g)
+# The `match_head` and `match_tail` keys of the query text, as migration 0003 derives them
+# from a claim's text: claims sharing the query's first or last five words (an edited copy).
+_WORDS_SQL = "btrim(regexp_replace(lower(%(text)s), '[^[:alnum:]]+', ' ', 'g'))"
+_HEAD_SQL = f"hashtext(substring({_WORDS_SQL} FROM '^(\\S+ \\S+ \\S+ \\S+ \\S+) \\S'))"
+_TAIL_SQL = f"hashtext(substring({_WORDS_SQL} FROM '\\S (\\S+ \\S+ \\S+ \\S+ \\S+)$'))"
 
 
 @dataclass(frozen=True)
@@ -209,15 +209,25 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
     weights = _weights(lexemes, stats)
     # The rarer lexemes find the candidates: their posting lists are short, and a claim sharing
     # only common words with the query would not rank anyway. Rarest first, while the claims
-    # they are expected to fetch stay within RARE_BUDGET (at least the rarest one).
+    # they are expected to fetch stay within RARE_BUDGET. When even the rarest lexeme is common
+    # (millions of claims made of everyday words), the claims holding the three rarest
+    # together instead: GIN intersects posting lists by skipping, so an AND of a few common
+    # lexemes stays cheap where an OR would read them whole.
     by_rarity = sorted(lexemes, key=lambda lex: stats.frequency.get(lex, stats.rare))
     rare, expected = [], 0.0
     for lexeme in by_rarity:
         expected += stats.frequency.get(lexeme, stats.rare) * stats.rows
-        if rare and expected > RARE_BUDGET:
+        if expected > RARE_BUDGET:
             break
         rare.append(lexeme)
     published = "AND status = 'published'" if published_only else ""
+    # Claims holding every lexeme, when no rare one finds them (the AND reads every list).
+    all_branch = (
+        ""
+        if rare
+        else f"""(SELECT id, text, status, search_vector FROM claims_claim
+                 WHERE search_vector @@ %(all)s::tsquery {published} LIMIT 200) UNION ALL"""
+    )
     # One term per lexeme: `@@` with a one-lexeme tsquery is a binary search in the claim's
     # sorted lexemes, cheaper than unnesting them.
     lexical = " + ".join(
@@ -227,9 +237,8 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
     params: dict[str, object] = {
         "text": text,
         "all": _tsquery(lexemes, "&"),
-        "groups": _group_query(lexemes),
-        "rare": _tsquery(rare, "|"),
-        "sample": RARE_BUDGET,
+        "rare": _tsquery(rare, "|") if rare else _tsquery(by_rarity[:3], "&"),
+        "sample": RARE_BUDGET if rare else 500,
         "candidates": CANDIDATES,
         "length": stats.length,
     }
@@ -242,11 +251,10 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
         cursor.execute(
             f"""
             WITH candidate AS (
+                {all_branch}
                 (SELECT id, text, status, search_vector FROM claims_claim
-                 WHERE search_vector @@ %(all)s::tsquery {published} LIMIT 200)
-                UNION ALL
-                (SELECT id, text, status, search_vector FROM claims_claim
-                 WHERE search_vector @@ %(groups)s::tsquery {published} LIMIT 500)
+                 WHERE (match_head = {_HEAD_SQL} OR match_tail = {_TAIL_SQL}) {published}
+                 LIMIT 200)
                 UNION ALL
                 (SELECT id, text, status, search_vector FROM claims_claim
                  WHERE search_vector @@ %(rare)s::tsquery {published} LIMIT %(sample)s)
