@@ -1,17 +1,19 @@
 """Benchmark: claim matching and the importer (scoring + matching) against many existing claims.
 
     .venv/bin/python bench/bench_matching.py [--claims 1000000] [--queries 200] [--docs 20]
-                                             [--keep]
+                                             [--keep] [--verdicts N] [--vectors]
 
 In a scratch database (Django's test database; `--keep` keeps it, and its claims, for the next
 run), adds `--claims` demo claims with `generate_demo_data`'s `demo_data_generate` (1% of them
-published), then:
+published, or `--verdicts`), then:
 1. times `claim_match` (the function behind GET /api/v1/claims/match) for `--queries` texts:
    lightly edited existing claims and unseen sentences, as staff (all claims) and as anonymous
-   (published only), and prints median and p95 latency;
+   (published only), and prints median and p95 latency; demo claims have no embeddings (they
+   rank by words), and with `--vectors` every claim gets a stand-in vector and it is timed again;
 2. imports `--docs` generated documents (bench_import.py's sentences, ~100 statements each, plus
    one exact and one lightly edited copy of existing claims) with `source_import_paths` (split,
-   score, COPY, match) and prints statements/s.
+   score, COPY), runs the matching tasks the import queued, then the embedding tasks, as one
+   worker would, and prints statements/s.
 """
 
 import argparse
@@ -67,6 +69,9 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--docs", type=int, default=20)
+    parser.add_argument(
+        "--verdicts", type=int, help="published verdicts among the new claims (default: 1%%)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument(
         "--vectors",
@@ -98,7 +103,8 @@ def main() -> None:
         have = Claim.objects.count()
         if have < args.claims:
             t0 = time.perf_counter()
-            demo_data_generate(claims=args.claims - have, verdicts=(args.claims - have) // 100)
+            verdicts = (args.claims - have) // 100 if args.verdicts is None else args.verdicts
+            demo_data_generate(claims=args.claims - have, verdicts=verdicts)
             print(f"generated {args.claims - have:,} claims in {time.perf_counter() - t0:.0f}s")
         with connection.cursor() as cursor:
             cursor.execute(
@@ -154,7 +160,7 @@ def main() -> None:
             # turn, as one worker would run them.
             queued: dict[str, list[list[int]]] = {"match": [], "embed": []}
             tasks.claims_match_new_task.delay = queued["match"].append
-            tasks.claims_embed_task.delay = queued["embed"].append
+            tasks.claims_embed_later = lambda *, claim_ids: queued["embed"].append(claim_ids)
             t0 = time.perf_counter()
             run = source_import_paths(paths=[folder])
             imported = time.perf_counter() - t0

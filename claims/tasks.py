@@ -18,9 +18,7 @@ def claims_match_new_task(claim_ids: list[int]) -> int:
     """
     with transaction.atomic():
         written = claims_match_new(claim_ids=claim_ids)
-    # A task of its own: the model embeds a few hundred claims a second per core, so matches
-    # appear without waiting for it, and any free worker takes it.
-    claims_embed_task.delay(claim_ids)
+    claims_embed_later(claim_ids=claim_ids)
     return written
 
 
@@ -29,6 +27,13 @@ def claims_embed_task(claim_ids: list[int]) -> int:
     """Store the sentence embeddings of the claims among `claim_ids` that have none (they
     re-rank `claim_match`); returns how many were written. Idempotent."""
     return claims_embed(claim_ids=claim_ids)
+
+
+def claims_embed_later(*, claim_ids: list[int]) -> None:
+    """Queue the embedding of `claim_ids`: a task of its own, because the model embeds a few
+    hundred claims a second per core, so matches appear without waiting for it and any free
+    worker takes it."""
+    claims_embed_task.delay(claim_ids)
 
 
 def claims_match_new_later(*, claim_ids: list[int]) -> None:

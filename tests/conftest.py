@@ -109,4 +109,7 @@ def embedding_inline(monkeypatch: pytest.MonkeyPatch) -> None:
     are re-ranked with real vectors."""
     from claims import tasks
 
-    monkeypatch.setattr(tasks.claims_embed_task, "delay", tasks.claims_embed_task)
+    def inline(*, claim_ids: list[int]) -> None:
+        tasks.claims_embed_task(claim_ids)
+
+    monkeypatch.setattr(tasks, "claims_embed_later", inline)
