@@ -59,6 +59,8 @@ _IMPORT_CANDIDATES = 100
 # re-ranking. CANDIDATES and LEXICAL_WEIGHT were chosen on the CheckThat! 2020 train split
 # (bench/eval_matching.py --split train); the dev split is reported, never tuned on.
 RARE_BUDGET = 1000
+# Fewer candidates than this from the rare words: look among the common ones too.
+FEW_CANDIDATES = 20
 CANDIDATES = 200
 LEXICAL_WEIGHT = 0.3
 # BM25's term-frequency saturation and length normalisation (its usual values).
@@ -209,10 +211,7 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
     weights = _weights(lexemes, stats)
     # The rarer lexemes find the candidates: their posting lists are short, and a claim sharing
     # only common words with the query would not rank anyway. Rarest first, while the claims
-    # they are expected to fetch stay within RARE_BUDGET. When even the rarest lexeme is common
-    # (millions of claims made of everyday words), the claims holding the three rarest
-    # together instead: GIN intersects posting lists by skipping, so an AND of a few common
-    # lexemes stays cheap where an OR would read them whole.
+    # they are expected to fetch stay within RARE_BUDGET.
     by_rarity = sorted(lexemes, key=lambda lex: stats.frequency.get(lex, stats.rare))
     rare, expected = [], 0.0
     for lexeme in by_rarity:
@@ -220,14 +219,7 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
         if expected > RARE_BUDGET:
             break
         rare.append(lexeme)
-    published = "AND status = 'published'" if published_only else ""
-    # Claims holding every lexeme, when no rare one finds them (the AND reads every list).
-    all_branch = (
-        ""
-        if rare
-        else f"""(SELECT id, text, status, search_vector FROM claims_claim
-                 WHERE search_vector @@ %(all)s::tsquery {published} LIMIT 200) UNION ALL"""
-    )
+    common = by_rarity[len(rare) :]
     # One term per lexeme: `@@` with a one-lexeme tsquery is a binary search in the claim's
     # sorted lexemes, cheaper than unnesting them.
     lexical = " + ".join(
@@ -236,28 +228,61 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
     )
     params: dict[str, object] = {
         "text": text,
-        "all": _tsquery(lexemes, "&"),
-        "rare": _tsquery(rare, "|") if rare else _tsquery(by_rarity[:3], "&"),
-        "sample": RARE_BUDGET if rare else 500,
+        "rare": _tsquery(rare, "|"),
+        "common": _tsquery(common[:3], "&"),
+        "usual": _tsquery(common[-2:], "&"),
+        "sample": RARE_BUDGET,
         "candidates": CANDIDATES,
         "length": stats.length,
     }
     for i, (lexeme, weight) in enumerate(zip(lexemes, weights, strict=True)):
         params[f"l{i}"] = _tsquery([lexeme], "|")
         params[f"w{i}"] = weight
+    published = "AND status = 'published'" if published_only else ""
+    branch = "(SELECT id, text, status, search_vector FROM claims_claim WHERE {} {} LIMIT {})"
+    # Claims sharing the query's first or last five words (an edited copy): B-tree lookups.
+    keys = branch.format(f"(match_head = {_HEAD_SQL} OR match_tail = {_TAIL_SQL})", published, 200)
+    rows: list[tuple] = []
+    if rare:
+        rows = _score(
+            [keys, branch.format("search_vector @@ %(rare)s::tsquery", published, "%(sample)s")],
+            lexical,
+            params,
+        )
+    if len(rows) < FEW_CANDIDATES and common:
+        # Rare words found (next to) nothing: the query is made of common words, or its rare
+        # ones are nowhere (or in no published claim). Then the claims holding the three least
+        # common of the common lexemes (an edited copy holds them), and, so that something
+        # close comes back, those holding the two most common: GIN intersects posting lists,
+        # so an AND of a few common lexemes stays cheap where an OR would read them whole.
+        rows = _score(
+            [
+                keys,
+                branch.format("search_vector @@ %(common)s::tsquery", published, 500),
+                branch.format("search_vector @@ %(usual)s::tsquery", published, 500),
+            ]
+            + (
+                [branch.format("search_vector @@ %(rare)s::tsquery", published, "%(sample)s")]
+                if rare
+                else []
+            ),
+            lexical,
+            params,
+        )
+    return rows
+
+
+def _score(branches: Sequence[str], lexical: str, params: dict[str, object]) -> list[tuple]:
+    """The best CANDIDATES of the union of `branches` by BM25 (`lexical` sums the weights of
+    the query lexemes a claim holds), with their trigram similarity and stored vector."""
     # Each LIMIT bounds the work when a query is made of very common words; the union is
     # scored without joining back to the table (each branch carries the columns it needs).
+    union = "\n                UNION ALL\n                ".join(branches)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH candidate AS (
-                {all_branch}
-                (SELECT id, text, status, search_vector FROM claims_claim
-                 WHERE (match_head = {_HEAD_SQL} OR match_tail = {_TAIL_SQL}) {published}
-                 LIMIT 200)
-                UNION ALL
-                (SELECT id, text, status, search_vector FROM claims_claim
-                 WHERE search_vector @@ %(rare)s::tsquery {published} LIMIT %(sample)s)
+                {union}
             )
             SELECT ranked.id, ranked.text, ranked.status, ranked.lexical,
                    similarity(ranked.text, %(text)s), e.vector
