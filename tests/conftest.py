@@ -113,3 +113,11 @@ def embedding_inline(monkeypatch: pytest.MonkeyPatch) -> None:
         tasks.claims_embed_task(claim_ids)
 
     monkeypatch.setattr(tasks, "claims_embed_later", inline)
+
+
+@pytest.fixture(autouse=True)
+def fresh_match_statistics() -> None:
+    """claim_match keeps the lexeme statistics it read for minutes; each test reads its own."""
+    from claims import matching
+
+    matching._stats = None

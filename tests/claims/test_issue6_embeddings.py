@@ -126,3 +126,23 @@ def test_rare_words_weigh_more_than_common_ones() -> None:
 
     assert results[0].claim_id == rare.pk
     assert common.pk in [r.claim_id for r in results]
+
+
+def test_a_rare_word_found_in_no_published_claim_falls_back_to_the_common_ones(
+    monkeypatch,
+) -> None:
+    hidden = make_claim("The lighthouse keeper approved the budget")
+    published = [
+        make_claim(f"The council approved the harbour budget number {n}") for n in range(30)
+    ]
+    Claim.objects.filter(pk__in=[c.pk for c in published]).update(status=Claim.Status.PUBLISHED)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    matching._stats = None
+    monkeypatch.setattr(matching, "RARE_BUDGET", 5)  # "council" and "budget" count as common
+
+    staff = claim_match(text="lighthouse council budget", published_only=False)
+    anonymous = claim_match(text="lighthouse council budget", published_only=True)
+
+    assert staff[0].claim_id == hidden.pk
+    assert anonymous and {r.claim_id for r in anonymous} <= {c.pk for c in published}
