@@ -1,17 +1,19 @@
 """Benchmark: claim matching and the importer (scoring + matching) against many existing claims.
 
     .venv/bin/python bench/bench_matching.py [--claims 1000000] [--queries 200] [--docs 20]
-                                             [--keep]
+                                             [--keep] [--verdicts N] [--vectors]
 
 In a scratch database (Django's test database; `--keep` keeps it, and its claims, for the next
 run), adds `--claims` demo claims with `generate_demo_data`'s `demo_data_generate` (1% of them
-published), then:
+published, or `--verdicts`), then:
 1. times `claim_match` (the function behind GET /api/v1/claims/match) for `--queries` texts:
    lightly edited existing claims and unseen sentences, as staff (all claims) and as anonymous
-   (published only), and prints median and p95 latency;
+   (published only), and prints median and p95 latency; demo claims have no embeddings (they
+   rank by words), and with `--vectors` every claim gets a stand-in vector and it is timed again;
 2. imports `--docs` generated documents (bench_import.py's sentences, ~100 statements each, plus
    one exact and one lightly edited copy of existing claims) with `source_import_paths` (split,
-   score, COPY, match) and prints statements/s.
+   score, COPY), runs the matching tasks the import queued, then the embedding tasks, as one
+   worker would, and prints statements/s.
 """
 
 import argparse
@@ -28,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
+# The tasks an import queues are run here, in this process, and timed (see below).
+os.environ["CELERY_BROKER_URL"] = "memory://"
 
 
 def edit(rng: random.Random, text: str) -> str:
@@ -43,12 +47,39 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))]
 
 
+def time_matching(samples: list[str], label: str) -> None:
+    from claims.matching import claim_match
+
+    for published_only in (False, True):
+        times = []
+        for text in samples:
+            t0 = time.perf_counter()
+            claim_match(text=text, limit=5, published_only=published_only)
+            times.append((time.perf_counter() - t0) * 1000)
+        who = "anonymous (published only)" if published_only else "staff (all claims)"
+        print(
+            f"claim_match {who}, {label}: {len(times)} queries, median "
+            f"{statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms, "
+            f"max {max(times):.1f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--docs", type=int, default=20)
+    parser.add_argument(
+        "--verdicts", type=int, help="published verdicts among the new claims (default: 1%%)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--vectors",
+        action="store_true",
+        help="give every claim without an embedding a stand-in vector, then time claim_match "
+        "again (embedding 1,000,000 demo claims for real takes hours on two cores; the query "
+        "does the same work whatever the vectors hold)",
+    )
     args = parser.parse_args()
 
     import django
@@ -57,7 +88,9 @@ def main() -> None:
     from bench_import import sentence
     from django.db import connection
 
+    from claims import tasks
     from claims.demo import demo_data_generate
+    from claims.embeddings import texts_embed, vector_to_bytes
     from claims.matching import claim_match
     from claims.models import Claim
     from sources.services import source_import_paths
@@ -70,7 +103,8 @@ def main() -> None:
         have = Claim.objects.count()
         if have < args.claims:
             t0 = time.perf_counter()
-            demo_data_generate(claims=args.claims - have, verdicts=(args.claims - have) // 100)
+            verdicts = (args.claims - have) // 100 if args.verdicts is None else args.verdicts
+            demo_data_generate(claims=args.claims - have, verdicts=verdicts)
             print(f"generated {args.claims - have:,} claims in {time.perf_counter() - t0:.0f}s")
         with connection.cursor() as cursor:
             cursor.execute(
@@ -89,18 +123,18 @@ def main() -> None:
             samples.extend(edit(rng, t) for t in text)
         samples += [sentence(rng) for _ in range(args.queries - len(samples))]
         claim_match(text=samples[0], limit=5, published_only=False)  # warm up
-        for published_only in (False, True):
-            times = []
-            for text in samples:
-                t0 = time.perf_counter()
-                claim_match(text=text, limit=5, published_only=published_only)
-                times.append((time.perf_counter() - t0) * 1000)
-            who = "anonymous (published only)" if published_only else "staff (all claims)"
-            print(
-                f"claim_match {who}: {len(times)} queries, median "
-                f"{statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms, "
-                f"max {max(times):.1f} ms"
-            )
+        time_matching(samples, "demo claims as generated")
+        if args.vectors:
+            t0 = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO claims_claimembedding (claim_id, vector)"
+                    " SELECT id, %s FROM claims_claim ON CONFLICT (claim_id) DO NOTHING",
+                    [vector_to_bytes(texts_embed(["a stand-in vector"])[0])],
+                )
+                cursor.execute("VACUUM ANALYZE claims_claimembedding")
+            print(f"stand-in vectors for every claim: {time.perf_counter() - t0:.0f}s")
+            time_matching(samples, "every candidate with a vector")
 
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -121,14 +155,31 @@ def main() -> None:
             from sources.importers.text import detect_language
 
             claim_scores(["warm up"]), detect_language("warm up the language identifier")
+            texts_embed(["warm up"])
+            # The tasks the import queues after its commits, collected and then run here in
+            # turn, as one worker would run them.
+            queued: dict[str, list[list[int]]] = {"match": [], "embed": []}
+            tasks.claims_match_new_task.delay = queued["match"].append
+            tasks.claims_embed_later = lambda *, claim_ids: queued["embed"].append(claim_ids)
             t0 = time.perf_counter()
             run = source_import_paths(paths=[folder])
-            elapsed = time.perf_counter() - t0
+            imported = time.perf_counter() - t0
+            for claim_ids in queued["match"]:
+                tasks.claims_match_new_task(claim_ids)
+            matched = time.perf_counter() - t0 - imported
+            for claim_ids in queued["embed"]:
+                tasks.claims_embed_task(claim_ids)
+            embedded = time.perf_counter() - t0 - imported - matched
         assert run.items_failed == 0, run.items[:3]
+        n = run.claims_created
         print(
-            f"import with scoring + matching: {run.claims_created:,} statements in "
-            f"{run.sources_created} documents, {elapsed:.2f}s, "
-            f"{run.claims_created / elapsed:,.0f} statements/s"
+            f"import with scoring + matching: {n:,} statements in {run.sources_created} "
+            f"documents: import {imported:.2f}s + matching task {matched:.2f}s, "
+            f"{n / (imported + matched):,.0f} statements/s"
+        )
+        print(
+            f"  then the embedding task: {embedded:.2f}s ({n / embedded:,.0f} statements/s); "
+            f"all three: {n / (imported + matched + embedded):,.0f} statements/s"
         )
         from claims.models import ClaimMatch
 

@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
+# Import-time matching tasks are queued in memory and dropped: no worker takes part here.
+os.environ["CELERY_BROKER_URL"] = "memory://"
 DATA = ROOT.parent / "shared" / "datasets" / "checkthat2020-claim-retrieval"
 DEPTH = 20  # claims asked from claim_match per query (a vclaim may be split into several)
 
@@ -59,13 +61,131 @@ def metrics(ranking: Sequence[str], relevant: set[str], k: int) -> tuple[float, 
     return total / len(relevant), rr
 
 
+def evaluate(
+    queries: list[list[str]],
+    qrels: dict[str, set[str]],
+    vclaim_of: dict[int, str],
+    source_of: dict[int, int],
+) -> tuple[str, list[float], list[str]]:
+    """Match every query through claim_match; (figures, latencies, TREC run rows)."""
+    from claims.matching import claim_match
+
+    ap5, ap1, rr5, durations, run_rows = [], [], [], [], []
+    for tweet_id, tweet in queries:
+        t0 = time.perf_counter()
+        results = claim_match(text=tweet, limit=DEPTH, published_only=False)
+        durations.append(time.perf_counter() - t0)
+        ranking: list[str] = []
+        for result in results:  # best first; a vclaim split into claims counts once
+            vclaim = vclaim_of[source_of[result.claim_id]]
+            if vclaim not in ranking:
+                ranking.append(vclaim)
+                run_rows.append(f"{tweet_id}\tQ0\t{vclaim}\t1\t{result.score}\tfactcheck")
+        if tweet_id not in qrels:
+            continue
+        a5, r5 = metrics(ranking, qrels[tweet_id], 5)
+        ap5.append(a5)
+        rr5.append(r5)
+        ap1.append(metrics(ranking, qrels[tweet_id], 1)[0])
+    n = len(ap5)
+    figures = (
+        f"queries scored: {n}  MAP@5 {sum(ap5) / n:.4f}  MAP@1 {sum(ap1) / n:.4f}"
+        f"  MRR@5 {sum(rr5) / n:.4f}"
+    )
+    return figures, durations, run_rows
+
+
+def _candidates(queries: list[list[str]], depth: int) -> list[tuple[list[tuple], object]]:
+    """Each query's first-stage rows (`depth` of them) and its embedding."""
+    from claims import matching
+    from claims.embeddings import texts_embed
+
+    kept = matching.CANDIDATES
+    matching.CANDIDATES = depth
+    try:
+        rows = [matching.match_candidates(text=text, published_only=False) for _, text in queries]
+    finally:
+        matching.CANDIDATES = kept
+    vectors = texts_embed([text for _, text in queries])
+    return list(zip(rows, vectors, strict=True))
+
+
+def first_stage_recall(
+    queries: list[list[str]],
+    qrels: dict[str, set[str]],
+    vclaim_of: dict[int, str],
+    source_of: dict[int, int],
+) -> str:
+    """Share of relevant vclaims among claim_match's first-stage (PostgreSQL) candidates."""
+    depths = (20, 50, 100, 200)
+    found = dict.fromkeys(depths, 0.0)
+    n, ap5 = 0, 0.0
+    for (tweet_id, _), (rows, _) in zip(queries, _candidates(queries, max(depths)), strict=True):
+        if tweet_id not in qrels:
+            continue
+        n += 1
+        for depth in depths:
+            got = {vclaim_of[source_of[row[0]]] for row in rows[:depth]}
+            found[depth] += len(got & qrels[tweet_id]) / len(qrels[tweet_id])
+        ranking = list(dict.fromkeys(vclaim_of[source_of[row[0]]] for row in rows))
+        ap5 += metrics(ranking, qrels[tweet_id], 5)[0]
+    return f"first stage alone (BM25 order): MAP@5 {ap5 / n:.4f}; recall " + "  ".join(
+        f"@{d} {found[d] / n:.4f}" for d in depths
+    )
+
+
+def tune(
+    queries: list[list[str]],
+    qrels: dict[str, set[str]],
+    vclaim_of: dict[int, str],
+    source_of: dict[int, int],
+) -> None:
+    """MAP@5 over a grid of CANDIDATES x LEXICAL_WEIGHT (the first stage runs once per query:
+    its rows are ordered by lexical score, so a prefix is what a smaller CANDIDATES fetches)."""
+    from claims import matching
+
+    fetched = _candidates(queries, 200)
+    kept = matching.LEXICAL_WEIGHT
+    try:
+        for depth in (50, 100, 150, 200):
+            for weight in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0):
+                matching.LEXICAL_WEIGHT = weight
+                ap5 = []
+                for (tweet_id, text), (rows, vector) in zip(queries, fetched, strict=True):
+                    if tweet_id not in qrels:
+                        continue
+                    ranked = matching.match_rerank(
+                        rows=rows[:depth], text=text, query_vector=vector
+                    )
+                    ranking: list[str] = []
+                    for _, pk, _, _ in ranked:
+                        if vclaim_of[source_of[pk]] not in ranking:
+                            ranking.append(vclaim_of[source_of[pk]])
+                    ap5.append(metrics(ranking, qrels[tweet_id], 5)[0])
+                print(
+                    f"candidates {depth} lexical weight {weight}: MAP@5 {sum(ap5) / len(ap5):.4f}"
+                )
+    finally:
+        matching.LEXICAL_WEIGHT = kept
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vclaims", type=Path, default=DATA / "verified_claims.docs.tsv")
-    parser.add_argument("--queries", type=Path, default=DATA / "dev" / "tweets.queries.tsv")
-    parser.add_argument("--qrels", type=Path, default=DATA / "dev" / "tweet-vclaim-pairs.qrels")
+    parser.add_argument(
+        "--split", choices=["dev", "train"], default="dev", help="default queries and qrels"
+    )
+    parser.add_argument("--queries", type=Path)
+    parser.add_argument("--qrels", type=Path)
     parser.add_argument("--run-out", type=Path, help="write a TREC run file")
+    parser.add_argument(
+        "--tune",
+        action="store_true",
+        help="also score a grid of CANDIDATES x LEXICAL_WEIGHT (use with --split train)",
+    )
     args = parser.parse_args(argv)
+    args.queries = args.queries or DATA / args.split / "tweets.queries.tsv"
+    args.qrels = args.qrels or DATA / args.split / "tweet-vclaim-pairs.qrels"
     missing = [p for p in (args.vclaims, args.queries, args.qrels) if not p.is_file()]
     if missing:
         print(f"skipped: not found: {', '.join(map(str, missing))}")
@@ -76,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     django.setup()
     from django.db import connection
 
-    from claims.matching import claim_match
+    from claims.embeddings import claims_embed_missing
     from sources.models import Source
     from sources.services import source_import_bytes
 
@@ -101,31 +221,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         source_of = dict(Claim.objects.values_list("pk", "source_id"))
 
-        ap5, ap1, rr5, durations, run_rows = [], [], [], [], []
-        for tweet_id, tweet in queries:
-            t0 = time.perf_counter()
-            results = claim_match(text=tweet, limit=DEPTH, published_only=False)
-            durations.append(time.perf_counter() - t0)
-            ranking: list[str] = []
-            for result in results:  # best first; a vclaim split into claims counts once
-                vclaim = vclaim_of[source_of[result.claim_id]]
-                if vclaim not in ranking:
-                    ranking.append(vclaim)
-                    run_rows.append(f"{tweet_id}\tQ0\t{vclaim}\t1\t{result.score}\tfactcheck")
-            if tweet_id not in qrels:
-                continue
-            a5, r5 = metrics(ranking, qrels[tweet_id], 5)
-            ap5.append(a5)
-            rr5.append(r5)
-            ap1.append(metrics(ranking, qrels[tweet_id], 1)[0])
+        t0 = time.perf_counter()
+        embedded = claims_embed_missing()
+        took = time.perf_counter() - t0
+        print(f"embedded {embedded:,} claims in {took:.1f}s ({embedded / took:.0f}/s)")
+        connection.cursor().execute("ANALYZE claims_claim")  # as autovacuum would
+        if args.tune:
+            tune(queries, qrels, vclaim_of, source_of)
+        figures, durations, run_rows = evaluate(queries, qrels, vclaim_of, source_of)
+        recall = first_stage_recall(queries, qrels, vclaim_of, source_of)
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
     if args.run_out:
         args.run_out.write_text("\n".join(run_rows) + "\n", encoding="utf-8")
-    n = len(ap5)
     durations.sort()
-    print(f"queries scored: {n}")
-    print(f"MAP@5 {sum(ap5) / n:.4f}  MAP@1 {sum(ap1) / n:.4f}  MRR@5 {sum(rr5) / n:.4f}")
+    print(figures)
+    print(recall)
     print(
         f"claim_match latency over {len(vclaims):,} claims: median "
         f"{durations[len(durations) // 2] * 1000:.1f} ms, p95 "

@@ -13,21 +13,28 @@ five words, which the database derives from the text (migration 0003). An edit i
 statement keeps the other half's key, and keys are nearly unique, so the lookup reads a few
 B-tree entries even at millions of claims made of common words.
 
-Free-text search (`claim_match`, used by the API and the evaluation) searches the stored
-`search_vector` (GIN): it unions three bounded candidate sets (claims holding all the words; all
-words of one of three interleaved groups; a sample of claims holding any word), ranks them by
-`ts_rank_cd`, and re-ranks the best by `_similarity`.
+Free-text search (`claim_match`, used by the API and the evaluation) works in two stages.
+PostgreSQL finds candidates in the stored `search_vector` (GIN): the union of three bounded sets
+(claims holding all the query's lexemes; all lexemes of one of three interleaved groups; claims
+holding any of its rarer lexemes) scored by BM25 without term frequencies, each lexeme weighted
+by its inverse document frequency as the planner's statistics know it (pg_stats). The best
+`CANDIDATES` are re-ranked by the cosine of their stored sentence embeddings with the query's
+(claims/embeddings.py) plus `LEXICAL_WEIGHT` times their BM25 score relative to the best one.
 """
 
+import math
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
+from claims.embeddings import texts_embed, vector_from_bytes
 from claims.models import ClaimEvent, ClaimMatch, Verdict
 from factcheck.api import Conflict
 
@@ -38,18 +45,29 @@ __all__ = [
     "claim_match_confirm",
     "claim_match_dismiss",
     "claims_match_new",
+    "match_candidates",
     "match_normalise",
+    "match_rerank",
 ]
 
 SUGGEST_THRESHOLD = 0.6
-# Candidates fetched per statement before re-ranking.
-_CANDIDATES = 50
 _SUGGESTIONS_PER_CLAIM = 3
 # Claims holding a whole word group of a new statement that are compared with it on import.
 _IMPORT_CANDIDATES = 100
-# Claims holding any word of a free-text query that are ranked (an unbounded OR over millions
-# of claims made of common words would rank them all).
-_ANY_SAMPLE = 3000
+# claim_match: claims scored lexically per query (the rare-word branch fetches at most this
+# many), candidates re-ranked by embedding, and the weight of the lexical score in the
+# re-ranking. CANDIDATES and LEXICAL_WEIGHT were chosen on the CheckThat! 2020 train split
+# (bench/eval_matching.py --split train); the dev split is reported, never tuned on.
+RARE_BUDGET = 1000
+# Fewer candidates than this from the rare words: look among the common ones too.
+FEW_CANDIDATES = 20
+CANDIDATES = 200
+LEXICAL_WEIGHT = 0.3
+# BM25's term-frequency saturation and length normalisation (its usual values).
+_K1 = 1.2
+_B = 0.75
+# How long a process trusts its copy of the lexeme statistics.
+STATS_SECONDS = 600
 
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
 _HANDLE = re.compile(r"@\w+")
@@ -95,20 +113,71 @@ def _similarity(query_words: set[str], text: str, trigram: float) -> float:
     return (dice + trigram) / 2
 
 
-def _any_words_query(words: Sequence[str]) -> str:
-    """A to_tsquery() string matching any of `words` (they hold word characters only)."""
-    return " | ".join(f"'{w}'" for w in dict.fromkeys(words))
+def _tsquery(lexemes: Sequence[str], operator: str) -> str:
+    """tsquery input joining `lexemes` (already stemmed) with `operator`, each quoted."""
+    quoted = ("'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'" for lexeme in lexemes)
+    return f" {operator} ".join(quoted)
 
 
-def _group_query(words: Sequence[str]) -> str:
-    """A to_tsquery() string matching texts that hold all words of one of three interleaved
-    groups of `words`: a text with one or two of the words changed keeps a group whole."""
-    unique = list(dict.fromkeys(words))
-    if len(unique) < 6:
-        groups = [unique]
-    else:
-        groups = [unique[i::3] for i in range(3)]
-    return " | ".join("(" + " & ".join(f"'{w}'" for w in g) + ")" for g in groups if g)
+# The `match_head` and `match_tail` keys of the query text, as migration 0003 derives them
+# from a claim's text: claims sharing the query's first or last five words (an edited copy).
+_WORDS_SQL = "btrim(regexp_replace(lower(%(text)s), '[^[:alnum:]]+', ' ', 'g'))"
+_HEAD_SQL = f"hashtext(substring({_WORDS_SQL} FROM '^(\\S+ \\S+ \\S+ \\S+ \\S+) \\S'))"
+_TAIL_SQL = f"hashtext(substring({_WORDS_SQL} FROM '\\S (\\S+ \\S+ \\S+ \\S+ \\S+)$'))"
+
+
+@dataclass(frozen=True)
+class _TermStats:
+    """How common each lexeme of `search_vector` is, from the planner's statistics (pg_stats
+    keeps the frequencies of the most common lexemes of a tsvector column; ANALYZE, which
+    autovacuum runs, refreshes them). No table of term counts to maintain on import."""
+
+    rows: float
+    frequency: dict[str, float]
+    rare: float  # frequency assumed for a lexeme below the most common ones
+    length: float  # average lexemes per claim
+
+
+_stats: tuple[float, _TermStats] | None = None
+
+
+def _term_stats() -> _TermStats:
+    global _stats
+    if _stats is not None and time.monotonic() - _stats[0] < STATS_SECONDS:
+        return _stats[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs,
+                   s.elem_count_histogram
+            FROM pg_class AS c
+            LEFT JOIN pg_stats AS s ON s.schemaname = current_schema()
+                 AND s.tablename = 'claims_claim' AND s.attname = 'search_vector'
+            WHERE c.oid = 'claims_claim'::regclass
+            """
+        )
+        rows, elems, freqs, lengths = cursor.fetchone()
+    elems = elems or []
+    # most_common_elem_freqs ends with the minimum and maximum frequency and the null fraction.
+    frequency = dict(zip(elems, freqs or [], strict=False))
+    rare = freqs[len(elems)] / 2 if elems else 0.0
+    stats = _TermStats(
+        rows=max(float(rows or 0), 1.0),
+        frequency=frequency,
+        rare=rare,
+        length=float(lengths[-1]) if lengths else 12.0,
+    )
+    _stats = (time.monotonic(), stats)
+    return stats
+
+
+def _weights(lexemes: Sequence[str], stats: _TermStats) -> list[float]:
+    """BM25's inverse document frequency of each lexeme (rare words weigh most)."""
+    out = []
+    for lexeme in lexemes:
+        docs = stats.frequency.get(lexeme, stats.rare) * stats.rows
+        out.append(math.log(1 + (stats.rows - docs + 0.5) / (docs + 0.5)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -122,70 +191,171 @@ class MatchResult:
     verdict: Verdict | None
 
 
-def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> list[MatchResult]:
-    """Existing claims ranked by similarity to `text` (at most `limit`), with their published
-    verdicts. `published_only` restricts the search to published claims (anonymous callers)."""
-    words = _content_words(text)
-    if not words or limit < 1:
+def _query_text(text: str) -> str:
+    # Links and @handles carry no claim; punctuation stays for PostgreSQL's parser (numbers).
+    return _HANDLE.sub(" ", _URL.sub(" ", unicodedata.normalize("NFKC", text)))
+
+
+def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
+    """claim_match's first stage: up to CANDIDATES rows (id, text, status, lexical score,
+    trigram similarity, stored vector or None), best lexical score first."""
+    if not _content_words(text):
         return []
+    query_text = _query_text(text)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tsvector_to_array(to_tsvector('english', %s))", [query_text])
+        lexemes: list[str] = cursor.fetchone()[0]
+    if not lexemes:
+        return []
+    stats = _term_stats()
+    weights = _weights(lexemes, stats)
+    # The rarer lexemes find the candidates: their posting lists are short, and a claim sharing
+    # only common words with the query would not rank anyway. Rarest first, while the claims
+    # they are expected to fetch stay within RARE_BUDGET.
+    by_rarity = sorted(lexemes, key=lambda lex: stats.frequency.get(lex, stats.rare))
+    rare, expected = [], 0.0
+    for lexeme in by_rarity:
+        expected += stats.frequency.get(lexeme, stats.rare) * stats.rows
+        if expected > RARE_BUDGET:
+            break
+        rare.append(lexeme)
+    common = by_rarity[len(rare) :]
+    # One term per lexeme: `@@` with a one-lexeme tsquery is a binary search in the claim's
+    # sorted lexemes, cheaper than unnesting them.
+    lexical = " + ".join(
+        f"(CASE WHEN search_vector @@ %(l{i})s::tsquery THEN %(w{i})s ELSE 0 END)"
+        for i in range(len(lexemes))
+    )
+    params: dict[str, object] = {
+        "text": text,
+        "rare": _tsquery(rare, "|"),
+        "common": _tsquery(common[:3], "&"),
+        "usual": _tsquery(common[-2:], "&"),
+        "sample": RARE_BUDGET,
+        "candidates": CANDIDATES,
+        "length": stats.length,
+    }
+    for i, (lexeme, weight) in enumerate(zip(lexemes, weights, strict=True)):
+        params[f"l{i}"] = _tsquery([lexeme], "|")
+        params[f"w{i}"] = weight
     published = "AND status = 'published'" if published_only else ""
-    # Three bounded candidate sets (see the module docstring): claims holding all the words,
-    # claims holding one interleaved group of them, and a sample of claims holding any. Each
-    # LIMIT bounds the work when a query is made of very common words; the union is ranked
-    # without joining back to the table (each branch carries the columns it needs).
+    branch = "(SELECT id, text, status, search_vector FROM claims_claim WHERE {} {} LIMIT {})"
+    # Claims sharing the query's first or last five words (an edited copy): B-tree lookups.
+    keys = branch.format(f"(match_head = {_HEAD_SQL} OR match_tail = {_TAIL_SQL})", published, 200)
+    rows: list[tuple] = []
+    if rare:
+        rows = _score(
+            [keys, branch.format("search_vector @@ %(rare)s::tsquery", published, "%(sample)s")],
+            lexical,
+            params,
+        )
+    if len(rows) < FEW_CANDIDATES and common:
+        # Rare words found (next to) nothing: the query is made of common words, or its rare
+        # ones are nowhere (or in no published claim). Then the claims holding the three least
+        # common of the common lexemes (an edited copy holds them), and, so that something
+        # close comes back, those holding the two most common: GIN intersects posting lists,
+        # so an AND of a few common lexemes stays cheap where an OR would read them whole.
+        rows = _score(
+            [
+                keys,
+                branch.format("search_vector @@ %(common)s::tsquery", published, 500),
+                branch.format("search_vector @@ %(usual)s::tsquery", published, 500),
+            ]
+            + (
+                [branch.format("search_vector @@ %(rare)s::tsquery", published, "%(sample)s")]
+                if rare
+                else []
+            ),
+            lexical,
+            params,
+        )
+    return rows
+
+
+def _score(branches: Sequence[str], lexical: str, params: dict[str, object]) -> list[tuple]:
+    """The best CANDIDATES of the union of `branches` by BM25 (`lexical` sums the weights of
+    the query lexemes a claim holds), with their trigram similarity and stored vector."""
+    # Each LIMIT bounds the work when a query is made of very common words; the union is
+    # scored without joining back to the table (each branch carries the columns it needs).
+    union = "\n                UNION ALL\n                ".join(branches)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH candidate AS (
-                (SELECT id, text, status, search_vector FROM claims_claim
-                 WHERE search_vector @@ to_tsquery('english', %(all)s) {published} LIMIT 200)
-                UNION ALL
-                (SELECT id, text, status, search_vector FROM claims_claim
-                 WHERE search_vector @@ to_tsquery('english', %(groups)s) {published} LIMIT 500)
-                UNION ALL
-                (SELECT id, text, status, search_vector FROM claims_claim
-                 WHERE search_vector @@ to_tsquery('english', %(any)s) {published} LIMIT %(sample)s)
+                {union}
             )
-            SELECT ranked.id, ranked.text, ranked.status, similarity(ranked.text, %(text)s)
+            SELECT ranked.id, ranked.text, ranked.status, ranked.lexical,
+                   similarity(ranked.text, %(text)s), e.vector
             FROM (
-                SELECT DISTINCT ON (rank, id) id, text, status, rank FROM (
-                    SELECT id, text, status, ts_rank_cd(search_vector, q, 1) AS rank
-                    FROM candidate, to_tsquery('english', %(any)s) AS q
+                SELECT DISTINCT ON (lexical, id) id, text, status, lexical FROM (
+                    SELECT id, text, status,
+                           ({lexical}) * {_K1 + 1} / (1 + {_K1} * ({1 - _B} + {_B}
+                               * length(search_vector) / %(length)s::float8)) AS lexical
+                    FROM candidate
                 ) AS scored
-                ORDER BY rank DESC, id
+                ORDER BY lexical DESC, id
                 LIMIT %(candidates)s
             ) AS ranked
+            LEFT JOIN claims_claimembedding AS e ON e.claim_id = ranked.id
+            ORDER BY ranked.lexical DESC, ranked.id
             """,
-            {
-                "text": text,
-                "all": " & ".join(f"'{w}'" for w in dict.fromkeys(words)),
-                "groups": _group_query(words),
-                "any": _any_words_query(words),
-                "sample": _ANY_SAMPLE,
-                "candidates": _CANDIDATES,
-            },
+            params,
         )
-        rows = cursor.fetchall()
-    query_words = {_stem(w) for w in words}
-    ranked = sorted(
-        ((_similarity(query_words, row[1], row[3]), row) for row in rows),
-        key=lambda item: (-item[0], item[1][0]),
-    )[:limit]
+        return cursor.fetchall()
+
+
+def match_rerank(
+    *, rows: Sequence[tuple], text: str, query_vector: np.ndarray
+) -> list[tuple[float, int, str, str]]:
+    """claim_match's second stage: (score, id, text, status) of `rows`, best first."""
+    if not rows:
+        return []
+    query_words = {_stem(w) for w in _content_words(text)}
+    best_lexical = max(row[3] for row in rows) or 1.0
+    scored = []
+    for pk, claim_text, status, lexical, trigram, vector in rows:
+        if vector is None:  # not embedded yet (manage.py embed_claims fills these in)
+            closeness = _similarity(query_words, claim_text, trigram)
+        else:
+            closeness = float(vector_from_bytes(vector) @ query_vector)
+        score = (closeness + LEXICAL_WEIGHT * lexical / best_lexical) / (1 + LEXICAL_WEIGHT)
+        scored.append((score, pk, claim_text, status))
+    return sorted(scored, key=lambda item: (-item[0], item[1]))
+
+
+def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> list[MatchResult]:
+    """Existing claims ranked by similarity to `text` (at most `limit`), with their published
+    verdicts. `published_only` restricts the search to published claims (anonymous callers).
+
+    First stage (PostgreSQL): the union of three bounded candidate sets (claims holding all the
+    query's words; all words of one of three interleaved groups; claims holding any of its rarer
+    words), scored by BM25 without term frequency (each matched lexeme adds its inverse document
+    frequency, normalised by the claim's length); the best `CANDIDATES` go on. Second stage: the
+    cosine of their stored embeddings with the query's (claims/embeddings.py) plus
+    `LEXICAL_WEIGHT` times the lexical score relative to the best one; a candidate without a
+    vector yet uses the Dice/trigram similarity in place of the cosine.
+    """
+    if limit < 1:
+        return []
+    rows = match_candidates(text=text, published_only=published_only)
+    if not rows:
+        return []
+    ranked = match_rerank(rows=rows, text=text, query_vector=texts_embed([text])[0])[:limit]
     verdicts = {
         v.claim_id: v
         for v in Verdict.objects.filter(
-            claim_id__in=[row[0] for _, row in ranked], status=Verdict.Status.PUBLISHED
+            claim_id__in=[pk for _, pk, _, _ in ranked], status=Verdict.Status.PUBLISHED
         ).select_related("rating")
     }
     return [
         MatchResult(
-            claim_id=row[0],
-            text=row[1],
-            status=row[2],
-            score=round(min(score, 1.0), 4),
-            verdict=verdicts.get(row[0]),
+            claim_id=pk,
+            text=claim_text,
+            status=status,
+            score=round(min(max(score, 0.0), 1.0), 4),
+            verdict=verdicts.get(pk),
         )
-        for score, row in ranked
+        for score, pk, claim_text, status in ranked
     ]
 
 

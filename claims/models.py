@@ -343,6 +343,20 @@ class ClaimMatch(models.Model):
         return f"#{self.claim_id} ~ #{self.matched_id} ({self.score:.2f})"
 
 
+class ClaimEmbedding(models.Model):
+    """A claim's sentence embedding (claims/embeddings.py: 384 float16 values, 768 bytes), which
+    re-ranks the candidates of `claim_match`. A table of its own, written once per claim after
+    the import commits: claims_claim is neither widened nor rewritten for it."""
+
+    claim = models.OneToOneField(
+        Claim, primary_key=True, on_delete=models.CASCADE, related_name="embedding"
+    )
+    vector = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"embedding of #{self.claim_id}"
+
+
 class ApiKey(models.Model):
     """An API consumer's key. Only a SHA-256 hash is stored; the key is shown once, at creation."""
 

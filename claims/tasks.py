@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.db import transaction
 
+from claims.embeddings import claims_embed
 from claims.matching import claims_match_new
 
 # Claims matched per task: a bulk import of tens of thousands of reviewed claims is shared out
@@ -10,16 +11,34 @@ MATCH_BATCH = 2000
 
 @shared_task(acks_late=True)
 def claims_match_new_task(claim_ids: list[int]) -> int:
-    """Compare freshly imported claims with the existing ones; returns the matches written.
+    """Compare freshly imported claims with the existing ones, then queue their embedding;
+    returns the matches written.
 
     Idempotent (a pair is matched once), so redelivery after a lost worker does no harm.
     """
     with transaction.atomic():
-        return claims_match_new(claim_ids=claim_ids)
+        written = claims_match_new(claim_ids=claim_ids)
+    claims_embed_later(claim_ids=claim_ids)
+    return written
+
+
+@shared_task(acks_late=True)
+def claims_embed_task(claim_ids: list[int]) -> int:
+    """Store the sentence embeddings of the claims among `claim_ids` that have none (they
+    re-rank `claim_match`); returns how many were written. Idempotent."""
+    return claims_embed(claim_ids=claim_ids)
+
+
+def claims_embed_later(*, claim_ids: list[int]) -> None:
+    """Queue the embedding of `claim_ids`: a task of its own, because the model embeds a few
+    hundred claims a second per core, so matches appear without waiting for it and any free
+    worker takes it."""
+    claims_embed_task.delay(claim_ids)
 
 
 def claims_match_new_later(*, claim_ids: list[int]) -> None:
-    """Queue the matching of `claim_ids` once the caller's transaction commits."""
+    """Queue the matching (and then the embedding) of `claim_ids` once the caller's
+    transaction commits."""
     for start in range(0, len(claim_ids), MATCH_BATCH):
         chunk = claim_ids[start : start + MATCH_BATCH]
         transaction.on_commit(lambda chunk=chunk: claims_match_new_task.delay(chunk))

@@ -100,3 +100,24 @@ def matching_inline(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(tasks, "claims_match_new_later", inline)
     monkeypatch.setattr(imports, "claims_match_new_later", inline)
+
+
+@pytest.fixture(autouse=True)
+def embedding_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A matching task run in a test's process embeds its claims there too (in production it
+    queues claims_embed_task for any worker), so no test leaves tasks on a broker and matches
+    are re-ranked with real vectors."""
+    from claims import tasks
+
+    def inline(*, claim_ids: list[int]) -> None:
+        tasks.claims_embed_task(claim_ids)
+
+    monkeypatch.setattr(tasks, "claims_embed_later", inline)
+
+
+@pytest.fixture(autouse=True)
+def fresh_match_statistics() -> None:
+    """claim_match keeps the lexeme statistics it read for minutes; each test reads its own."""
+    from claims import matching
+
+    matching._stats = None

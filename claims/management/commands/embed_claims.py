@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from claims.embeddings import claims_embed_missing
+
+
+class Command(BaseCommand):
+    help = (
+        "Store the sentence embedding of every claim that has none (batched; safe to re-run). "
+        "Claims imported from now on are embedded by a worker after their import."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--batch-size", type=int, default=1000)
+
+    def handle(self, *args, batch_size: int, **options) -> None:
+        done = claims_embed_missing(batch_size=batch_size)
+        self.stdout.write(f"embedded {done} claims")
