@@ -81,7 +81,10 @@ if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url)}
 else:
     DATABASES = {"default": embedded_database(VAR_DIR / "pgdata")}
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+# Django's backend with a health check that asks the server only when the connection's socket
+# has something to say (factcheck/postgresql/base.py): persistent connections are checked before
+# each request's first query without a `SELECT 1` round trip.
+DATABASES["default"]["ENGINE"] = "factcheck.postgresql"
 DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Server-side parameter binding lets psycopg prepare a query after a few runs on a connection,
