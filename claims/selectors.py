@@ -8,6 +8,7 @@ the list page close to a hand-written psycopg query (see bench/bench_api.py).
 
 import base64
 import binascii
+import functools
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,13 @@ class BadParameter(DomainError):
 def verdict_public_queryset() -> QuerySet[Verdict]:
     """Published and retracted verdicts in sync order (updated_at, id): filter, page and slice
     it, then read the public rows with `verdict_public_rows`."""
+    # Built once per process and cloned (a lazy queryset; no rows are cached): resolving the
+    # filter anew was 6% of a list page's time.
+    return _verdict_public_base().all()
+
+
+@functools.cache
+def _verdict_public_base() -> QuerySet[Verdict]:
     return Verdict.objects.filter(status__in=PUBLIC_VERDICT_STATUSES).order_by("updated_at", "id")
 
 
