@@ -207,6 +207,38 @@ def test_filters_narrow_the_list() -> None:
     ]
 
 
+def test_a_verdict_reads_the_same_in_the_list_and_its_detail() -> None:
+    plain = PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory()), author=None)
+    Citation.objects.create(verdict=plain, url="https://example.org/a", quote="A.", position=1)
+    Citation.objects.create(verdict=plain, source=plain.claim.source, note="B.", position=0)
+    imported = PublishedVerdictFactory(
+        origin=Verdict.Origin.IMPORTED,
+        rating=None,
+        original_rating="Pants on fire",
+        publisher_name="Other",
+        publisher_site="other.example",
+        author=UserFactory(first_name="", last_name="", username="rita"),
+    )
+    retracted = verdict_retract(verdict=PublishedVerdictFactory(), note="Wrong figure.")
+    client = APIClient()
+    listed = client.get("/api/v1/verdicts/").json()["results"]
+    assert [v["id"] for v in listed] == [plain.id, imported.id, retracted.id]
+    assert [client.get(v["url"]).json() for v in listed] == listed
+    assert [c["note"] for c in listed[0]["citations"]] == ["B.", ""]
+    assert listed[0]["author"] is None
+    assert (listed[1]["rating"], listed[1]["author"]) == (None, "rita")
+    assert listed[1]["publisher"] == {"name": "Other", "site": "other.example"}
+    assert listed[2]["corrections"][-1]["note"] == "Wrong figure."
+
+
+def test_claims_search_lists_the_newest_review_first_within_a_page() -> None:
+    now = timezone.now()
+    verdicts = [PublishedVerdictFactory(published_at=now - timedelta(days=d)) for d in (3, 1, 2)]
+    body = APIClient().get("/api/v1/claims:search?query=sky&pageSize=10").json()
+    newest_first = [verdicts[1], verdicts[2], verdicts[0]]
+    assert [c["text"] for c in body["claims"]] == [v.claim.text for v in newest_first]
+
+
 def test_full_text_search_stems_in_the_claims_language() -> None:
     english = PublishedVerdictFactory(
         claim=ClaimFactory(
