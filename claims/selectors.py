@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -92,7 +93,10 @@ def verdict_public_rows(*, verdicts: QuerySet[Verdict]) -> list[dict[str, Any]]:
     the ORM compiles only which ids it selects (filters, order, slice), as a subquery of the
     hand-written row query, which repeats its order.
     """
-    ids, params = verdicts.values("id").query.sql_with_params()
+    try:
+        ids, params = verdicts.values("id").query.sql_with_params()
+    except EmptyResultSet:  # e.g. `.none()` or `pk__in=[]`: nothing to ask the database
+        return []
     order = ", ".join(_order_column(name) for name in verdicts.query.order_by)
     if not order:
         raise ValueError("verdict_public_rows needs an ordered queryset")

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from claims import workflow
 from claims.models import Citation, Claim, Rating, Verdict
-from claims.selectors import cursor_encode
+from claims.selectors import cursor_encode, verdict_public_queryset, verdict_public_rows
 from tests.factories import (
     ClaimantFactory,
     ClaimFactory,
@@ -229,6 +229,12 @@ def test_a_verdict_reads_the_same_in_the_list_and_its_detail() -> None:
     assert (listed[1]["rating"], listed[1]["author"]) == (None, "rita")
     assert listed[1]["publisher"] == {"name": "Other", "site": "other.example"}
     assert listed[2]["corrections"][-1]["note"] == "Wrong figure."
+
+
+def test_the_rows_of_an_empty_selection_cost_no_query(django_assert_num_queries: Any) -> None:
+    PublishedVerdictFactory()
+    with django_assert_num_queries(0):
+        assert verdict_public_rows(verdicts=verdict_public_queryset().filter(pk__in=[])) == []
 
 
 def test_claims_search_lists_the_newest_review_first_within_a_page() -> None:
