@@ -80,10 +80,12 @@ _VERDICT_BY_ID = f"{_VERDICT_ROWS} WHERE v.id = %s AND {_PUBLIC}"
 
 def verdict_public_get(*, pk: int) -> dict[str, Any] | None:
     """The public verdict `pk` (published or retracted), or None: one query, nothing compiled."""
+    if not 0 < pk < 2**63:  # beyond bigint: no such row (and no numeric comparison to scan)
+        return None
     with connection.cursor() as cursor:
         cursor.execute(_VERDICT_BY_ID, [pk])
         row = cursor.fetchone()
-    return None if row is None else verdict_public_dict(row)
+    return None if row is None else verdict_public_dict(row=row)
 
 
 def verdict_public_rows(*, verdicts: QuerySet[Verdict]) -> list[dict[str, Any]]:
@@ -102,11 +104,11 @@ def verdict_public_rows(*, verdicts: QuerySet[Verdict]) -> list[dict[str, Any]]:
         raise ValueError("verdict_public_rows needs an ordered queryset")
     with connection.cursor() as cursor:
         cursor.execute(f"{_VERDICT_ROWS} WHERE v.id IN ({ids}) ORDER BY {order}", params)
-        return [verdict_public_dict(row) for row in cursor.fetchall()]
+        return [verdict_public_dict(row=row) for row in cursor.fetchall()]
 
 
 def _order_column(name: str) -> str:
-    field = Verdict._meta.get_field(name.lstrip("-").replace("pk", "id"))
+    field = Verdict._meta.get_field("id" if name.lstrip("-") == "pk" else name.lstrip("-"))
     return f"v.{field.column} {'DESC' if name.startswith('-') else 'ASC'}"
 
 
@@ -123,7 +125,7 @@ def verdict_search(*, queryset: QuerySet, q: str, language: str = "") -> QuerySe
     return queryset.filter(RawSQL(sql, (q, language, q), output_field=BooleanField()))
 
 
-def verdict_public_dict(row: tuple[Any, ...]) -> dict[str, Any]:
+def verdict_public_dict(*, row: tuple[Any, ...]) -> dict[str, Any]:
     """One public verdict from a row of `_VERDICT_ROWS`: the JSON the API answers (before the
     URLs)."""
     (

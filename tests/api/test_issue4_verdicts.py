@@ -308,6 +308,10 @@ def test_unknown_ids_answer_404_in_the_one_error_shape() -> None:
     response = APIClient().get("/api/v1/verdicts/999999/")
     assert response.status_code == 404
     assert response.json() == {"detail": "No published verdict #999999.", "code": "not_found"}
+    for huge in (2**63, 10**30):
+        for url in (f"/api/v1/verdicts/{huge}/", f"/api/v1/verdicts/{huge}/claimreview"):
+            assert APIClient().get(url).status_code == 404
+        assert APIClient().get(f"/verdicts/{huge}/").status_code == 404
     unrouted = APIClient().get("/api/v1/verdicts/abc/")
     assert unrouted.status_code == 404
     assert unrouted.json() == {"detail": "Not found.", "code": "not_found"}
