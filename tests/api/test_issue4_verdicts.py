@@ -304,6 +304,27 @@ def test_a_bad_parameter_answers_400_naming_it(url: str, name: str) -> None:
     assert name in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("language=", "language"),
+        ("rating=false&rating=true", "rating"),
+        ("updated_since=", "updated_since"),
+        ("cursor=&language=en", "cursor"),
+        ("status=pending", None),  # not a filter of this list: ignored, as before
+    ],
+)
+def test_filter_parameters_are_checked_whenever_one_is_named(query: str, name: str | None) -> None:
+    PublishedVerdictFactory()
+    response = APIClient().get(f"/api/v1/verdicts/?{query}")
+    if name is None:
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == 1
+    else:
+        assert response.status_code == 400
+        assert name in response.json()["detail"]
+
+
 def test_unknown_ids_answer_404_in_the_one_error_shape() -> None:
     response = APIClient().get("/api/v1/verdicts/999999/")
     assert response.status_code == 404
