@@ -71,3 +71,16 @@ def test_a_connection_with_unread_input_is_checked_with_a_query(persistent: Any)
                 break
             time.sleep(0.01)
     select_one.assert_called()
+
+
+def test_a_query_run_five_times_on_a_connection_is_prepared_once() -> None:
+    # Server-side binding alone saves no planning: psycopg must also be told to prepare.
+    with connection.cursor() as cursor:
+        for n in range(6):
+            cursor.execute("SELECT %s::bigint + 1 AS factcheck_prepared", [n])
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements"
+            " WHERE statement LIKE %s AND statement NOT LIKE %s",
+            ["%factcheck_prepared%", "%pg_prepared_statements%"],
+        )
+        assert cursor.fetchone()[0] == 1
