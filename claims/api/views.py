@@ -16,6 +16,7 @@ import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -120,9 +121,13 @@ def settled(queryset: QuerySet) -> QuerySet:
     under concurrent writes. Details are not delayed."""
     if settings.API_SYNC_LAG_SECONDS <= 0:
         return queryset
-    return queryset.filter(
-        updated_at__lt=timezone.now() - timedelta(seconds=settings.API_SYNC_LAG_SECONDS)
-    )
+    cutoff = timezone.now() - timedelta(seconds=settings.API_SYNC_LAG_SECONDS)
+    # The cutoff as an InitPlan, `(SELECT $n)`: PostgreSQL cannot see its value when planning,
+    # so its estimate is the same whether the plan is made for this value or for any. That
+    # lets a prepared page query run on its generic plan instead of being planned afresh each
+    # time (it saw "every row is older than now" and judged the generic plan dearer): planning
+    # took longer (1.6 ms) than running the query. The index still serves the comparison.
+    return queryset.filter(updated_at__lt=RawSQL("SELECT %s::timestamptz", (cutoff,)))
 
 
 class KeysetPagination(BasePagination):
