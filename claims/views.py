@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from claims.claimreview import claimreview_build
 from claims.models import Verdict
-from claims.selectors import verdict_public_dicts, verdict_public_queryset
+from claims.selectors import verdict_public_get
 
 # Inside <script>, "</script>" or "<!--" in the data would end the element early.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -17,10 +17,9 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"
 
 @require_safe
 def verdict_page(request: HttpRequest, pk: int) -> HttpResponse:
-    rows = list(verdict_public_queryset().filter(pk=pk)[:1])
-    if not rows:
+    verdict = verdict_public_get(pk=pk)
+    if verdict is None:
         raise Http404(f"No published verdict #{pk}.")
-    verdict = verdict_public_dicts(rows=rows)[0]
     url = request.build_absolute_uri(reverse("verdict-page", args=[pk]))
     claimreview = None
     if verdict["status"] == Verdict.Status.PUBLISHED:

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from claims import workflow
 from claims.models import Citation, Claim, Rating, Verdict
-from claims.selectors import cursor_encode
+from claims.selectors import cursor_encode, verdict_public_queryset, verdict_public_rows
 from tests.factories import (
     ClaimantFactory,
     ClaimFactory,
@@ -207,6 +207,44 @@ def test_filters_narrow_the_list() -> None:
     ]
 
 
+def test_a_verdict_reads_the_same_in_the_list_and_its_detail() -> None:
+    plain = PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory()), author=None)
+    Citation.objects.create(verdict=plain, url="https://example.org/a", quote="A.", position=1)
+    Citation.objects.create(verdict=plain, source=plain.claim.source, note="B.", position=0)
+    imported = PublishedVerdictFactory(
+        origin=Verdict.Origin.IMPORTED,
+        rating=None,
+        original_rating="Pants on fire",
+        publisher_name="Other",
+        publisher_site="other.example",
+        author=UserFactory(first_name="", last_name="", username="rita"),
+    )
+    retracted = verdict_retract(verdict=PublishedVerdictFactory(), note="Wrong figure.")
+    client = APIClient()
+    listed = client.get("/api/v1/verdicts/").json()["results"]
+    assert [v["id"] for v in listed] == [plain.id, imported.id, retracted.id]
+    assert [client.get(v["url"]).json() for v in listed] == listed
+    assert [c["note"] for c in listed[0]["citations"]] == ["B.", ""]
+    assert listed[0]["author"] is None
+    assert (listed[1]["rating"], listed[1]["author"]) == (None, "rita")
+    assert listed[1]["publisher"] == {"name": "Other", "site": "other.example"}
+    assert listed[2]["corrections"][-1]["note"] == "Wrong figure."
+
+
+def test_the_rows_of_an_empty_selection_cost_no_query(django_assert_num_queries: Any) -> None:
+    PublishedVerdictFactory()
+    with django_assert_num_queries(0):
+        assert verdict_public_rows(verdicts=verdict_public_queryset().filter(pk__in=[])) == []
+
+
+def test_claims_search_lists_the_newest_review_first_within_a_page() -> None:
+    now = timezone.now()
+    verdicts = [PublishedVerdictFactory(published_at=now - timedelta(days=d)) for d in (3, 1, 2)]
+    body = APIClient().get("/api/v1/claims:search?query=sky&pageSize=10").json()
+    newest_first = [verdicts[1], verdicts[2], verdicts[0]]
+    assert [c["text"] for c in body["claims"]] == [v.claim.text for v in newest_first]
+
+
 def test_full_text_search_stems_in_the_claims_language() -> None:
     english = PublishedVerdictFactory(
         claim=ClaimFactory(
@@ -266,10 +304,35 @@ def test_a_bad_parameter_answers_400_naming_it(url: str, name: str) -> None:
     assert name in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("language=", "language"),
+        ("rating=false&rating=true", "rating"),
+        ("updated_since=", "updated_since"),
+        ("cursor=&language=en", "cursor"),
+        ("status=pending", None),  # not a filter of this list: ignored, as before
+    ],
+)
+def test_filter_parameters_are_checked_whenever_one_is_named(query: str, name: str | None) -> None:
+    PublishedVerdictFactory()
+    response = APIClient().get(f"/api/v1/verdicts/?{query}")
+    if name is None:
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == 1
+    else:
+        assert response.status_code == 400
+        assert name in response.json()["detail"]
+
+
 def test_unknown_ids_answer_404_in_the_one_error_shape() -> None:
     response = APIClient().get("/api/v1/verdicts/999999/")
     assert response.status_code == 404
     assert response.json() == {"detail": "No published verdict #999999.", "code": "not_found"}
+    for huge in (2**63, 10**30):
+        for url in (f"/api/v1/verdicts/{huge}/", f"/api/v1/verdicts/{huge}/claimreview"):
+            assert APIClient().get(url).status_code == 404
+        assert APIClient().get(f"/verdicts/{huge}/").status_code == 404
     unrouted = APIClient().get("/api/v1/verdicts/abc/")
     assert unrouted.status_code == 404
     assert unrouted.json() == {"detail": "Not found.", "code": "not_found"}
