@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from claims.checkworthiness import claim_scores
 from claims.models import Claim, Rating, Verdict
-from claims.services import claim_fingerprint
+from claims.services import bulk_write_settings, claim_fingerprint
 from claims.tasks import claims_match_new_later
 
 
@@ -132,6 +132,7 @@ def claims_create_imported(
         unique = [i for i in unique if hashes[i.key] not in stored]
         if not unique:
             return [ImportedResult(item.key, "unchanged") for item in items]
+        bulk_write_settings()
         claimant_ids = _claimants(cursor, {i.claimant for i in unique if i.claimant}, now)
         stage = [
             (

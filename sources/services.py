@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from claims.services import claims_create_for_source
+from claims.services import bulk_write_settings, claims_create_for_source, claims_create_for_sources
 from sources.importers.split import split_statements
 from sources.importers.text import UnreadableInput, decode_text, detect_language
 from sources.models import ImportRun, Source
@@ -63,6 +63,7 @@ def source_import_bytes(
     )
     try:
         with transaction.atomic():
+            bulk_write_settings()
             source.save()
             created = claims_create_for_source(source=source, spans=spans)
     except IntegrityError:
@@ -93,16 +94,26 @@ def _walk(paths: Sequence[Path]) -> Iterator[Path]:
             yield path
 
 
-def _import_file(path: Path, run: ImportRun) -> ItemResult:
+# Documents are written several to a transaction: per batch one existence check, one INSERT of
+# the sources, one COPY of all their claims and one commit, where each small file used to cost
+# those round trips and a commit of its own. A batch closes at this many files or bytes.
+DOCUMENT_BATCH_FILES = 50
+DOCUMENT_BATCH_BYTES = 4 * 1024 * 1024
+
+
+def _read_file(path: Path) -> bytes | ItemResult:
+    """The bytes of `path`, or its failed result naming the reason."""
     name = str(path)
     try:
         size = path.stat().st_size
         if size > settings.IMPORT_MAX_BYTES:
-            raise UnreadableInput(
-                f"the file is {size:,} bytes, over IMPORT_MAX_BYTES ({settings.IMPORT_MAX_BYTES:,})"
+            return ItemResult(
+                path=name,
+                status="failed",
+                error=f"the file is {size:,} bytes, over IMPORT_MAX_BYTES "
+                f"({settings.IMPORT_MAX_BYTES:,})",
             )
-        raw = path.read_bytes()
-        source, created = source_import_bytes(raw=raw, origin=name, run=run)
+        return path.read_bytes()
     except FileNotFoundError:
         return ItemResult(path=name, status="failed", error="no such file or directory")
     except IsADirectoryError:
@@ -111,11 +122,79 @@ def _import_file(path: Path, run: ImportRun) -> ItemResult:
         return ItemResult(path=name, status="failed", error="permission denied")
     except OSError as exc:
         return ItemResult(path=name, status="failed", error=f"cannot read: {exc.strerror or exc}")
+
+
+def _import_one(name: str, raw: bytes, run: ImportRun) -> ItemResult:
+    try:
+        source, created = source_import_bytes(raw=raw, origin=name, run=run)
     except UnreadableInput as exc:
         return ItemResult(path=name, status="failed", error=str(exc))
     if created == 0:
         return ItemResult(path=name, status="unchanged", source=source.pk)
     return ItemResult(path=name, status="imported", source=source.pk, claims_created=created)
+
+
+def _import_batch(files: Sequence[tuple[str, bytes]], run: ImportRun) -> list[ItemResult]:
+    """Import (name, bytes) pairs, one result each, in order: files stored before are
+    unchanged, broken ones fail with their reason, and the others are written together in one
+    transaction. If that write fails, each file is written in a transaction of its own
+    instead, so a file the database refuses (or that another worker stored meanwhile) fails or
+    is unchanged alone and every other file is still imported."""
+    hashes = [hashlib.sha256(raw).hexdigest() for _name, raw in files]
+    stored = dict(
+        Source.objects.filter(content_hash__in=set(hashes)).values_list("content_hash", "pk")
+    )
+    results: list[ItemResult | None] = [None] * len(files)
+    new: list[tuple[int, Source, list[tuple[int, int]]]] = []
+    first_of: dict[str, int] = {}  # the same bytes twice in one batch are stored once
+    for index, ((name, raw), content_hash) in enumerate(zip(files, hashes, strict=True)):
+        if content_hash in stored:
+            results[index] = ItemResult(path=name, status="unchanged", source=stored[content_hash])
+            continue
+        if content_hash in first_of:
+            continue  # answered once the first copy is stored
+        try:
+            body = decode_text(raw)
+            spans = split_statements(body)
+            if not spans:
+                raise UnreadableInput("no statements found in the text")
+        except UnreadableInput as exc:
+            results[index] = ItemResult(path=name, status="failed", error=str(exc))
+            continue
+        first_of[content_hash] = index
+        source = Source(
+            title=_title_from(body, spans), body=body, content_hash=content_hash, origin=name,
+            language=detect_language(body), import_run=run,
+        )  # fmt: skip
+        new.append((index, source, spans))
+    if new:
+        try:
+            with transaction.atomic():
+                bulk_write_settings()
+                Source.objects.bulk_create([source for _index, source, _spans in new])
+                counts = claims_create_for_sources(
+                    documents=[(source, spans) for _index, source, spans in new]
+                )
+        except DatabaseError:
+            # One file spoilt the batch (or another worker stored one of them meanwhile):
+            # write them one by one, each in its own transaction, as a single file is.
+            for index, _source, _spans in new:
+                results[index] = _import_one(files[index][0], files[index][1], run)
+        else:
+            for (index, source, _spans), count in zip(new, counts, strict=True):
+                results[index] = ItemResult(
+                    path=source.origin, status="imported", source=source.pk, claims_created=count
+                )
+    for index, ((name, _raw), content_hash) in enumerate(zip(files, hashes, strict=True)):
+        if results[index] is None:  # a second copy of bytes stored earlier in this batch
+            first = results[first_of[content_hash]]
+            assert first is not None
+            failed = first.status == "failed"
+            results[index] = ItemResult(
+                path=name, status="failed" if failed else "unchanged",
+                source=first.source, error=first.error,
+            )  # fmt: skip
+    return [r for r in results if r is not None]
 
 
 def source_import_paths(
@@ -127,22 +206,46 @@ def source_import_paths(
     """Import every file in `paths` (files, or folders walked recursively).
 
     Records one ImportRun for the call (committed first, so a running import is visible) with a
-    result per file. Each file is stored in its own transaction: a broken file fails alone,
-    with its reason, and every other file is still imported. Re-importing the same bytes
-    creates nothing. `progress` is called after each file.
+    result per file, in walk order. Files are written in batches (DOCUMENT_BATCH_FILES files or
+    DOCUMENT_BATCH_BYTES bytes per transaction); a broken file fails alone, with its reason,
+    and every other file is still imported (see _import_batch). Re-importing the same bytes
+    creates nothing. `progress` is called once per file, as its batch is written.
     """
     run = ImportRun.objects.create(
         kind=ImportRun.Kind.FILES, origin="\n".join(str(p) for p in paths), task_id=task_id
     )
-    results: list[ItemResult] = []
-    for path in _walk(paths):
-        result = _import_file(path, run)
+    results: list[ItemResult | None] = []
+    batch: list[tuple[int, str, bytes]] = []
+    batch_bytes = 0
+
+    def done(index: int, result: ItemResult) -> None:
+        results[index] = result
         if result.status == "failed":
             logger.warning("import failed: %s: %s", result.path, result.error)
-        results.append(result)
         if progress is not None:
             progress(result)
-    return import_run_finish(run=run, results=results)
+
+    def flush() -> None:
+        nonlocal batch_bytes
+        if batch:
+            written = _import_batch([(name, raw) for _i, name, raw in batch], run)
+            for (index, _name, _raw), result in zip(batch, written, strict=True):
+                done(index, result)
+        batch.clear()
+        batch_bytes = 0
+
+    for path in _walk(paths):
+        results.append(None)
+        read = _read_file(path)
+        if isinstance(read, ItemResult):
+            done(len(results) - 1, read)
+            continue
+        batch.append((len(results) - 1, str(path), read))
+        batch_bytes += len(read)
+        if len(batch) >= DOCUMENT_BATCH_FILES or batch_bytes >= DOCUMENT_BATCH_BYTES:
+            flush()
+    flush()
+    return import_run_finish(run=run, results=[r for r in results if r is not None])
 
 
 def import_run_finish(*, run: ImportRun, results: Sequence[ItemResult]) -> ImportRun:
