@@ -43,8 +43,17 @@ def claims_create_for_source(*, source: Source, spans: Iterable[tuple[int, int]]
     return claims_create_for_sources(documents=[(source, list(spans))])[0]
 
 
+def claim_features(texts: Sequence[str]) -> list[tuple[float, str]]:
+    """The values an imported claim's row carries that Python computes: (check-worthiness
+    score, fingerprint) per text. Pure Python, no database: an importer may compute them in
+    another thread while the database writes the previous batch."""
+    return list(zip(claim_scores(texts), map(claim_fingerprint, texts), strict=True))
+
+
 def claims_create_for_sources(
-    *, documents: Sequence[tuple[Source, Sequence[tuple[int, int]]]]
+    *,
+    documents: Sequence[tuple[Source, Sequence[tuple[int, int]]]],
+    features: Sequence[tuple[float, str]] | None = None,
 ) -> list[int]:
     """Create one pending claim per span of each (source, spans) pair; return how many claims
     each source got, in order.
@@ -54,12 +63,16 @@ def claims_create_for_sources(
     write, and `bulk_create` spends most of its time building model instances and quoting
     parameters. Each claim is scored for check-worthiness in the same row; its comparison with
     the existing claims (claims.matching.claims_match_new: duplicates and suggested matches) is
-    queued for right after the commit (claims.tasks.claims_match_new_task).
+    queued for right after the commit (claims.tasks.claims_match_new_task). `features`:
+    claim_features of the claims' texts in order, when the caller computed them already.
     """
     from claims.tasks import claims_match_new_later  # matching imports this module
 
-    texts = [source.body[start:end] for source, spans in documents for start, end in spans]
-    scores = iter(claim_scores(texts))
+    if features is None:
+        features = claim_features(
+            [source.body[start:end] for source, spans in documents for start, end in spans]
+        )
+    values = iter(features)
     now = timezone.now()
     pending = Claim.Status.PENDING.value
     counts = [len(spans) for _source, spans in documents]
@@ -67,11 +80,11 @@ def claims_create_for_sources(
         table="claims_claim",
         columns=_COPY_COLUMNS,
         rows=(
-            (source.pk, text, start, end, position, source.language, pending,
-             claim_fingerprint(text), None, now, now, next(scores))
+            (source.pk, source.body[start:end], start, end, position, source.language, pending,
+             fingerprint, None, now, now, score)
             for source, spans in documents
             for position, (start, end) in enumerate(spans)
-            for text in (source.body[start:end],)
+            for score, fingerprint in (next(values),)
         ),
     )  # fmt: skip
     if sum(counts):

@@ -198,8 +198,11 @@ IMPORT_FETCH_MAX_BYTES = envint("IMPORT_FETCH_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_FETCH_MAX_REDIRECTS = envint("IMPORT_FETCH_MAX_REDIRECTS", 5)
 IMPORT_ALLOW_PRIVATE_NETWORKS = envbool("IMPORT_ALLOW_PRIVATE_NETWORKS", False)
 IMPORT_FEED_DEFAULT_INTERVAL = envint("IMPORT_FEED_DEFAULT_INTERVAL", 3600)
-# Rows per transaction (and per task when a table is split across workers).
+# Rows per transaction in table and ClaimReview imports.
 IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)
+# Rows per task: a larger table is split into tasks of this many rows that several workers
+# share (each task parses the file up to its last row, so ranges are not made too small).
+IMPORT_TABLE_TASK_ROWS = envint("IMPORT_TABLE_TASK_ROWS", 50000)
 
 # Public API (issue 4)
 FACTCHECK_ORGANIZATION_NAME = envstr("FACTCHECK_ORGANIZATION_NAME", "factcheck")

@@ -4,14 +4,20 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from claims.services import bulk_write_settings, claims_create_for_source, claims_create_for_sources
+from claims.services import (
+    bulk_write_settings,
+    claim_features,
+    claims_create_for_source,
+    claims_create_for_sources,
+)
 from sources.importers.split import split_statements
 from sources.importers.text import UnreadableInput, decode_text, detect_language
 from sources.models import ImportRun, Source
@@ -134,63 +140,96 @@ def _import_one(name: str, raw: bytes, run: ImportRun) -> ItemResult:
     return ItemResult(path=name, status="imported", source=source.pk, claims_created=created)
 
 
-def _import_batch(files: Sequence[tuple[str, bytes]], run: ImportRun) -> list[ItemResult]:
-    """Import (name, bytes) pairs, one result each, in order: files stored before are
-    unchanged, broken ones fail with their reason, and the others are written together in one
-    transaction. If that write fails, each file is written in a transaction of its own
-    instead, so a file the database refuses (or that another worker stored meanwhile) fails or
-    is unchanged alone and every other file is still imported."""
-    hashes = [hashlib.sha256(raw).hexdigest() for _name, raw in files]
+@dataclass
+class _Batch:
+    """Files written in one transaction, from the existence check to their results."""
+
+    files: list[tuple[int, str, bytes]]  # (index of the file's result, path, bytes)
+    hashes: list[str]
+    results: list[ItemResult | None]
+    # The files to store: (position in `files`, the unsaved source, its statements' spans).
+    new: list[tuple[int, Source, list[tuple[int, int]]]] = field(default_factory=list)
+    features: list[tuple[float, str]] = field(default_factory=list)  # per statement, in order
+    first_of: dict[str, int] = field(default_factory=dict)  # the same bytes twice: stored once
+
+
+def _batch_check(files: list[tuple[int, str, bytes]]) -> _Batch:
+    """Answer the files whose bytes are stored already as unchanged (one query)."""
+    hashes = [hashlib.sha256(raw).hexdigest() for _index, _name, raw in files]
     stored = dict(
         Source.objects.filter(content_hash__in=set(hashes)).values_list("content_hash", "pk")
     )
-    results: list[ItemResult | None] = [None] * len(files)
-    new: list[tuple[int, Source, list[tuple[int, int]]]] = []
-    first_of: dict[str, int] = {}  # the same bytes twice in one batch are stored once
-    for index, ((name, raw), content_hash) in enumerate(zip(files, hashes, strict=True)):
-        if content_hash in stored:
-            results[index] = ItemResult(path=name, status="unchanged", source=stored[content_hash])
+    results: list[ItemResult | None] = [
+        ItemResult(path=name, status="unchanged", source=stored[content_hash])
+        if content_hash in stored
+        else None
+        for (_index, name, _raw), content_hash in zip(files, hashes, strict=True)
+    ]
+    return _Batch(files=files, hashes=hashes, results=results)
+
+
+def _batch_prepare(batch: _Batch, run: ImportRun) -> _Batch:
+    """Decode, split and score the batch's new files. Pure Python, no database access: it
+    runs in a thread while the previous batch is written. A broken file fails here."""
+    texts: list[str] = []
+    for position, ((_index, name, raw), content_hash) in enumerate(
+        zip(batch.files, batch.hashes, strict=True)
+    ):
+        if batch.results[position] is not None or content_hash in batch.first_of:
             continue
-        if content_hash in first_of:
-            continue  # answered once the first copy is stored
         try:
             body = decode_text(raw)
             spans = split_statements(body)
             if not spans:
                 raise UnreadableInput("no statements found in the text")
         except UnreadableInput as exc:
-            results[index] = ItemResult(path=name, status="failed", error=str(exc))
+            batch.results[position] = ItemResult(path=name, status="failed", error=str(exc))
             continue
-        first_of[content_hash] = index
+        batch.first_of[content_hash] = position
         source = Source(
             title=_title_from(body, spans), body=body, content_hash=content_hash, origin=name,
             language=detect_language(body), import_run=run,
         )  # fmt: skip
-        new.append((index, source, spans))
-    if new:
+        batch.new.append((position, source, spans))
+        texts.extend(body[start:end] for start, end in spans)
+    batch.features = claim_features(texts)
+    return batch
+
+
+def _batch_write(batch: _Batch, run: ImportRun) -> list[ItemResult]:
+    """Store the batch's new files in one transaction; return one result per file, in order.
+    If that write fails, each file is written in a transaction of its own instead, so a file
+    the database refuses (or that another worker stored meanwhile) fails or is unchanged
+    alone and every other file is still imported."""
+    results = batch.results
+    if batch.new:
         try:
             with transaction.atomic():
                 bulk_write_settings()
-                Source.objects.bulk_create([source for _index, source, _spans in new])
+                Source.objects.bulk_create([source for _position, source, _spans in batch.new])
                 counts = claims_create_for_sources(
-                    documents=[(source, spans) for _index, source, spans in new]
+                    documents=[(source, spans) for _position, source, spans in batch.new],
+                    features=batch.features,
                 )
         except DatabaseError:
             # One file spoilt the batch (or another worker stored one of them meanwhile):
             # write them one by one, each in its own transaction, as a single file is.
-            for index, _source, _spans in new:
-                results[index] = _import_one(files[index][0], files[index][1], run)
+            for position, _source, _spans in batch.new:
+                _index, name, raw = batch.files[position]
+                results[position] = _import_one(name, raw, run)
         else:
-            for (index, source, _spans), count in zip(new, counts, strict=True):
-                results[index] = ItemResult(
+            for (position, source, _spans), count in zip(batch.new, counts, strict=True):
+                results[position] = ItemResult(
                     path=source.origin, status="imported", source=source.pk, claims_created=count
                 )
-    for index, ((name, _raw), content_hash) in enumerate(zip(files, hashes, strict=True)):
-        if results[index] is None:  # a second copy of bytes stored earlier in this batch
-            first = results[first_of[content_hash]]
+    for position, ((_index, name, _raw), content_hash) in enumerate(
+        zip(batch.files, batch.hashes, strict=True)
+    ):
+        if results[position] is None:  # a second copy of bytes stored earlier in this batch
+            first = results[batch.first_of[content_hash]]
             assert first is not None
             failed = first.status == "failed"
-            results[index] = ItemResult(
+            results[position] = ItemResult(
                 path=name, status="failed" if failed else "unchanged",
                 source=first.source, error=first.error,
             )  # fmt: skip
@@ -208,15 +247,17 @@ def source_import_paths(
     Records one ImportRun for the call (committed first, so a running import is visible) with a
     result per file, in walk order. Files are written in batches (DOCUMENT_BATCH_FILES files or
     DOCUMENT_BATCH_BYTES bytes per transaction); a broken file fails alone, with its reason,
-    and every other file is still imported (see _import_batch). Re-importing the same bytes
+    and every other file is still imported (see _batch_write). Re-importing the same bytes
     creates nothing. `progress` is called once per file, as its batch is written.
+
+    While one batch is written, the next is decoded, split and scored in a second thread (pure
+    Python; waiting for the database releases the GIL), so the worker's Python and its
+    database backend work at the same time instead of taking turns.
     """
     run = ImportRun.objects.create(
         kind=ImportRun.Kind.FILES, origin="\n".join(str(p) for p in paths), task_id=task_id
     )
     results: list[ItemResult | None] = []
-    batch: list[tuple[int, str, bytes]] = []
-    batch_bytes = 0
 
     def done(index: int, result: ItemResult) -> None:
         results[index] = result
@@ -225,26 +266,37 @@ def source_import_paths(
         if progress is not None:
             progress(result)
 
-    def flush() -> None:
-        nonlocal batch_bytes
-        if batch:
-            written = _import_batch([(name, raw) for _i, name, raw in batch], run)
-            for (index, _name, _raw), result in zip(batch, written, strict=True):
-                done(index, result)
-        batch.clear()
-        batch_bytes = 0
+    def write(prepared: Future[_Batch]) -> None:
+        batch = prepared.result()
+        for (index, _name, _raw), result in zip(batch.files, _batch_write(batch, run), strict=True):
+            done(index, result)
 
-    for path in _walk(paths):
-        results.append(None)
-        read = _read_file(path)
-        if isinstance(read, ItemResult):
-            done(len(results) - 1, read)
-            continue
-        batch.append((len(results) - 1, str(path), read))
-        batch_bytes += len(read)
-        if len(batch) >= DOCUMENT_BATCH_FILES or batch_bytes >= DOCUMENT_BATCH_BYTES:
-            flush()
-    flush()
+    def batches() -> Iterator[list[tuple[int, str, bytes]]]:
+        batch: list[tuple[int, str, bytes]] = []
+        size = 0
+        for path in _walk(paths):
+            results.append(None)
+            read = _read_file(path)
+            if isinstance(read, ItemResult):
+                done(len(results) - 1, read)
+                continue
+            batch.append((len(results) - 1, str(path), read))
+            size += len(read)
+            if len(batch) >= DOCUMENT_BATCH_FILES or size >= DOCUMENT_BATCH_BYTES:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare") as pool:
+        previous: Future[_Batch] | None = None
+        for files in batches():
+            current = pool.submit(_batch_prepare, _batch_check(files), run)
+            if previous is not None:
+                write(previous)
+            previous = current
+        if previous is not None:
+            write(previous)
     return import_run_finish(run=run, results=[r for r in results if r is not None])
 
 

@@ -247,3 +247,32 @@ def test_beat_and_worker_import_a_file_dropped_into_the_watched_folder(
     assert Source.objects.get().origin == str(watched / "dropped.txt")
     time.sleep(2.5)  # later scheduled runs find the file unchanged
     assert Claim.objects.count() == 17
+
+
+def test_two_workers_share_a_table_split_into_ranges_and_import_every_row_once(
+    tmp_path: Path, processes, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    if not REDIS.startswith("redis://"):
+        pytest.skip("CELERY_BROKER_URL is not a Redis URL")
+    table = big_table(tmp_path)
+    env = broker_env("redis", tmp_path)
+    env["IMPORT_TABLE_TASK_ROWS"] = "2000"  # 20,001 lines: 11 ranges
+    app = sender("redis", tmp_path, monkeypatch)
+    for name in ("one", "two"):
+        processes(worker_args(name), env, tmp_path / f"{name}.log")
+    for name in ("one", "two"):
+        wait_ready(tmp_path / f"{name}.log")
+
+    result = app.send_task("sources.tasks.table_import_task", args=[str(table)])
+    wait_for(lambda: ImportRun.objects.filter(finished_at__isnull=False).exists(), 120, "the run")
+
+    run = ImportRun.objects.get()
+    assert run.task_id == result.id
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert (run.claims_created, run.items_unchanged, run.items_failed) == (ROWS, 0, 0)
+    assert len([i for i in run.items if " rows " in i["path"]]) == 11
+    assert Claim.objects.count() == Claim.objects.values("text").distinct().count() == ROWS
+    assert Source.objects.count() == Verdict.objects.count() == ROWS
+    for name in ("one", "two"):  # both workers imported ranges
+        log = (tmp_path / f"{name}.log").read_text()
+        assert "table_import_chunk_task" in log and "succeeded" in log, name
