@@ -156,18 +156,17 @@ def _store_items(
     def write(claims: list[ImportedClaim], scored: Future[dict[str, tuple[float, str]]]) -> None:
         nonlocal imported, unchanged
         computed = scored.result()
-        if computed:
+        new = 0
+        if computed:  # else every key was stored before (a re-run): nothing to write
             results = claims_create_imported(
                 items=claims, import_run_id=run.pk, request_id=task_id, mapper=mapper,
                 features=computed,
             )  # fmt: skip
             new = sum(1 for r in results if r.status == "imported")
-        else:  # every key was stored before (a re-run): nothing to write
-            results, new = claims, 0
         imported += new
-        unchanged += len(results) - new
+        unchanged += len(claims) - new
         if progress is not None:
-            progress(len(results))
+            progress(len(claims))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-score") as pool:
         previous: tuple[list[ImportedClaim], Future[dict[str, tuple[float, str]]]] | None = None

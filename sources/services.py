@@ -104,7 +104,7 @@ def _walk(paths: Sequence[Path]) -> Iterator[Path]:
 # the sources, one COPY of all their claims and one commit, where each small file used to cost
 # those round trips and a commit of its own. A batch closes at this many files or bytes.
 DOCUMENT_BATCH_FILES = 50
-DOCUMENT_BATCH_BYTES = 4 * 1024 * 1024
+DOCUMENT_BATCH_BYTES = 256 * 1024
 
 
 def _read_file(path: Path) -> bytes | ItemResult:
