@@ -17,6 +17,7 @@ import argparse
 import functools
 import math
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -127,7 +128,11 @@ def run_workers(
         for proc in procs:
             proc.terminate()
         for proc in procs:
-            proc.wait(30)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:  # a warm shutdown waits for a matching task
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
         # The imports queued matching of their claims (claims_match_new_task, after each
         # commit) behind the import tasks; it has its own benchmark (bench_matching.py). Left
         # queued, it would run before the next phase's imports and be timed as theirs.
@@ -222,6 +227,8 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    # Its own scratch database, so a test run of the same checkout (test_<NAME>) is left alone.
+    connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_bench_imports"
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     print(f"scratch database: {test_db}; load average {os.getloadavg()[0]:.1f}, "
           f"{os.cpu_count()} cores")  # fmt: skip
