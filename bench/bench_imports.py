@@ -1,16 +1,21 @@
 """Benchmark of the scheduled imports (issue 5): tables and folders, against COPY, re-runs and
 one versus two real Celery workers.
 
-    .venv/bin/python bench/bench_imports.py [--mb 50] [--docs 1000] [--skip-workers]
+    .venv/bin/python bench/bench_imports.py [--mb 50] [--docs 1000] [--task-rows 2600]
+        [--skip-workers]
 
 1. LIAR train (../shared/datasets/liar/train.tsv; skipped cleanly if absent) through
    `source_import_table`: rows/s; then a re-run of the unchanged file; then, in the same run, a
    COPY of the very same source, claim and verdict rows (the floor).
-2. A folder of generated documents (`--mb` MB in `--docs` files, as bench_import.py makes them)
+2. LIAR train through `table_import_task` (real worker processes, the broker from
+   CELERY_BROKER_URL), split into ranges of `--task-rows` rows (IMPORT_TABLE_TASK_ROWS), with
+   one and then two workers.
+3. A folder of generated documents (`--mb` MB in `--docs` files, as bench_import.py makes them)
    imported by real worker processes (`celery worker`, the broker from CELERY_BROKER_URL):
    `source_import_folder_task` fans the folder out into tasks of 20 files; once with one worker,
    again unchanged (re-run), then from scratch with two workers.
-Runs in a scratch database (Django's test database, created and dropped here).
+Between phases the matching tasks the imports queued are dropped (bench_matching.py measures
+matching). Runs in a scratch database `<NAME>_bench_imports`, created and dropped here.
 """
 
 import argparse
