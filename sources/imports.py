@@ -294,8 +294,8 @@ def source_import_table_chunk(
                 run, parsed, task_id=task_id, progress=None,
                 batch_size=settings.IMPORT_TABLE_CHUNK_ROWS,
             )  # fmt: skip
-        except TableError as exc:
-            imported, unchanged, failures = 0, 0, [_item(label, "failed", error=str(exc))]
+        except TableError as exc:  # named after the file: the range's summary counts ranges
+            imported, unchanged, failures = 0, 0, [_item(name, "failed", error=str(exc))]
         return _record_chunk(
             run_id=run_id, name=name, label=label, chunks=chunks,
             imported=imported, unchanged=unchanged, failures=failures,

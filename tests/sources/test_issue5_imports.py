@@ -445,3 +445,26 @@ def test_a_table_at_most_import_table_task_rows_long_is_one_task(settings, monke
     run = ImportRun.objects.get()
     assert [i["path"] for i in run.items] == ["liar_sample.tsv", "liar_sample.tsv:41"]
     assert run.claims_created == 40
+
+
+def test_a_split_table_without_a_claim_column_fails_once_per_range(
+    settings, monkeypatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from factcheck.celery import app
+    from sources.tasks import table_import_task
+
+    table = tmp_path / "x.csv"
+    table.write_text("a,b\n" + "".join(f"{n},{n}\n" for n in range(5)))
+    settings.IMPORT_TABLE_TASK_ROWS = 3  # 6 lines: two ranges
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+    table_import_task.apply(args=[str(table)]).get()
+
+    run = ImportRun.objects.get()
+    assert run.finished_at is not None
+    assert run.status == ImportRun.Status.FAILED
+    assert [i["path"] for i in run.items if " rows " in i["path"]] == [
+        "x.csv rows 1-3", "x.csv rows 4-end",
+    ]  # fmt: skip
+    assert all("no claim column" in i["error"] for i in run.items if i["path"] == "x.csv")
+    assert Claim.objects.count() == 0
