@@ -1,26 +1,33 @@
 """Benchmark of the scheduled imports (issue 5): tables and folders, against COPY, re-runs and
 one versus two real Celery workers.
 
-    .venv/bin/python bench/bench_imports.py [--mb 50] [--docs 1000] [--skip-workers]
+    .venv/bin/python bench/bench_imports.py [--mb 50] [--docs 1000] [--task-rows 2600]
+        [--skip-workers]
 
 1. LIAR train (../shared/datasets/liar/train.tsv; skipped cleanly if absent) through
    `source_import_table`: rows/s; then a re-run of the unchanged file; then, in the same run, a
    COPY of the very same source, claim and verdict rows (the floor).
-2. A folder of generated documents (`--mb` MB in `--docs` files, as bench_import.py makes them)
+2. LIAR train through `table_import_task` (real worker processes, the broker from
+   CELERY_BROKER_URL), split into ranges of `--task-rows` rows (IMPORT_TABLE_TASK_ROWS), with
+   one and then two workers.
+3. A folder of generated documents (`--mb` MB in `--docs` files, as bench_import.py makes them)
    imported by real worker processes (`celery worker`, the broker from CELERY_BROKER_URL):
    `source_import_folder_task` fans the folder out into tasks of 20 files; once with one worker,
    again unchanged (re-run), then from scratch with two workers.
-Runs in a scratch database (Django's test database, created and dropped here).
+Between phases the matching tasks the imports queued are dropped (bench_matching.py measures
+matching). Runs in a scratch database `<NAME>_bench_imports`, created and dropped here.
 """
 
 import argparse
 import functools
 import math
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,9 +88,12 @@ def bench_liar() -> None:
           f"import/COPY = {first / floor:.1f}x")  # fmt: skip
 
 
-def run_workers(n: int, folder: Path, env: dict[str, str], expected_runs: int) -> float:
+def run_workers(
+    n: int, send: Callable[[], object], env: dict[str, str], expected_runs: int
+) -> float:
+    """Start `n` worker processes, call `send` (queue the work) and time until `expected_runs`
+    more import runs have finished."""
     from sources.models import ImportRun
-    from sources.tasks import source_import_folder_task
 
     celery = str(Path(sys.executable).parent / "celery")
     procs = [
@@ -112,7 +122,7 @@ def run_workers(n: int, folder: Path, env: dict[str, str], expected_runs: int) -
         time.sleep(4)  # let the workers connect
         done_before = ImportRun.objects.filter(finished_at__isnull=False).count()
         t0 = time.perf_counter()
-        source_import_folder_task.delay([str(folder)])
+        send()
         while (
             ImportRun.objects.filter(finished_at__isnull=False).count() - done_before
             < expected_runs
@@ -123,7 +133,57 @@ def run_workers(n: int, folder: Path, env: dict[str, str], expected_runs: int) -
         for proc in procs:
             proc.terminate()
         for proc in procs:
-            proc.wait(30)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:  # a warm shutdown waits for a matching task
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+        # The imports queued matching of their claims (claims_match_new_task, after each
+        # commit) behind the import tasks; it has its own benchmark (bench_matching.py). Left
+        # queued, it would run before the next phase's imports and be timed as theirs.
+        from factcheck.celery import app
+
+        dropped = app.control.purge()
+        print(f"  ({dropped} matching tasks dropped from the queue)")
+
+
+def worker_env() -> dict[str, str]:
+    from django.db import connection
+
+    from tests.conftest import database_url
+
+    env = dict(os.environ)
+    env["DATABASE_URL"] = database_url(connection.settings_dict)
+    return env
+
+
+def empty_tables() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE claims_claimevent, " + ", ".join(TABLES) + " CASCADE")
+
+
+def bench_liar_workers(task_rows: int) -> None:
+    """LIAR train through table_import_task, split into ranges of `task_rows` rows, with one
+    and then two worker processes."""
+    from claims.models import Claim
+    from sources.tasks import table_import_task
+
+    if not LIAR.exists():
+        return
+    env = worker_env()
+    env["IMPORT_TABLE_TASK_ROWS"] = str(task_rows)
+    ranges = math.ceil(len(LIAR.read_bytes().splitlines()) / task_rows)
+    print(f"LIAR train as a task split into {ranges} ranges of {task_rows:,} rows:")
+    timings = {}
+    for n in (1, 2):
+        empty_tables()
+        took = run_workers(n, lambda: table_import_task.delay(str(LIAR), "liar"), env, 1)
+        timings[n] = took
+        rows = Claim.objects.count()
+        print(f"  {n} worker(s): {rows:,} rows in {took:.2f}s = {rows / took:,.0f} rows/s")
+    print(f"  speed-up {timings[1] / timings[2]:.2f}x")
 
 
 def bench_folder(mb: float, docs: int) -> None:
@@ -131,33 +191,29 @@ def bench_folder(mb: float, docs: int) -> None:
     from django.db import connection
 
     from claims.models import Claim
-    from sources.tasks import FOLDER_BATCH_FILES
+    from sources.tasks import FOLDER_BATCH_FILES, source_import_folder_task
 
-    settings_dict = connection.settings_dict
-    env = dict(os.environ)
-    from tests.conftest import database_url
-
-    env["DATABASE_URL"] = database_url(settings_dict)
+    env = worker_env()
     from factcheck.celery import app
 
     app.control.purge()
-    with connection.cursor() as cursor:  # start from an empty database (LIAR rows gone)
-        cursor.execute("TRUNCATE claims_claimevent, " + ", ".join(TABLES) + " CASCADE")
+    empty_tables()  # start from an empty database (LIAR rows gone)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         nbytes = write_generated(folder, docs, mb)
         runs = math.ceil(docs / FOLDER_BATCH_FILES)
         print(f"folder: {docs} files, {nbytes / 1e6:.1f} MB, {runs} tasks of "
               f"{FOLDER_BATCH_FILES} files")  # fmt: skip
-        one = run_workers(1, folder, env, runs)
+        send = functools.partial(source_import_folder_task.delay, [str(folder)])
+        one = run_workers(1, send, env, runs)
         claims = Claim.objects.count()
         print(f"  1 worker: {one:.2f}s = {nbytes / 1e6 / one:.2f} MB/s ({claims:,} claims)")
-        rerun = run_workers(1, folder, env, runs)
+        rerun = run_workers(1, send, env, runs)
         print(f"  re-run unchanged, 1 worker: {rerun:.2f}s ({rerun / one:.0%} of the first)")
         assert Claim.objects.count() == claims
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE claims_claimevent, " + ", ".join(TABLES) + " CASCADE")
-        two = run_workers(2, folder, env, runs)
+        two = run_workers(2, send, env, runs)
         assert Claim.objects.count() == claims, (Claim.objects.count(), claims)
         print(f"  2 workers: {two:.2f}s = {nbytes / 1e6 / two:.2f} MB/s; speed-up "
               f"{one / two:.2f}x")  # fmt: skip
@@ -168,6 +224,7 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=50.0)
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--skip-workers", action="store_true")
+    parser.add_argument("--task-rows", type=int, default=2600, help="LIAR rows per task")
     args = parser.parse_args()
 
     import django
@@ -175,12 +232,15 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    # Its own scratch database, so a test run of the same checkout (test_<NAME>) is left alone.
+    connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_bench_imports"
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     print(f"scratch database: {test_db}; load average {os.getloadavg()[0]:.1f}, "
           f"{os.cpu_count()} cores")  # fmt: skip
     try:
         bench_liar()
         if not args.skip_workers:
+            bench_liar_workers(args.task_rows)
             bench_folder(args.mb, args.docs)
     finally:
         connection.close()

@@ -15,16 +15,15 @@ Every importer of reviewed claims goes through `claims_create_imported`. Semanti
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from claims.checkworthiness import claim_scores
 from claims.models import Claim, Rating, Verdict
-from claims.services import claim_fingerprint
+from claims.services import bulk_write_settings, claim_features
 from claims.tasks import claims_match_new_later
 
 
@@ -100,12 +99,23 @@ def imported_content_hash(key: str) -> str:
     return hashlib.sha256(f"imported\0{key}".encode()).hexdigest()
 
 
+def imported_stored_keys(items: Sequence[ImportedClaim]) -> set[str]:
+    """The keys among `items` stored before (one index lookup)."""
+    hashes = {imported_content_hash(i.key): i.key for i in items}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT content_hash FROM sources_source WHERE content_hash = ANY(%s)", [list(hashes)]
+        )
+        return {hashes[h] for (h,) in cursor.fetchall()}
+
+
 def claims_create_imported(
     *,
     items: Sequence[ImportedClaim],
     import_run_id: int | None = None,
     request_id: str = "",
     mapper: RatingMapper | None = None,
+    features: Mapping[str, tuple[float, str]] | None = None,
 ) -> list[ImportedResult]:
     """Store `items` (already validated: non-empty text and key) as published claims with
     imported verdicts, in one transaction; items whose key was stored before are `unchanged`.
@@ -113,6 +123,8 @@ def claims_create_imported(
     Returns one result per item, in order. Idempotent: a concurrent or repeated call with the
     same keys creates nothing twice (the unique content hash settles races). Each claim is scored
     for check-worthiness; matching against the existing claims is queued for after the commit.
+    `features`: claims.services.claim_features of items' texts by key, where the caller
+    computed them already (e.g. in another thread while the previous batch was written).
     """
     mapper = mapper or RatingMapper()
     first: dict[str, ImportedClaim] = {}
@@ -132,7 +144,13 @@ def claims_create_imported(
         unique = [i for i in unique if hashes[i.key] not in stored]
         if not unique:
             return [ImportedResult(item.key, "unchanged") for item in items]
+        bulk_write_settings()
         claimant_ids = _claimants(cursor, {i.claimant for i in unique if i.claimant}, now)
+        known = features or {}
+        missing = [i for i in unique if i.key not in known]
+        computed = dict(
+            zip([i.key for i in missing], claim_features([i.text for i in missing]), strict=True)
+        )
         stage = [
             (
                 hashes[i.key],
@@ -142,7 +160,7 @@ def claims_create_imported(
                 i.origin,
                 claimant_ids.get(i.claimant),
                 i.claim_date,
-                claim_fingerprint(i.text),
+                fingerprint,
                 mapper.rating_id(i.original_rating, i.rating_numeric),
                 i.headline[:300],
                 i.original_rating[:200],
@@ -151,7 +169,8 @@ def claims_create_imported(
                 i.review_date,
                 score,
             )
-            for i, score in zip(unique, claim_scores([i.text for i in unique]), strict=True)
+            for i in unique
+            for score, fingerprint in (known.get(i.key) or computed[i.key],)
         ]
         # Rows go to a temporary table by COPY (no per-value quoting), then one statement
         # inserts the new sources, their claims, verdicts and events. A key already stored

@@ -142,6 +142,23 @@ SEEDS_DIR = Path(envstr("SEEDS_DIR", str(BASE_DIR / "seeds")))
 SEEDS_IMPORT_INTERVAL = envint("SEEDS_IMPORT_INTERVAL", 300)
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
+# Redis (and SQS) hand a task that was delivered but never acknowledged (its worker was killed
+# with kill -9, or its machine was lost; tasks acknowledge late) to another worker after this
+# many seconds. Longer than the hard time limit, so a task still running is never given to a
+# second worker; a minute of margin for delivery and acknowledgement. kombu's default, one
+# hour, left a killed import waiting twice as long as any task may run.
+CELERY_BROKER_VISIBILITY_TIMEOUT = envint(
+    "CELERY_BROKER_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60
+)
+if CELERY_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"CELERY_BROKER_VISIBILITY_TIMEOUT ({CELERY_BROKER_VISIBILITY_TIMEOUT}) must exceed "
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT}): a running task would be "
+        "delivered to a second worker"
+    )
+
 # Celery. CELERY_BROKER_URL unset: kombu's filesystem transport under var/broker, which the
 # worker and beat of `make run` share on one machine. Production uses Redis or RabbitMQ.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "") or "filesystem://"
@@ -159,14 +176,18 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+        # Workers look for such tasks when they start and every 6 s x 10 = 60 s (kombu's
+        # default sweep is every 100 s), so one is delivered again within a minute of its
+        # visibility timeout.
+        "unacked_restore_interval": 6,
+    }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 30 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
@@ -185,8 +206,11 @@ IMPORT_FETCH_MAX_BYTES = envint("IMPORT_FETCH_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_FETCH_MAX_REDIRECTS = envint("IMPORT_FETCH_MAX_REDIRECTS", 5)
 IMPORT_ALLOW_PRIVATE_NETWORKS = envbool("IMPORT_ALLOW_PRIVATE_NETWORKS", False)
 IMPORT_FEED_DEFAULT_INTERVAL = envint("IMPORT_FEED_DEFAULT_INTERVAL", 3600)
-# Rows per transaction (and per task when a table is split across workers).
+# Rows per transaction in table and ClaimReview imports.
 IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)
+# Rows per task: a larger table is split into tasks of this many rows that several workers
+# share (each task parses the file up to its last row, so ranges are not made too small).
+IMPORT_TABLE_TASK_ROWS = envint("IMPORT_TABLE_TASK_ROWS", 50000)
 
 # Public API (issue 4)
 FACTCHECK_ORGANIZATION_NAME = envstr("FACTCHECK_ORGANIZATION_NAME", "factcheck")

@@ -9,18 +9,26 @@ happens before any transaction.
 import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict
+from itertools import islice
 from pathlib import Path
 
 import feedparser
 import trafilatura
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from claims.imports import ImportedClaim, RatingMapper, claims_create_imported
+from claims.imports import (
+    ImportedClaim,
+    RatingMapper,
+    claims_create_imported,
+    imported_stored_keys,
+)
+from claims.services import claim_features
 from sources.importers.claimreview import ClaimReviewError, parse_claimreview
 from sources.importers.fetch import FetchError, fetch
 from sources.importers.table import TableError, parse_table
@@ -103,50 +111,91 @@ def _store_reviewed(
     batch_size: int,
 ) -> ImportRun:
     """Store parsed (label, claim, error) items in batches; record failures per item and one
-    summary item for `origin`."""
+    summary item for `origin`, and finish the run."""
+    imported, unchanged, failures = _store_items(
+        run, parsed, task_id=task_id, progress=progress, batch_size=batch_size
+    )
+    _finish(
+        run, imported=imported, unchanged=unchanged, failed=len(failures),
+        items=[_summary(origin, imported, unchanged, failures), *failures],
+    )  # fmt: skip
+    return run
+
+
+def _summary(origin: str, imported: int, unchanged: int, failures: list) -> dict:  # type: ignore[type-arg]
+    status = "imported" if imported else ("failed" if failures and not unchanged else "unchanged")
+    error = f"{len(failures)} item(s) failed" if failures else None
+    return _item(origin, status, claims=imported, error=error)
+
+
+def _store_items(
+    run: ImportRun,
+    parsed: Iterator[tuple[str, ImportedClaim | None, str | None]],
+    *,
+    task_id: str,
+    progress: Progress | None,
+    batch_size: int,
+) -> tuple[int, int, list]:  # type: ignore[type-arg]
+    """Store parsed (label, claim, error) items in batches; return how many were imported and
+    unchanged, and the failed items.
+
+    While one batch is written, the next one's new claims are scored in a second thread (pure
+    Python; waiting for the database releases the GIL), so Python and the database backend
+    work at the same time. Keys stored before are looked up first, so a re-run scores nothing.
+    """
     mapper = RatingMapper()
     imported = unchanged = 0
-    items: list = []  # type: ignore[type-arg]
     failures: list = []  # type: ignore[type-arg]
     batch: list[ImportedClaim] = []
 
-    def flush() -> None:
-        nonlocal imported, unchanged
-        if not batch:
-            return
-        results = claims_create_imported(
-            items=batch, import_run_id=run.pk, request_id=task_id, mapper=mapper
+    def features(claims: list[ImportedClaim]) -> dict[str, tuple[float, str]]:
+        return dict(
+            zip([c.key for c in claims], claim_features([c.text for c in claims]), strict=True)
         )
-        new = sum(1 for r in results if r.status == "imported")
-        imported += new
-        unchanged += len(results) - new
-        if progress is not None:
-            progress(len(results))
-        batch.clear()
 
-    for label, claim, error in parsed:
-        if claim is None:
-            failures.append(_item(label, "failed", error=error))
-            if progress is not None:
-                progress(1)
-            continue
-        batch.append(claim)
-        if len(batch) >= batch_size:
-            flush()
-    flush()
-    status = "imported" if imported else ("failed" if failures and not unchanged else "unchanged")
-    items = [
-        _item(
-            origin,
-            status,
-            claims=imported,
-            error=f"{len(failures)} item(s) failed" if failures else None,
-        )
-    ]
-    _finish(
-        run, imported=imported, unchanged=unchanged, failed=len(failures), items=items + failures
-    )
-    return run
+    def write(claims: list[ImportedClaim], scored: Future[dict[str, tuple[float, str]]]) -> None:
+        nonlocal imported, unchanged
+        computed = scored.result()
+        new = 0
+        if computed:  # else every key was stored before (a re-run): nothing to write
+            results = claims_create_imported(
+                items=claims, import_run_id=run.pk, request_id=task_id, mapper=mapper,
+                features=computed,
+            )  # fmt: skip
+            new = sum(1 for r in results if r.status == "imported")
+        imported += new
+        unchanged += len(claims) - new
+        if progress is not None:
+            progress(len(claims))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-score") as pool:
+        previous: tuple[list[ImportedClaim], Future[dict[str, tuple[float, str]]]] | None = None
+
+        def flush() -> None:
+            nonlocal previous, batch
+            if batch:
+                stored = imported_stored_keys(batch)
+                scored = pool.submit(features, [c for c in batch if c.key not in stored])
+                current = (batch, scored)
+                batch = []
+            else:
+                current = None
+            if previous is not None:
+                write(*previous)
+            previous = current
+
+        for label, claim, error in parsed:
+            if claim is None:
+                failures.append(_item(label, "failed", error=error))
+                if progress is not None:
+                    progress(1)
+                continue
+            batch.append(claim)
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+        flush()
+    return imported, unchanged, failures
 
 
 def source_import_table(
@@ -181,6 +230,98 @@ def source_import_table(
             )  # fmt: skip
         except TableError as exc:
             return _fail(run, name, str(exc))
+
+
+# --- A large table shared by several workers -------------------------------------------------
+
+
+def table_chunks(*, raw: bytes, size: int) -> list[tuple[int, int | None]]:
+    """Row ranges [first, last) of about `size` rows each (the last open-ended) for the table
+    `raw`, from its line count: one range when it has at most `size` lines. (A quoted field
+    holding line breaks makes the count high; a trailing range may then be empty.)"""
+    lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
+    if size <= 0 or lines <= size:
+        return [(0, None)]
+    starts = list(range(0, lines, size))
+    return [(first, first + size) for first in starts[:-1]] + [(starts[-1], None)]
+
+
+def _chunk_label(name: str, first: int, last: int | None) -> str:
+    return f"{name} rows {first + 1}-{last if last is not None else 'end'}"
+
+
+def source_import_table_start(*, name: str, task_id: str = "") -> ImportRun:
+    """Record a run of the table `name` whose rows several tasks will import
+    (source_import_table_chunk). Raises ImportBusy if a run of that table is starting."""
+    with import_lock(f"table:{name}"):
+        return _start(ImportRun.Kind.TABLE, name, task_id)
+
+
+def source_import_table_chunk(
+    *,
+    run_id: int,
+    raw: bytes,
+    name: str,
+    first: int,
+    last: int | None,
+    chunks: int,
+    layout: str = "header",
+    columns: dict[str, int | str] | None = None,
+    delimiter: str | None = None,
+    publisher: str = "",
+    language: str = "",
+    task_id: str = "",
+) -> ImportRun | None:
+    """Import rows [first, last) of a table into the run `run_id` (one of `chunks` ranges of
+    table_chunks), then record the range's result in the run; the range that completes the
+    run finishes it. Returns the run, or None if it is gone.
+
+    Idempotent: the rows' natural keys make a repeated range create nothing, and a range
+    recorded already is not counted twice (a redelivered task). Raises ImportBusy if the same
+    range is being imported right now."""
+    label = _chunk_label(name, first, last)
+    with import_lock(f"table:{name}:{first}"):
+        if not ImportRun.objects.filter(pk=run_id).exists():
+            return None  # deleted since
+        run = ImportRun(pk=run_id)
+        try:
+            rows = parse_table(
+                raw, name=name, layout=layout, columns=columns, delimiter=delimiter,
+                publisher=publisher, language=language,
+            )  # fmt: skip
+            parsed = ((f"{name}:{r.line}", r.claim, r.error) for r in islice(rows, first, last))
+            imported, unchanged, failures = _store_items(
+                run, parsed, task_id=task_id, progress=None,
+                batch_size=settings.IMPORT_TABLE_CHUNK_ROWS,
+            )  # fmt: skip
+        except TableError as exc:  # named after the file: the range's summary counts ranges
+            imported, unchanged, failures = 0, 0, [_item(name, "failed", error=str(exc))]
+        return _record_chunk(
+            run_id=run_id, name=name, label=label, chunks=chunks,
+            imported=imported, unchanged=unchanged, failures=failures,
+        )  # fmt: skip
+
+
+@transaction.atomic
+def _record_chunk(
+    *, run_id: int, name: str, label: str, chunks: int, imported: int, unchanged: int,
+    failures: list,  # type: ignore[type-arg]
+) -> ImportRun:  # fmt: skip
+    run = ImportRun.objects.select_for_update().get(pk=run_id)
+    if any(item.get("path") == label for item in run.items):
+        return run  # recorded already: this range's task was delivered twice
+    items = [*run.items, _summary(label, imported, unchanged, failures), *failures]
+    imported += run.sources_created
+    unchanged += run.items_unchanged
+    failed = run.items_failed + len(failures)
+    done = sum(1 for item in items if str(item.get("path", "")).startswith(f"{name} rows "))
+    if done < chunks:
+        run.sources_created = run.claims_created = imported
+        run.items_unchanged, run.items_failed, run.items = unchanged, failed, items
+        run.save()
+    else:
+        _finish(run, imported=imported, unchanged=unchanged, failed=failed, items=items)
+    return run
 
 
 def source_import_claimreview(

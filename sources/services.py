@@ -4,14 +4,20 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from claims.services import claims_create_for_source
+from claims.services import (
+    bulk_write_settings,
+    claim_features,
+    claims_create_for_source,
+    claims_create_for_sources,
+)
 from sources.importers.split import split_statements
 from sources.importers.text import UnreadableInput, decode_text, detect_language
 from sources.models import ImportRun, Source
@@ -63,6 +69,7 @@ def source_import_bytes(
     )
     try:
         with transaction.atomic():
+            bulk_write_settings()
             source.save()
             created = claims_create_for_source(source=source, spans=spans)
     except IntegrityError:
@@ -93,16 +100,26 @@ def _walk(paths: Sequence[Path]) -> Iterator[Path]:
             yield path
 
 
-def _import_file(path: Path, run: ImportRun) -> ItemResult:
+# Documents are written several to a transaction: per batch one existence check, one INSERT of
+# the sources, one COPY of all their claims and one commit, where each small file used to cost
+# those round trips and a commit of its own. A batch closes at this many files or bytes.
+DOCUMENT_BATCH_FILES = 50
+DOCUMENT_BATCH_BYTES = 256 * 1024
+
+
+def _read_file(path: Path) -> bytes | ItemResult:
+    """The bytes of `path`, or its failed result naming the reason."""
     name = str(path)
     try:
         size = path.stat().st_size
         if size > settings.IMPORT_MAX_BYTES:
-            raise UnreadableInput(
-                f"the file is {size:,} bytes, over IMPORT_MAX_BYTES ({settings.IMPORT_MAX_BYTES:,})"
+            return ItemResult(
+                path=name,
+                status="failed",
+                error=f"the file is {size:,} bytes, over IMPORT_MAX_BYTES "
+                f"({settings.IMPORT_MAX_BYTES:,})",
             )
-        raw = path.read_bytes()
-        source, created = source_import_bytes(raw=raw, origin=name, run=run)
+        return path.read_bytes()
     except FileNotFoundError:
         return ItemResult(path=name, status="failed", error="no such file or directory")
     except IsADirectoryError:
@@ -111,11 +128,112 @@ def _import_file(path: Path, run: ImportRun) -> ItemResult:
         return ItemResult(path=name, status="failed", error="permission denied")
     except OSError as exc:
         return ItemResult(path=name, status="failed", error=f"cannot read: {exc.strerror or exc}")
+
+
+def _import_one(name: str, raw: bytes, run: ImportRun) -> ItemResult:
+    try:
+        source, created = source_import_bytes(raw=raw, origin=name, run=run)
     except UnreadableInput as exc:
         return ItemResult(path=name, status="failed", error=str(exc))
     if created == 0:
         return ItemResult(path=name, status="unchanged", source=source.pk)
     return ItemResult(path=name, status="imported", source=source.pk, claims_created=created)
+
+
+@dataclass
+class _Batch:
+    """Files written in one transaction, from the existence check to their results."""
+
+    files: list[tuple[int, str, bytes]]  # (index of the file's result, path, bytes)
+    hashes: list[str]
+    results: list[ItemResult | None]
+    # The files to store: (position in `files`, the unsaved source, its statements' spans).
+    new: list[tuple[int, Source, list[tuple[int, int]]]] = field(default_factory=list)
+    features: list[tuple[float, str]] = field(default_factory=list)  # per statement, in order
+    first_of: dict[str, int] = field(default_factory=dict)  # the same bytes twice: stored once
+
+
+def _batch_check(files: list[tuple[int, str, bytes]]) -> _Batch:
+    """Answer the files whose bytes are stored already as unchanged (one query)."""
+    hashes = [hashlib.sha256(raw).hexdigest() for _index, _name, raw in files]
+    stored = dict(
+        Source.objects.filter(content_hash__in=set(hashes)).values_list("content_hash", "pk")
+    )
+    results: list[ItemResult | None] = [
+        ItemResult(path=name, status="unchanged", source=stored[content_hash])
+        if content_hash in stored
+        else None
+        for (_index, name, _raw), content_hash in zip(files, hashes, strict=True)
+    ]
+    return _Batch(files=files, hashes=hashes, results=results)
+
+
+def _batch_prepare(batch: _Batch, run: ImportRun) -> _Batch:
+    """Decode, split and score the batch's new files. Pure Python, no database access: it
+    runs in a thread while the previous batch is written. A broken file fails here."""
+    texts: list[str] = []
+    for position, ((_index, name, raw), content_hash) in enumerate(
+        zip(batch.files, batch.hashes, strict=True)
+    ):
+        if batch.results[position] is not None or content_hash in batch.first_of:
+            continue
+        try:
+            body = decode_text(raw)
+            spans = split_statements(body)
+            if not spans:
+                raise UnreadableInput("no statements found in the text")
+        except UnreadableInput as exc:
+            batch.results[position] = ItemResult(path=name, status="failed", error=str(exc))
+            continue
+        batch.first_of[content_hash] = position
+        source = Source(
+            title=_title_from(body, spans), body=body, content_hash=content_hash, origin=name,
+            language=detect_language(body), import_run=run,
+        )  # fmt: skip
+        batch.new.append((position, source, spans))
+        texts.extend(body[start:end] for start, end in spans)
+    batch.features = claim_features(texts)
+    return batch
+
+
+def _batch_write(batch: _Batch, run: ImportRun) -> list[ItemResult]:
+    """Store the batch's new files in one transaction; return one result per file, in order.
+    If that write fails, each file is written in a transaction of its own instead, so a file
+    the database refuses (or that another worker stored meanwhile) fails or is unchanged
+    alone and every other file is still imported."""
+    results = batch.results
+    if batch.new:
+        try:
+            with transaction.atomic():
+                bulk_write_settings()
+                Source.objects.bulk_create([source for _position, source, _spans in batch.new])
+                counts = claims_create_for_sources(
+                    documents=[(source, spans) for _position, source, spans in batch.new],
+                    features=batch.features,
+                )
+        except DatabaseError:
+            # One file spoilt the batch (or another worker stored one of them meanwhile):
+            # write them one by one, each in its own transaction, as a single file is.
+            for position, _source, _spans in batch.new:
+                _index, name, raw = batch.files[position]
+                results[position] = _import_one(name, raw, run)
+        else:
+            for (position, source, _spans), count in zip(batch.new, counts, strict=True):
+                results[position] = ItemResult(
+                    path=source.origin, status="imported", source=source.pk, claims_created=count
+                )
+    for position, ((_index, name, _raw), content_hash) in enumerate(
+        zip(batch.files, batch.hashes, strict=True)
+    ):
+        if results[position] is None:  # a second copy of bytes stored earlier in this batch
+            first = results[batch.first_of[content_hash]]
+            assert first is not None
+            failed = first.status == "failed"
+            results[position] = ItemResult(
+                path=name, status="failed" if failed else "unchanged",
+                source=first.source, error=first.error,
+            )  # fmt: skip
+    return [r for r in results if r is not None]
 
 
 def source_import_paths(
@@ -127,22 +245,59 @@ def source_import_paths(
     """Import every file in `paths` (files, or folders walked recursively).
 
     Records one ImportRun for the call (committed first, so a running import is visible) with a
-    result per file. Each file is stored in its own transaction: a broken file fails alone,
-    with its reason, and every other file is still imported. Re-importing the same bytes
-    creates nothing. `progress` is called after each file.
+    result per file, in walk order. Files are written in batches (DOCUMENT_BATCH_FILES files or
+    DOCUMENT_BATCH_BYTES bytes per transaction); a broken file fails alone, with its reason,
+    and every other file is still imported (see _batch_write). Re-importing the same bytes
+    creates nothing. `progress` is called once per file, as its batch is written.
+
+    While one batch is written, the next is decoded, split and scored in a second thread (pure
+    Python; waiting for the database releases the GIL), so the worker's Python and its
+    database backend work at the same time instead of taking turns.
     """
     run = ImportRun.objects.create(
         kind=ImportRun.Kind.FILES, origin="\n".join(str(p) for p in paths), task_id=task_id
     )
-    results: list[ItemResult] = []
-    for path in _walk(paths):
-        result = _import_file(path, run)
+    results: list[ItemResult | None] = []
+
+    def done(index: int, result: ItemResult) -> None:
+        results[index] = result
         if result.status == "failed":
             logger.warning("import failed: %s: %s", result.path, result.error)
-        results.append(result)
         if progress is not None:
             progress(result)
-    return import_run_finish(run=run, results=results)
+
+    def write(prepared: Future[_Batch]) -> None:
+        batch = prepared.result()
+        for (index, _name, _raw), result in zip(batch.files, _batch_write(batch, run), strict=True):
+            done(index, result)
+
+    def batches() -> Iterator[list[tuple[int, str, bytes]]]:
+        batch: list[tuple[int, str, bytes]] = []
+        size = 0
+        for path in _walk(paths):
+            results.append(None)
+            read = _read_file(path)
+            if isinstance(read, ItemResult):
+                done(len(results) - 1, read)
+                continue
+            batch.append((len(results) - 1, str(path), read))
+            size += len(read)
+            if len(batch) >= DOCUMENT_BATCH_FILES or size >= DOCUMENT_BATCH_BYTES:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare") as pool:
+        previous: Future[_Batch] | None = None
+        for files in batches():
+            current = pool.submit(_batch_prepare, _batch_check(files), run)
+            if previous is not None:
+                write(previous)
+            previous = current
+        if previous is not None:
+            write(previous)
+    return import_run_finish(run=run, results=[r for r in results if r is not None])
 
 
 def import_run_finish(*, run: ImportRun, results: Sequence[ItemResult]) -> ImportRun:

@@ -11,6 +11,9 @@ from sources.imports import (
     source_import_claimreview,
     source_import_claimreview_url,
     source_import_table,
+    source_import_table_chunk,
+    source_import_table_start,
+    table_chunks,
 )
 from sources.models import Feed
 from sources.services import source_import_paths
@@ -98,9 +101,21 @@ def table_import_task(
     language: str = "",
 ) -> int | None:
     """Import a CSV/TSV file (a path the worker can read: SEEDS_DIR, or an admin upload under
-    VAR_DIR/uploads); returns the ImportRun id, or None if the same table is being imported."""
+    VAR_DIR/uploads); returns the ImportRun id, or None if the same table is being imported.
+
+    A table of more than IMPORT_TABLE_TASK_ROWS rows is split into ranges of that many rows,
+    one table_import_chunk_task each, so that several workers share it; they record their
+    results in one ImportRun, which the last of them finishes."""
     try:
         raw = Path(path).read_bytes()
+        chunks = table_chunks(raw=raw, size=settings.IMPORT_TABLE_TASK_ROWS)
+        if len(chunks) > 1:
+            run = source_import_table_start(name=Path(path).name, task_id=self.request.id or "")
+            for first, last in chunks:  # the run is committed: the tasks may start at once
+                table_import_chunk_task.delay(
+                    run.pk, path, first, last, len(chunks), layout, columns, publisher, language
+                )
+            return run.pk
         run = source_import_table(
             raw=raw,
             name=Path(path).name,
@@ -113,3 +128,29 @@ def table_import_task(
     except ImportBusy:
         return None
     return run.pk
+
+
+@shared_task(bind=True, acks_late=True)
+def table_import_chunk_task(
+    self: Task,
+    run_id: int,
+    path: str,
+    first: int,
+    last: int | None,
+    chunks: int,
+    layout: str = "header",
+    columns: dict[str, int | str] | None = None,
+    publisher: str = "",
+    language: str = "",
+) -> int | None:
+    """Import rows [first, last) of a table into the run `run_id` (see table_import_task);
+    returns the run id, or None if the run is gone or this range is being imported."""
+    try:
+        run = source_import_table_chunk(
+            run_id=run_id, raw=Path(path).read_bytes(), name=Path(path).name, first=first,
+            last=last, chunks=chunks, layout=layout, columns=columns, publisher=publisher,
+            language=language, task_id=self.request.id or "",
+        )  # fmt: skip
+    except ImportBusy:
+        return None
+    return run.pk if run is not None else None

@@ -236,3 +236,36 @@ def test_path_that_cannot_be_read_fails_with_the_reason(tmp_path: Path) -> None:
     assert run.items[0]["status"] == "failed"
     assert run.items[0]["error"] == "cannot read: Not a directory"
     assert Source.objects.count() == 0
+
+
+def test_a_batch_the_database_refuses_is_written_file_by_file_and_loses_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another worker stores one file of a batch between the existence check and the write: the
+    batch's insert hits the unique content hash, and each file is then written on its own."""
+    from sources import services
+
+    (tmp_path / "a.txt").write_text("The first file says the tax rose by 3.5% last year.\n")
+    (tmp_path / "b.txt").write_text("The second file says 8,000 jobs were lost in May.\n")
+    (tmp_path / "c.txt").write_text("The third file says the bridge cost $1.2 billion.\n")
+    (tmp_path / "empty.txt").write_text("")
+    stored, _ = source_import_bytes(raw=(tmp_path / "b.txt").read_bytes(), origin="elsewhere")
+    check = services._batch_check
+
+    def check_missing_the_stored_file(files):  # type: ignore[no-untyped-def]
+        batch = check(files)
+        batch.results = [None if r and r.status == "unchanged" else r for r in batch.results]
+        return batch
+
+    monkeypatch.setattr(services, "_batch_check", check_missing_the_stored_file)
+
+    run = source_import_paths(paths=[tmp_path])
+
+    by_name = {Path(item["path"]).name: item for item in run.items}
+    assert [by_name[n]["status"] for n in ("a.txt", "b.txt", "c.txt", "empty.txt")] == [
+        "imported", "unchanged", "imported", "failed",
+    ]  # fmt: skip
+    assert by_name["b.txt"]["source"] == stored.pk
+    assert by_name["empty.txt"]["error"] == "the file is empty"
+    assert Source.objects.count() == 3
+    assert Claim.objects.count() == 3

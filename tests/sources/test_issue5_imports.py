@@ -396,3 +396,75 @@ def test_imported_reviewed_claims_are_matched_with_earlier_claims_after_the_comm
     assert len(callbacks) == 1
     match = ClaimMatch.objects.get(claim_id=result.claim)
     assert (match.matched_id, match.kind) == (earlier.pk, "duplicate")
+
+
+# --- a large table shared by several workers (issue 5 performance) ---------------------------
+
+
+def test_a_table_split_across_tasks_imports_every_row_once(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from factcheck.celery import app
+    from sources.tasks import table_import_chunk_task, table_import_task
+
+    settings.IMPORT_TABLE_TASK_ROWS = 10  # 41 lines: ranges of rows 1-10, ..., 41-end
+    monkeypatch.setitem(app.conf, "task_always_eager", True)  # the range tasks run inline
+
+    run_id = table_import_task.apply(args=[str(LIAR), "liar"]).get()
+
+    run = ImportRun.objects.get()
+    assert run.pk == run_id
+    assert run.finished_at is not None
+    assert run.status == ImportRun.Status.PARTIAL  # the broken last row
+    assert (run.claims_created, run.items_unchanged, run.items_failed) == (40, 0, 1)
+    ranges = [i["path"] for i in run.items if " rows " in i["path"]]
+    spans = ("1-10", "11-20", "21-30", "31-40", "41-end")
+    assert ranges == [f"liar_sample.tsv rows {span}" for span in spans]
+    failed = [i for i in run.items if i["status"] == "failed" and i["path"].endswith(":41")]
+    assert "3 columns, expected 14" in failed[0]["error"]
+    assert Claim.objects.count() == Claim.objects.values("text").distinct().count() == 40
+    assert Source.objects.count() == Verdict.objects.count() == 40
+
+    # A range delivered again (its worker was lost after storing it) changes nothing.
+    assert (
+        table_import_chunk_task.apply(args=[run.pk, str(LIAR), 10, 20, 5, "liar"]).get() == run.pk
+    )
+    again = ImportRun.objects.get()
+    assert (again.claims_created, again.items_unchanged, again.items_failed) == (40, 0, 1)
+    assert again.items == run.items
+    assert Claim.objects.count() == 40
+
+
+def test_a_table_at_most_import_table_task_rows_long_is_one_task(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from factcheck.celery import app
+    from sources.tasks import table_import_task
+
+    settings.IMPORT_TABLE_TASK_ROWS = 41
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+    table_import_task.apply(args=[str(LIAR), "liar"]).get()
+
+    run = ImportRun.objects.get()
+    assert [i["path"] for i in run.items] == ["liar_sample.tsv", "liar_sample.tsv:41"]
+    assert run.claims_created == 40
+
+
+def test_a_split_table_without_a_claim_column_fails_once_per_range(
+    settings, monkeypatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from factcheck.celery import app
+    from sources.tasks import table_import_task
+
+    table = tmp_path / "x.csv"
+    table.write_text("a,b\n" + "".join(f"{n},{n}\n" for n in range(5)))
+    settings.IMPORT_TABLE_TASK_ROWS = 3  # 6 lines: two ranges
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+    table_import_task.apply(args=[str(table)]).get()
+
+    run = ImportRun.objects.get()
+    assert run.finished_at is not None
+    assert run.status == ImportRun.Status.FAILED
+    assert [i["path"] for i in run.items if " rows " in i["path"]] == [
+        "x.csv rows 1-3", "x.csv rows 4-end",
+    ]  # fmt: skip
+    assert all("no claim column" in i["error"] for i in run.items if i["path"] == "x.csv")
+    assert Claim.objects.count() == 0

@@ -64,6 +64,8 @@ def sender(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Celery
     app.conf.task_serializer = "json"
     if kind == "redis":
         app.control.purge()  # nothing left over from an earlier run
+        with Connection(REDIS) as conn:  # nor a killed worker's task, which Redis would restore
+            conn.default_channel.client.delete("unacked", "unacked_index")
     return app
 
 
@@ -164,6 +166,65 @@ def test_worker_killed_mid_import_leaves_a_state_the_next_run_completes(
     assert Source.objects.count() == Verdict.objects.count() == ROWS
 
 
+def big_table(tmp_path: Path, rows: int = ROWS) -> Path:
+    table = tmp_path / "big.tsv"
+    lines = ["id\tclaim\trating"] + [
+        f"r{n}\tStatement number {n} says the figure was {n * 7} last year.\tfalse"
+        for n in range(rows)
+    ]
+    table.write_text("\n".join(lines) + "\n")
+    return table
+
+
+def test_redis_delivers_a_killed_workers_task_again_after_the_visibility_timeout(
+    tmp_path: Path, processes, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Nobody sends the import again: Redis gives the killed worker's unacknowledged task to
+    the next worker once CELERY_BROKER_VISIBILITY_TIMEOUT has passed, and it finishes the job."""
+    if not REDIS.startswith("redis://"):
+        pytest.skip("CELERY_BROKER_URL is not a Redis URL")
+    table = big_table(tmp_path)
+    env = broker_env("redis", tmp_path)
+    # The solo pool does not enforce time limits; they are set low only so that the visibility
+    # timeout, which must exceed the hard limit, can be a few seconds here.
+    env.update(
+        CELERY_TASK_SOFT_TIME_LIMIT="3",
+        CELERY_TASK_TIME_LIMIT="4",
+        CELERY_BROKER_VISIBILITY_TIMEOUT="5",
+    )
+    app = sender("redis", tmp_path, monkeypatch)
+    worker = processes(worker_args("first"), env, tmp_path / "worker1.log")
+    wait_ready(tmp_path / "worker1.log")
+
+    result = app.send_task("sources.tasks.table_import_task", args=[str(table)])
+    wait_for(lambda: Claim.objects.exists(), 90, "the first rows to be committed")
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(10)
+    killed_at = time.monotonic()
+    partial = Claim.objects.count()
+    assert 0 < partial < ROWS, "the kill must land in the middle of the import"
+    killed = ImportRun.objects.get()
+    assert killed.task_id == result.id
+
+    time.sleep(max(0.0, killed_at + 5.5 - time.monotonic()))  # the visibility timeout passes
+    processes(worker_args("second"), env, tmp_path / "worker2.log")
+    wait_for(
+        lambda: ImportRun.objects.filter(finished_at__isnull=False).exists(),
+        120,
+        "the redelivered task to finish",
+    )
+
+    run = ImportRun.objects.get(finished_at__isnull=False)
+    assert run.task_id == result.id  # the same task, delivered again
+    killed.refresh_from_db()
+    assert killed.status == ImportRun.Status.FAILED
+    assert (run.claims_created, run.items_unchanged, run.items_failed) == (
+        ROWS - partial, partial, 0,
+    )  # fmt: skip
+    assert Claim.objects.count() == Claim.objects.values("text").distinct().count() == ROWS
+    assert Source.objects.count() == Verdict.objects.count() == ROWS
+
+
 def test_beat_and_worker_import_a_file_dropped_into_the_watched_folder(
     tmp_path: Path, processes, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -186,3 +247,32 @@ def test_beat_and_worker_import_a_file_dropped_into_the_watched_folder(
     assert Source.objects.get().origin == str(watched / "dropped.txt")
     time.sleep(2.5)  # later scheduled runs find the file unchanged
     assert Claim.objects.count() == 17
+
+
+def test_two_workers_share_a_table_split_into_ranges_and_import_every_row_once(
+    tmp_path: Path, processes, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    if not REDIS.startswith("redis://"):
+        pytest.skip("CELERY_BROKER_URL is not a Redis URL")
+    table = big_table(tmp_path)
+    env = broker_env("redis", tmp_path)
+    env["IMPORT_TABLE_TASK_ROWS"] = "2000"  # 20,001 lines: 11 ranges
+    app = sender("redis", tmp_path, monkeypatch)
+    for name in ("one", "two"):
+        processes(worker_args(name), env, tmp_path / f"{name}.log")
+    for name in ("one", "two"):
+        wait_ready(tmp_path / f"{name}.log")
+
+    result = app.send_task("sources.tasks.table_import_task", args=[str(table)])
+    wait_for(lambda: ImportRun.objects.filter(finished_at__isnull=False).exists(), 120, "the run")
+
+    run = ImportRun.objects.get()
+    assert run.task_id == result.id
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert (run.claims_created, run.items_unchanged, run.items_failed) == (ROWS, 0, 0)
+    assert len([i for i in run.items if " rows " in i["path"]]) == 11
+    assert Claim.objects.count() == Claim.objects.values("text").distinct().count() == ROWS
+    assert Source.objects.count() == Verdict.objects.count() == ROWS
+    for name in ("one", "two"):  # both workers imported ranges
+        log = (tmp_path / f"{name}.log").read_text()
+        assert "table_import_chunk_task" in log and "succeeded" in log, name
