@@ -161,8 +161,9 @@ if CELERY_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
 
 # Celery. CELERY_BROKER_URL unset: kombu's filesystem transport under var/broker, which the
 # worker and beat of `make run` share on one machine. Production uses Redis or RabbitMQ.
-CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "") or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
+# (The host part only keeps kombu from warning "No hostname was supplied" on every publish.)
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "") or "filesystem://localhost/"
+if CELERY_BROKER_URL.startswith("filesystem:"):
     _broker_dir = VAR_DIR / "broker"
     # The transport lists these folders on start and fails if they are missing.
     (_broker_dir / "queue").mkdir(parents=True, exist_ok=True)
