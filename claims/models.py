@@ -1,8 +1,6 @@
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, OrderBy, Q
-from django.db.models.functions import Upper
 
 
 class Claimant(models.Model):
@@ -141,8 +139,6 @@ class Claim(models.Model):
                 F("id").desc(),
                 name="claim_queue_all_idx",
             ),
-            # Admin search: `text__icontains` is UPPER(text) LIKE UPPER('%term%') (pg_trgm).
-            GinIndex(OpClass(Upper("text"), name="gin_trgm_ops"), name="claim_text_trgm_idx"),
             # API claim list: public claims paged by (updated_at, id) (claims/selectors.py).
             models.Index(fields=["updated_at", "id"], name="claim_updated_idx"),
         ]

@@ -71,6 +71,15 @@ def test_queue_filters_and_search() -> None:
     assert shown(f"?status=all&assignee={reviewer.pk}") == [mine.pk]
     assert shown("?status=all&q=vaccines") == [mine.pk]
     assert shown("?status=all&q=sky") == [other.pk]
+    # Full-text search in web-search syntax: word forms, phrases, exclusion, either-or; a
+    # query of stop words alone or of no words finds nothing (and is no error).
+    assert shown("?status=all&q=Vaccine") == [mine.pk]
+    assert shown('?status=all&q="cause autism"') == [mine.pk]
+    assert shown('?status=all&q="autism cause"') == []
+    assert shown("?status=all&q=vaccines+-autism") == []
+    assert sorted(shown("?status=all&q=autism+or+sky")) == sorted([mine.pk, other.pk])
+    assert shown("?status=all&q=the") == []
+    assert shown("?status=all&q=%22%27%21") == []
     VerdictFactory(claim=other, rating=Rating.objects.get(slug="true"))
     assert shown("?status=all&rating=true") == [other.pk]
 
