@@ -126,3 +126,36 @@ def test_claim_match_finds_a_claim_sharing_the_querys_last_five_words() -> None:
         published_only=False,
     )
     assert results[0].claim_id == target.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0009_recomputes_the_keys_of_existing_claims_and_reverses() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("claims", "0008_issue6_embeddings")]
+    after = [("claims", "0009_match_keys_in_python")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)  # the generated columns of 0003: hashtext() in the database
+    try:
+        source = SourceFactory(body=STATEMENT)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'INSERT INTO claims_claim (source_id, text, start, "end", position, language,'
+                " status, fingerprint, created_at, updated_at)"
+                " VALUES (%s, %s, 0, %s, 0, 'en', 'pending', '', now(), now())"
+                " RETURNING match_head",
+                [source.pk, STATEMENT, len(STATEMENT)],
+            )
+            generated = cursor.fetchone()[0]
+        assert generated is not None and generated != match_keys(STATEMENT)[0]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    assert stored_keys_agree() == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attgenerated FROM pg_attribute WHERE attrelid = 'claims_claim'::regclass"
+            " AND attname IN ('match_head', 'match_tail')"
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["", ""]  # plain columns now
