@@ -5,9 +5,9 @@ Hashes of the first and of the last five words of the lower-cased text with ever
 characters other than letters and digits folded to one space; NULL for statements under six
 words. An edit in one half of a statement leaves the other half's key intact, and each key is
 nearly unique, so `claims_match_new` reads a few B-tree entries per statement however many
-claims share common words. Until migration 0009 PostgreSQL computed them as generated columns
+claims share common words. Until migration 0010 PostgreSQL computed them as generated columns
 (`hashtext` and two regular-expression passes per row: 16 of the ~57 µs each imported row cost
-in the COPY); the values differ from `hashtext`'s, which is why 0009 recomputed every row.
+in the COPY); the values differ from `hashtext`'s, which is why 0010 recomputed every row.
 """
 
 import hashlib

@@ -129,12 +129,12 @@ def test_claim_match_finds_a_claim_sharing_the_querys_last_five_words() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_0009_recomputes_the_keys_of_existing_claims_and_reverses() -> None:
+def test_migration_0010_recomputes_the_keys_of_existing_claims_and_reverses() -> None:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before = [("claims", "0008_issue6_embeddings")]
-    after = [("claims", "0009_match_keys_in_python")]
+    before = [("claims", "0009_admin_search_fulltext")]
+    after = [("claims", "0010_match_keys_in_python")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)  # the generated columns of 0003: hashtext() in the database
     try:

@@ -49,7 +49,7 @@ def recompute_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0008_issue6_embeddings"),
+        ("claims", "0009_admin_search_fulltext"),
     ]
 
     operations = [
