@@ -144,7 +144,7 @@ def main() -> None:
         # The floor: COPY the same rows into the same table.
         columns = [
             "source_id", "text", "start", "end", "position", "language", "status",
-            "fingerprint", "created_at", "updated_at",
+            "fingerprint", "created_at", "updated_at", "match_head", "match_tail",
         ]  # fmt: skip
         rows = list(Claim.objects.values_list(*columns))
         with connection.cursor() as cursor:

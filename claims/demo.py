@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import connection, transaction
 from django.utils import timezone
 
+from claims.matchkeys import match_keys
 from claims.models import Claim, Claimant, Rating, Verdict
 from claims.services import claim_fingerprint, copy_rows
 
@@ -47,7 +48,7 @@ _SOURCE_COLUMNS = (
 )  # fmt: skip
 _CLAIM_COLUMNS = (
     "source_id", "text", "start", "end", "position", "language", "status", "fingerprint",
-    "claimant_id", "score", "assignee_id", "created_at", "updated_at",
+    "claimant_id", "score", "assignee_id", "created_at", "updated_at", "match_head", "match_tail",
 )  # fmt: skip
 _VERDICT_COLUMNS = (
     "claim_id", "rating_id", "headline", "summary", "explanation", "status", "origin",
@@ -167,7 +168,7 @@ def demo_data_generate(
                 yield (
                     source_id, text, start, end, position, language, status.value,
                     claim_fingerprint(text), rng.choice(claimant_ids), round(rng.random(), 4),
-                    reviewer.pk if assigned else None, created, created,
+                    reviewer.pk if assigned else None, created, created, *match_keys(text),
                 )  # fmt: skip
                 index += 1
                 if index % 100_000 == 0:

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.models import Claim, Rating, Verdict
-from claims.services import bulk_write_settings, claim_features
+from claims.services import ClaimFeatures, bulk_write_settings, claim_features
 from claims.tasks import claims_match_new_later
 
 
@@ -115,7 +115,7 @@ def claims_create_imported(
     import_run_id: int | None = None,
     request_id: str = "",
     mapper: RatingMapper | None = None,
-    features: Mapping[str, tuple[float, str]] | None = None,
+    features: Mapping[str, ClaimFeatures] | None = None,
 ) -> list[ImportedResult]:
     """Store `items` (already validated: non-empty text and key) as published claims with
     imported verdicts, in one transaction; items whose key was stored before are `unchanged`.
@@ -160,17 +160,19 @@ def claims_create_imported(
                 i.origin,
                 claimant_ids.get(i.claimant),
                 i.claim_date,
-                fingerprint,
+                f.fingerprint,
                 mapper.rating_id(i.original_rating, i.rating_numeric),
                 i.headline[:300],
                 i.original_rating[:200],
                 i.review_url,
                 i.publisher_site[:300],
                 i.review_date,
-                score,
+                f.score,
+                f.match_head,
+                f.match_tail,
             )
             for i in unique
-            for score, fingerprint in (known.get(i.key) or computed[i.key],)
+            for f in (known.get(i.key) or computed[i.key],)
         ]
         # Rows go to a temporary table by COPY (no per-value quoting), then one statement
         # inserts the new sources, their claims, verdicts and events. A key already stored
@@ -231,7 +233,7 @@ def _claimants(cursor, names: set[str], now: datetime) -> dict[str, int]:  # typ
 _STAGE_COLUMNS = """hash text, body text, publisher text, language text, origin text,
     claimant_id bigint, claim_date date, fingerprint text, rating_id bigint, headline text,
     original_rating text, review_url text, publisher_site text, published_at timestamptz,
-    score float8"""
+    score float8, match_head integer, match_tail integer"""
 
 _INSERT_ALL = """
 WITH new_sources AS (
@@ -244,9 +246,9 @@ WITH new_sources AS (
     RETURNING id, content_hash
 ), new_claims AS (
     INSERT INTO claims_claim (source_id, text, start, "end", position, claimant_id, claim_date,
-        language, status, fingerprint, score, created_at, updated_at)
+        language, status, fingerprint, score, match_head, match_tail, created_at, updated_at)
     SELECT ns.id, st.body, 0, length(st.body), 0, st.claimant_id, st.claim_date, st.language,
-        %(claim_status)s, st.fingerprint, st.score, %(now)s, %(now)s
+        %(claim_status)s, st.fingerprint, st.score, st.match_head, st.match_tail, %(now)s, %(now)s
     FROM new_sources ns JOIN import_stage st ON st.hash = ns.content_hash
     RETURNING id, source_id
 ), claim_hash AS (

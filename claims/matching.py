@@ -9,9 +9,9 @@
 
 On import (`claims_match_new`, one query per source) the candidates are the claims sharing a
 key with the new statement: hashes of its first (`match_head`) and of its last (`match_tail`)
-five words, which the database derives from the text (migration 0003). An edit in one half of a
-statement keeps the other half's key, and keys are nearly unique, so the lookup reads a few
-B-tree entries even at millions of claims made of common words.
+five words, which claims.matchkeys.match_keys derives from the text when the row is written.
+An edit in one half of a statement keeps the other half's key, and keys are nearly unique, so
+the lookup reads a few B-tree entries even at millions of claims made of common words.
 
 Free-text search (`claim_match`, used by the API and the evaluation) works in two stages.
 PostgreSQL finds candidates in the stored `search_vector` (GIN): the union of three bounded sets
@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.embeddings import texts_embed, vector_from_bytes
+from claims.matchkeys import match_keys
 from claims.models import ClaimEvent, ClaimMatch, Verdict
 from factcheck.api import Conflict
 
@@ -46,6 +47,7 @@ __all__ = [
     "claim_match_dismiss",
     "claims_match_new",
     "match_candidates",
+    "match_keys",
     "match_normalise",
     "match_rerank",
 ]
@@ -117,13 +119,6 @@ def _tsquery(lexemes: Sequence[str], operator: str) -> str:
     """tsquery input joining `lexemes` (already stemmed) with `operator`, each quoted."""
     quoted = ("'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'" for lexeme in lexemes)
     return f" {operator} ".join(quoted)
-
-
-# The `match_head` and `match_tail` keys of the query text, as migration 0003 derives them
-# from a claim's text: claims sharing the query's first or last five words (an edited copy).
-_WORDS_SQL = "btrim(regexp_replace(lower(%(text)s), '[^[:alnum:]]+', ' ', 'g'))"
-_HEAD_SQL = f"hashtext(substring({_WORDS_SQL} FROM '^(\\S+ \\S+ \\S+ \\S+ \\S+) \\S'))"
-_TAIL_SQL = f"hashtext(substring({_WORDS_SQL} FROM '\\S (\\S+ \\S+ \\S+ \\S+ \\S+)$'))"
 
 
 @dataclass(frozen=True)
@@ -226,8 +221,11 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
         f"(CASE WHEN search_vector @@ %(l{i})s::tsquery THEN %(w{i})s ELSE 0 END)"
         for i in range(len(lexemes))
     )
+    head, tail = match_keys(text)
     params: dict[str, object] = {
         "text": text,
+        "head": head,
+        "tail": tail,
         "rare": _tsquery(rare, "|"),
         "common": _tsquery(common[:3], "&"),
         "usual": _tsquery(common[-2:], "&"),
@@ -240,8 +238,10 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
         params[f"w{i}"] = weight
     published = "AND status = 'published'" if published_only else ""
     branch = "(SELECT id, text, status, search_vector FROM claims_claim WHERE {} {} LIMIT {})"
-    # Claims sharing the query's first or last five words (an edited copy): B-tree lookups.
-    keys = branch.format(f"(match_head = {_HEAD_SQL} OR match_tail = {_TAIL_SQL})", published, 200)
+    # Claims sharing the query's first or last five words (an edited copy): B-tree lookups on
+    # the keys claims.matchkeys derives from every claim's text, here from the query's.
+    keys_sql = "(match_head = %(head)s::integer OR match_tail = %(tail)s::integer)"
+    keys = branch.format(keys_sql, published, 200)
     rows: list[tuple] = []
     if rare:
         rows = _score(
@@ -415,7 +415,7 @@ def claims_match_new(*, claim_ids: Sequence[int]) -> int:
 
 def _suggest(cursor, new: Sequence[tuple]) -> list[tuple[int, int, str, float]]:
     """Suggested matches for (id, text, source_id, _) rows: one candidate query for all, by the
-    `match_head`/`match_tail` keys the database derives from each text (see migration 0003)."""
+    `match_head`/`match_tail` keys stored with each claim (claims.matchkeys)."""
     queries = [(row[0], _content_words(row[1])) for row in new]
     queries = [q for q in queries if len(q[1]) >= 3]  # too short to suggest anything useful
     if not queries:

@@ -2,6 +2,33 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, OrderBy, Q
 
+from claims.matchkeys import match_keys
+
+
+class MatchKeyField(models.IntegerField):
+    """`match_head` (part 0) or `match_tail` (part 1) of the row's `text`: claims.matchkeys.
+
+    Derived when the row is written, as `auto_now` is: Django calls `pre_save` on every save()
+    and bulk_create, so no ORM path can store a claim without its keys. The bulk paths that
+    write by COPY or SQL (claims.services, claims.imports, claims.demo) pass `match_keys` of
+    each text themselves. Indexed by migration 0003's B-tree indexes (claims_match_new)."""
+
+    def __init__(self, *args, part: int = 0, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.part = part
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):  # type: ignore[no-untyped-def]
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["part"] = self.part
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> int | None:
+        value = match_keys(model_instance.text)[self.part]  # type: ignore[attr-defined]
+        setattr(model_instance, self.attname, value)
+        return value
+
 
 class Claimant(models.Model):
     """A person or organisation that makes claims."""
@@ -100,6 +127,8 @@ class Claim(models.Model):
     fingerprint = models.CharField(
         max_length=64, blank=True, help_text="Hash of the normalised text, for exact matching."
     )
+    match_head = MatchKeyField(part=0, help_text="Hash of the first five words, or NULL.")
+    match_tail = MatchKeyField(part=1, help_text="Hash of the last five words, or NULL.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,12 +6,13 @@ import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.utils import timezone
 
 from claims.checkworthiness import claim_scores
+from claims.matchkeys import match_keys
 from claims.models import ApiKey, Claim
 from sources.models import Source
 
@@ -29,7 +30,7 @@ def claim_fingerprint(text: str) -> str:
 # The columns claims_create_for_source writes; the others keep their defaults (NULL or '').
 _COPY_COLUMNS = (
     "source_id", "text", "start", "end", "position", "language", "status", "fingerprint",
-    "claimant_id", "created_at", "updated_at", "score",
+    "claimant_id", "created_at", "updated_at", "score", "match_head", "match_tail",
 )  # fmt: skip
 
 
@@ -43,17 +44,31 @@ def claims_create_for_source(*, source: Source, spans: Iterable[tuple[int, int]]
     return claims_create_for_sources(documents=[(source, list(spans))])[0]
 
 
-def claim_features(texts: Sequence[str]) -> list[tuple[float, str]]:
-    """The values an imported claim's row carries that Python computes: (check-worthiness
-    score, fingerprint) per text. Pure Python, no database: an importer may compute them in
-    another thread while the database writes the previous batch."""
-    return list(zip(claim_scores(texts), map(claim_fingerprint, texts), strict=True))
+class ClaimFeatures(NamedTuple):
+    """The values of a claim's row that Python derives from its text."""
+
+    score: float  # check-worthiness
+    fingerprint: str  # claim_fingerprint
+    match_head: int | None  # claims.matchkeys.match_keys
+    match_tail: int | None
+
+
+def claim_features(texts: Sequence[str]) -> list[ClaimFeatures]:
+    """The values an imported claim's row carries that Python computes, per text. Pure Python,
+    no database: an importer may compute them in another thread while the database writes the
+    previous batch."""
+    return [
+        ClaimFeatures(score, fingerprint, *keys)
+        for score, fingerprint, keys in zip(
+            claim_scores(texts), map(claim_fingerprint, texts), map(match_keys, texts), strict=True
+        )
+    ]
 
 
 def claims_create_for_sources(
     *,
     documents: Sequence[tuple[Source, Sequence[tuple[int, int]]]],
-    features: Sequence[tuple[float, str]] | None = None,
+    features: Sequence[ClaimFeatures] | None = None,
 ) -> list[int]:
     """Create one pending claim per span of each (source, spans) pair; return how many claims
     each source got, in order.
@@ -81,10 +96,10 @@ def claims_create_for_sources(
         columns=_COPY_COLUMNS,
         rows=(
             (source.pk, source.body[start:end], start, end, position, source.language, pending,
-             fingerprint, None, now, now, score)
+             f.fingerprint, None, now, now, f.score, f.match_head, f.match_tail)
             for source, spans in documents
             for position, (start, end) in enumerate(spans)
-            for score, fingerprint in (next(values),)
+            for f in (next(values),)
         ),
     )  # fmt: skip
     if sum(counts):

@@ -28,7 +28,7 @@ from claims.imports import (
     claims_create_imported,
     imported_stored_keys,
 )
-from claims.services import claim_features
+from claims.services import ClaimFeatures, claim_features
 from sources.importers.claimreview import ClaimReviewError, parse_claimreview
 from sources.importers.fetch import FetchError, fetch
 from sources.importers.table import TableError, parse_table
@@ -148,12 +148,12 @@ def _store_items(
     failures: list = []  # type: ignore[type-arg]
     batch: list[ImportedClaim] = []
 
-    def features(claims: list[ImportedClaim]) -> dict[str, tuple[float, str]]:
+    def features(claims: list[ImportedClaim]) -> dict[str, ClaimFeatures]:
         return dict(
             zip([c.key for c in claims], claim_features([c.text for c in claims]), strict=True)
         )
 
-    def write(claims: list[ImportedClaim], scored: Future[dict[str, tuple[float, str]]]) -> None:
+    def write(claims: list[ImportedClaim], scored: Future[dict[str, ClaimFeatures]]) -> None:
         nonlocal imported, unchanged
         computed = scored.result()
         new = 0
@@ -169,7 +169,7 @@ def _store_items(
             progress(len(claims))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-score") as pool:
-        previous: tuple[list[ImportedClaim], Future[dict[str, tuple[float, str]]]] | None = None
+        previous: tuple[list[ImportedClaim], Future[dict[str, ClaimFeatures]]] | None = None
 
         def flush() -> None:
             nonlocal previous, batch

@@ -13,6 +13,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from claims.services import (
+    ClaimFeatures,
     bulk_write_settings,
     claim_features,
     claims_create_for_source,
@@ -149,7 +150,7 @@ class _Batch:
     results: list[ItemResult | None]
     # The files to store: (position in `files`, the unsaved source, its statements' spans).
     new: list[tuple[int, Source, list[tuple[int, int]]]] = field(default_factory=list)
-    features: list[tuple[float, str]] = field(default_factory=list)  # per statement, in order
+    features: list[ClaimFeatures] = field(default_factory=list)  # per statement, in order
     first_of: dict[str, int] = field(default_factory=dict)  # the same bytes twice: stored once
 
 

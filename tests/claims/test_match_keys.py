@@ -1,0 +1,161 @@
+"""The claims' match keys (`match_head`, `match_tail`) come from claims.matchkeys.match_keys on
+every path that writes a claim, so claims written by any of them find each other."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from claims.imports import ImportedClaim, claims_create_imported
+from claims.matching import claim_match, match_keys
+from claims.models import Claim, ClaimMatch
+from sources.imports import source_import_claimreview, source_import_table
+from sources.services import source_import_paths
+from tests.conftest import DATA
+from tests.factories import ClaimFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+STATEMENT = "Unemployment in the state fell by half in four years, the governor said."
+
+
+def stored_keys_agree() -> int:
+    """How many claims are stored; fails unless each one's keys are match_keys of its text."""
+    rows = list(Claim.objects.values_list("text", "match_head", "match_tail"))
+    assert [(head, tail) for _text, head, tail in rows] == [match_keys(t) for t, _h, _t in rows]
+    return len(rows)
+
+
+def test_keys_hash_the_first_and_last_five_words_ignoring_case_and_punctuation() -> None:
+    head, tail = match_keys(STATEMENT)
+    assert isinstance(head, int) and isinstance(tail, int)
+    assert -(2**31) <= head < 2**31 and -(2**31) <= tail < 2**31
+    assert head != tail
+    assert match_keys(
+        "  UNEMPLOYMENT in the state -- fell by half in four years; the governor said"
+    )
+    assert match_keys(
+        "“Unemployment” in_the STATE fell by half in four years... the governor said!"
+    ) == (
+        head,
+        tail,
+    )
+    # An edit in one half keeps the other half's key.
+    edited_tail = match_keys("Unemployment in the state fell by a third, the opposition said.")
+    edited_head = match_keys(
+        "Jobs data show unemployment fell by half in four years, the governor said"
+    )
+    assert edited_tail[0] == head and edited_tail[1] != tail
+    assert edited_head[1] == tail and edited_head[0] != head
+    # Stable across processes and releases: the stored keys depend on it.
+    assert match_keys("one two three four five six") == (1832028233, -680242323)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "...", "Taxes rose.", "one two three four five", "One, two, three. Four? Five!"]
+)
+def test_statements_under_six_words_have_no_keys(text: str) -> None:
+    assert match_keys(text) == (None, None)
+
+
+def test_orm_writes_store_the_keys_of_the_text() -> None:
+    source = SourceFactory(body=STATEMENT)
+    claim = Claim.objects.create(
+        source=source, text=STATEMENT, start=0, end=len(STATEMENT), position=0
+    )
+    assert (claim.match_head, claim.match_tail) == match_keys(STATEMENT)
+    ClaimFactory()
+    short = ClaimFactory(source=SourceFactory(body="Taxes rose. Then fell."))
+    assert (short.match_head, short.match_tail) == (None, None)
+    # An edited text gets new keys when the claim is saved again.
+    claim.text = "Unemployment in the state fell by a third, the opposition said."
+    claim.save()
+    assert stored_keys_agree() == 3
+    assert Claim.objects.get(pk=claim.pk).match_tail == match_keys(claim.text)[1]
+
+
+def test_document_imports_store_the_keys_of_each_statement(seed_folder: Path) -> None:
+    source_import_paths(paths=[seed_folder])
+    assert stored_keys_agree() == 17  # the seed document's statements
+    assert Claim.objects.filter(match_head__isnull=False).count() > 10
+
+
+def test_reviewed_imports_store_the_keys_of_each_claim(tmp_path: Path) -> None:
+    claims_create_imported(
+        items=[ImportedClaim(key="k|1", text=STATEMENT, origin="x", original_rating="true")]
+    )
+    table = (
+        "claim,rating\n"
+        "The city spent more on roads this year than in the last ten years together.,false\n"
+        "Crime is down.,true\n"
+    )
+    source_import_table(raw=table.encode(), name="reviews.csv")
+    source_import_claimreview(
+        raw=(DATA / "issue5" / "claimreview_page.html").read_bytes(), origin="page.html"
+    )
+    assert stored_keys_agree() == 4
+    assert Claim.objects.filter(match_head__isnull=False).count() == 3  # all but "Crime is down."
+
+
+def test_demo_data_stores_the_keys_of_each_claim() -> None:
+    call_command("generate_demo_data", claims=60, verdicts=5, seed=1)
+    assert stored_keys_agree() == 60
+    assert Claim.objects.filter(match_head__isnull=False).exists()
+
+
+@pytest.mark.usefixtures("matching_inline")
+def test_an_imported_edit_of_an_orm_claim_is_suggested_by_its_unchanged_half() -> None:
+    # Written by two different paths (ORM, document import): the keys still agree.
+    original = ClaimFactory(source=SourceFactory(body=STATEMENT))
+    edited = "Unemployment in the state fell by half in four years, the opposition said."
+    claims_create_imported(
+        items=[ImportedClaim(key="k|2", text=edited, origin="y", original_rating="false")]
+    )
+    new = Claim.objects.get(text=edited)
+    assert new.match_head == original.match_head and new.match_tail != original.match_tail
+    match = ClaimMatch.objects.get(claim=new)
+    assert (match.matched_id, match.kind) == (original.pk, "suggested")
+
+
+def test_claim_match_finds_a_claim_sharing_the_querys_last_five_words() -> None:
+    target = ClaimFactory(source=SourceFactory(body=STATEMENT))
+    ClaimFactory(source=SourceFactory(body="The governor said the state budget is balanced."))
+    results = claim_match(
+        text="Joblessness across the region fell by half in four years, the governor said",
+        limit=2,
+        published_only=False,
+    )
+    assert results[0].claim_id == target.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0010_recomputes_the_keys_of_existing_claims_and_reverses() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("claims", "0009_admin_search_fulltext")]
+    after = [("claims", "0010_match_keys_in_python")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)  # the generated columns of 0003: hashtext() in the database
+    try:
+        source = SourceFactory(body=STATEMENT)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'INSERT INTO claims_claim (source_id, text, start, "end", position, language,'
+                " status, fingerprint, created_at, updated_at)"
+                " VALUES (%s, %s, 0, %s, 0, 'en', 'pending', '', now(), now())"
+                " RETURNING match_head",
+                [source.pk, STATEMENT, len(STATEMENT)],
+            )
+            generated = cursor.fetchone()[0]
+        assert generated is not None and generated != match_keys(STATEMENT)[0]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    assert stored_keys_agree() == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attgenerated FROM pg_attribute WHERE attrelid = 'claims_claim'::regclass"
+            " AND attname IN ('match_head', 'match_tail')"
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["", ""]  # plain columns now
