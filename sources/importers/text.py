@@ -63,8 +63,10 @@ def _decode(raw: bytes) -> str:
 
 
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language (py3langid, on the first 10,000 characters)."""
-    sample = text[:10000]
+    """ISO 639-1 code of the text's language (py3langid, on the first 3,000 characters: a few
+    hundred words settle it, and py3langid took 16 ms for 10,000 characters against 0.9 ms for
+    3,000, a third of a worker's time on a folder of articles)."""
+    sample = text[:3000]
     if not any(ch.isalpha() for ch in sample):
         return ""
     language, _score = py3langid.classify(sample)
