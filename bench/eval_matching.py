@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 # Import-time matching tasks are queued in memory and dropped: no worker takes part here.
-os.environ["CELERY_BROKER_URL"] = "memory://"
+os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # a host: no kombu warning
 DATA = ROOT.parent / "shared" / "datasets" / "checkthat2020-claim-retrieval"
 DEPTH = 20  # claims asked from claim_match per query (a vclaim may be split into several)
 
