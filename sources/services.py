@@ -55,19 +55,8 @@ def source_import_bytes(
     existing = Source.objects.filter(content_hash=content_hash).first()
     if existing is not None:
         return existing, 0
-    body = decode_text(raw)
-    spans = split_statements(body)
-    if not spans:
-        raise UnreadableInput("no statements found in the text")
-    source = Source(
-        title=title or _title_from(body, spans),
-        url=url,
-        body=body,
-        content_hash=content_hash,
-        origin=origin,
-        language=detect_language(body),
-        import_run=run,
-    )
+    source, spans = _source_from(raw, content_hash=content_hash, origin=origin, run=run)
+    source.title, source.url = title or source.title, url
     try:
         with transaction.atomic():
             bulk_write_settings()
@@ -82,10 +71,26 @@ def source_import_bytes(
     return source, created
 
 
-def _title_from(body: str, spans: Sequence[tuple[int, int]]) -> str:
+def _source_from(
+    raw: bytes, *, content_hash: str, origin: str, run: ImportRun | None
+) -> tuple[Source, list[tuple[int, int]]]:
+    """The unsaved source of `raw` (decoded, its language detected, titled by its first
+    statement) and its statements' spans. Raises UnreadableInput when it is no usable text."""
+    body = decode_text(raw)
+    spans = split_statements(body)
+    if not spans:
+        raise UnreadableInput("no statements found in the text")
     start, end = spans[0]
     first = body[start:end]
-    return first if len(first) <= 200 else first[:197] + "..."
+    source = Source(
+        title=first if len(first) <= 200 else first[:197] + "...",
+        body=body,
+        content_hash=content_hash,
+        origin=origin,
+        language=detect_language(body),
+        import_run=run,
+    )
+    return source, spans
 
 
 def _walk(paths: Sequence[Path]) -> Iterator[Path]:
@@ -179,20 +184,13 @@ def _batch_prepare(batch: _Batch, run: ImportRun) -> _Batch:
         if batch.results[position] is not None or content_hash in batch.first_of:
             continue
         try:
-            body = decode_text(raw)
-            spans = split_statements(body)
-            if not spans:
-                raise UnreadableInput("no statements found in the text")
+            source, spans = _source_from(raw, content_hash=content_hash, origin=name, run=run)
         except UnreadableInput as exc:
             batch.results[position] = ItemResult(path=name, status="failed", error=str(exc))
             continue
         batch.first_of[content_hash] = position
-        source = Source(
-            title=_title_from(body, spans), body=body, content_hash=content_hash, origin=name,
-            language=detect_language(body), import_run=run,
-        )  # fmt: skip
         batch.new.append((position, source, spans))
-        texts.extend(body[start:end] for start, end in spans)
+        texts.extend(source.body[start:end] for start, end in spans)
     batch.features = claim_features(texts)
     return batch
 
