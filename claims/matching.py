@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.embeddings import texts_embed, vector_from_bytes
-from claims.matchkeys import match_keys
+from claims.matchkeys import match_keys, text_normalise
 from claims.models import ClaimEvent, ClaimMatch, Verdict
 from factcheck.api import Conflict
 
@@ -73,7 +73,6 @@ STATS_SECONDS = 600
 
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
 _HANDLE = re.compile(r"@\w+")
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # English function words (PostgreSQL's english stop words drop them too; listing them here keeps
 # them out of the Dice overlap and out of the tsquery groups).
 _STOP = frozenset(
@@ -89,9 +88,9 @@ _STOP = frozenset(
 
 def match_normalise(text: str) -> str:
     """Lower-case words only: compatibility forms, case, punctuation, quotes, URLs and @handles
-    normalised away (the same normalisation as `claim_fingerprint`, plus links and handles)."""
-    text = _HANDLE.sub(" ", _URL.sub(" ", unicodedata.normalize("NFKC", text)))
-    return _NOT_WORD.sub(" ", text.casefold()).strip()
+    normalised away (claims.matchkeys.text_normalise, as for `claim_fingerprint`, without the
+    links and handles)."""
+    return text_normalise(_query_text(text))
 
 
 def _content_words(text: str) -> list[str]:

@@ -1,9 +1,7 @@
 """Writes on claims that are not status changes (those live in claims/workflow.py)."""
 
 import hashlib
-import re
 import secrets
-import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -12,18 +10,18 @@ from django.db import connection
 from django.utils import timezone
 
 from claims.checkworthiness import claim_scores
-from claims.matchkeys import match_keys
+from claims.matchkeys import match_keys_normal, text_normalise
 from claims.models import ApiKey, Claim
 from sources.models import Source
-
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def claim_fingerprint(text: str) -> str:
     """SHA-256 of the text with case, accents' compatibility forms, punctuation, quotes and
     whitespace normalised away: two statements that differ only in those share a fingerprint."""
-    normal = unicodedata.normalize("NFKC", text).casefold()
-    normal = _NOT_WORD.sub(" ", normal).strip()
+    return _fingerprint_normal(text_normalise(text))
+
+
+def _fingerprint_normal(normal: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()
 
 
@@ -57,11 +55,10 @@ def claim_features(texts: Sequence[str]) -> list[ClaimFeatures]:
     """The values an imported claim's row carries that Python computes, per text. Pure Python,
     no database: an importer may compute them in another thread while the database writes the
     previous batch."""
+    normals = [text_normalise(text) for text in texts]  # once, for the fingerprint and keys
     return [
-        ClaimFeatures(score, fingerprint, *keys)
-        for score, fingerprint, keys in zip(
-            claim_scores(texts), map(claim_fingerprint, texts), map(match_keys, texts), strict=True
-        )
+        ClaimFeatures(score, _fingerprint_normal(normal), *match_keys_normal(normal))
+        for score, normal in zip(claim_scores(texts), normals, strict=True)
     ]
 
 
