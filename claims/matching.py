@@ -192,7 +192,8 @@ def _query_text(text: str) -> str:
 
 def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
     """claim_match's first stage: up to CANDIDATES rows (id, text, status, lexical score,
-    trigram similarity, stored vector or None), best lexical score first."""
+    trigram similarity, stored vector or None, duplicate_of_id, stored headline vector or
+    None), best lexical score first."""
     if not _content_words(text):
         return []
     query_text = _query_text(text)
@@ -236,7 +237,10 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
         params[f"l{i}"] = _tsquery([lexeme], "|")
         params[f"w{i}"] = weight
     published = "AND status = 'published'" if published_only else ""
-    branch = "(SELECT id, text, status, search_vector FROM claims_claim WHERE {} {} LIMIT {})"
+    branch = (
+        "(SELECT id, text, status, duplicate_of_id, search_vector FROM claims_claim"
+        " WHERE {} {} LIMIT {})"
+    )
     # Claims sharing the query's first or last five words (an edited copy): B-tree lookups on
     # the keys claims.matchkeys derives from every claim's text, here from the query's.
     keys_sql = "(match_head = %(head)s::integer OR match_tail = %(tail)s::integer)"
@@ -273,7 +277,8 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
 
 def _score(branches: Sequence[str], lexical: str, params: dict[str, object]) -> list[tuple]:
     """The best CANDIDATES of the union of `branches` by BM25 (`lexical` sums the weights of
-    the query lexemes a claim holds), with their trigram similarity and stored vector."""
+    the query lexemes a claim holds), with their trigram similarity, stored vector, the claim
+    they duplicate (`duplicate_of_id`) and the vector of their published verdict's headline."""
     # Each LIMIT bounds the work when a query is made of very common words; the union is
     # scored without joining back to the table (each branch carries the columns it needs).
     union = "\n                UNION ALL\n                ".join(branches)
@@ -284,10 +289,11 @@ def _score(branches: Sequence[str], lexical: str, params: dict[str, object]) -> 
                 {union}
             )
             SELECT ranked.id, ranked.text, ranked.status, ranked.lexical,
-                   similarity(ranked.text, %(text)s), e.vector
+                   similarity(ranked.text, %(text)s), e.vector, ranked.duplicate_of_id,
+                   e.headline_vector
             FROM (
-                SELECT DISTINCT ON (lexical, id) id, text, status, lexical FROM (
-                    SELECT id, text, status,
+                SELECT DISTINCT ON (lexical, id) id, text, status, duplicate_of_id, lexical FROM (
+                    SELECT id, text, status, duplicate_of_id,
                            ({lexical}) * {_K1 + 1} / (1 + {_K1} * ({1 - _B} + {_B}
                                * length(search_vector) / %(length)s::float8)) AS lexical
                     FROM candidate
@@ -306,17 +312,26 @@ def _score(branches: Sequence[str], lexical: str, params: dict[str, object]) -> 
 def match_rerank(
     *, rows: Sequence[tuple], text: str, query_vector: np.ndarray
 ) -> list[tuple[float, int, str, str]]:
-    """claim_match's second stage: (score, id, text, status) of `rows`, best first."""
+    """claim_match's second stage: (score, id, text, status) of `rows`, best first.
+
+    A claim marked as a duplicate of another candidate (`duplicate_of`: the same statement,
+    imported later) is folded into that earlier claim, which stands for both: one statement is
+    listed once, under the claim that carries its history."""
     if not rows:
         return []
     query_words = {_stem(w) for w in _content_words(text)}
     best_lexical = max(row[3] for row in rows) or 1.0
+    present = {row[0] for row in rows}
     scored = []
-    for pk, claim_text, status, lexical, trigram, vector in rows:
+    for pk, claim_text, status, lexical, trigram, vector, duplicate_of, headline in rows:
+        if duplicate_of in present:
+            continue
         if vector is None:  # not embedded yet (manage.py embed_claims fills these in)
             closeness = _similarity(query_words, claim_text, trigram)
         else:
             closeness = float(vector_from_bytes(vector) @ query_vector)
+        if headline is not None:  # its fact-check's headline: the closer wording counts
+            closeness = max(closeness, float(vector_from_bytes(headline) @ query_vector))
         score = (closeness + LEXICAL_WEIGHT * lexical / best_lexical) / (1 + LEXICAL_WEIGHT)
         scored.append((score, pk, claim_text, status))
     return sorted(scored, key=lambda item: (-item[0], item[1]))
