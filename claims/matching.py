@@ -22,6 +22,7 @@ by its inverse document frequency as the planner's statistics know it (pg_stats)
 (claims/embeddings.py) plus `LEXICAL_WEIGHT` times their BM25 score relative to the best one.
 """
 
+import html
 import math
 import re
 import time
@@ -47,6 +48,7 @@ __all__ = [
     "claim_match_dismiss",
     "claims_match_new",
     "match_candidates",
+    "match_clean",
     "match_keys",
     "match_normalise",
     "match_rerank",
@@ -73,6 +75,14 @@ STATS_SECONDS = 600
 
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
 _HANDLE = re.compile(r"@\w+")
+_HASHTAG = re.compile(r"#(\w+)")
+# Word boundaries inside a hashtag: lower to upper case, an acronym's end, letters to digits.
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
+# Emoji, pictographs and dingbats, variation selectors, zero-width and bidirectional marks.
+_SYMBOLS = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE00-\uFE0F\u200B-\u200F\u202A-\u202E\u2060-\u206F]"
+)
+_RETWEET = re.compile(r"^\s*RT\b:?")
 # English function words (PostgreSQL's english stop words drop them too; listing them here keeps
 # them out of the Dice overlap and out of the tsquery groups).
 _STOP = frozenset(
@@ -185,6 +195,16 @@ class MatchResult:
     verdict: Verdict | None
 
 
+def match_clean(text: str) -> str:
+    """What claim_match reads of a text a user brings (a post, a tweet, a sentence): HTML
+    entities decoded, compatibility forms folded (NFKC), links dropped, hashtags split into
+    their words (#JeffreyEpstein: Jeffrey Epstein), emoji and invisible marks dropped, and a
+    leading retweet mark. Names and @handles stay: a claim often names who said it."""
+    text = _URL.sub(" ", unicodedata.normalize("NFKC", html.unescape(text)))
+    text = _HASHTAG.sub(lambda m: " " + _CAMEL.sub(" ", m.group(1)) + " ", text)
+    return " ".join(_RETWEET.sub(" ", _SYMBOLS.sub(" ", text)).split())
+
+
 def _query_text(text: str) -> str:
     # Links and @handles carry no claim; punctuation stays for PostgreSQL's parser (numbers).
     return _HANDLE.sub(" ", _URL.sub(" ", unicodedata.normalize("NFKC", text)))
@@ -194,6 +214,7 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
     """claim_match's first stage: up to CANDIDATES rows (id, text, status, lexical score,
     trigram similarity, stored vector or None, duplicate_of_id, stored headline vector or
     None), best lexical score first."""
+    text = match_clean(text)
     if not _content_words(text):
         return []
     query_text = _query_text(text)
@@ -354,7 +375,8 @@ def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> li
     rows = match_candidates(text=text, published_only=published_only)
     if not rows:
         return []
-    ranked = match_rerank(rows=rows, text=text, query_vector=texts_embed([text])[0])[:limit]
+    clean = match_clean(text)
+    ranked = match_rerank(rows=rows, text=clean, query_vector=texts_embed([clean])[0])[:limit]
     verdicts = {
         v.claim_id: v
         for v in Verdict.objects.filter(
