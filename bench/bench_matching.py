@@ -139,7 +139,8 @@ def main() -> None:
                     {"vector": vector_to_bytes(texts_embed(["a stand-in vector"])[0])},
                 )
                 cursor.execute("VACUUM ANALYZE claims_claimembedding")
-            print(f"stand-in vectors for every claim (and published headline): {time.perf_counter() - t0:.0f}s")
+            took = time.perf_counter() - t0
+            print(f"stand-in vectors for every claim and published headline: {took:.0f}s")
             time_matching(samples, "every candidate with a vector")
 
         with tempfile.TemporaryDirectory() as tmp:
