@@ -80,7 +80,7 @@ _HASHTAG = re.compile(r"#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
 # Emoji, pictographs and dingbats, variation selectors, zero-width and bidirectional marks.
 _SYMBOLS = re.compile(
-    "[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE00-\uFE0F\u200B-\u200F\u202A-\u202E\u2060-\u206F]"
+    "[\U0001f000-\U0001faff\u2600-\u27bf\ufe00-\ufe0f\u200b-\u200f\u202a-\u202e\u2060-\u206f]"
 )
 _RETWEET = re.compile(r"^\s*RT\b:?")
 # English function words (PostgreSQL's english stop words drop them too; listing them here keeps
