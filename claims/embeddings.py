@@ -9,7 +9,9 @@ model card's: tokens (at most `MAX_TOKENS`), mean pooling over the attention mas
 
 Vectors are stored per claim in `ClaimEmbedding` as 384 float16 values (768 bytes), written by
 `claims_embed` after an import commits (claims.tasks.claims_embed_task) or by
-`manage.py embed_claims` for claims that have none; never in the import's transaction.
+`manage.py embed_claims` for claims that have none; never in the import's transaction. A claim
+with a published verdict also gets a vector of that verdict's headline, renewed when a
+publication, correction or retraction changes it (claims.workflow queues claims_embed_task).
 """
 
 import gzip

@@ -13,13 +13,16 @@ five words, which claims.matchkeys.match_keys derives from the text when the row
 An edit in one half of a statement keeps the other half's key, and keys are nearly unique, so
 the lookup reads a few B-tree entries even at millions of claims made of common words.
 
-Free-text search (`claim_match`, used by the API and the evaluation) works in two stages.
+Free-text search (`claim_match`, used by the API and the evaluation) reads the text cleaned
+(`match_clean`: links, emoji and retweet marks dropped, hashtags split) and works in two stages.
 PostgreSQL finds candidates in the stored `search_vector` (GIN): the union of three bounded sets
 (claims holding all the query's lexemes; all lexemes of one of three interleaved groups; claims
 holding any of its rarer lexemes) scored by BM25 without term frequencies, each lexeme weighted
 by its inverse document frequency as the planner's statistics know it (pg_stats). The best
 `CANDIDATES` are re-ranked by the cosine of their stored sentence embeddings with the query's
-(claims/embeddings.py) plus `LEXICAL_WEIGHT` times their BM25 score relative to the best one.
+(claims/embeddings.py), or of their published verdict's headline when that is closer, plus
+`LEXICAL_WEIGHT` times their BM25 score relative to the best one; a candidate marked as the
+duplicate of another candidate is folded into it.
 """
 
 import html
@@ -366,9 +369,11 @@ def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> li
     query's words; all words of one of three interleaved groups; claims holding any of its rarer
     words), scored by BM25 without term frequency (each matched lexeme adds its inverse document
     frequency, normalised by the claim's length); the best `CANDIDATES` go on. Second stage: the
-    cosine of their stored embeddings with the query's (claims/embeddings.py) plus
-    `LEXICAL_WEIGHT` times the lexical score relative to the best one; a candidate without a
-    vector yet uses the Dice/trigram similarity in place of the cosine.
+    cosine of their stored embeddings with the query's (claims/embeddings.py), or of their
+    published verdict's headline's when that is higher, plus `LEXICAL_WEIGHT` times the lexical
+    score relative to the best one; a candidate without a vector yet uses the Dice/trigram
+    similarity in place of the cosine. A duplicate of another candidate is folded into it. The
+    query is read through `match_clean` first.
     """
     if limit < 1:
         return []
