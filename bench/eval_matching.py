@@ -1,11 +1,19 @@
 """Evaluate "checked before?" matching on CLEF-2020 CheckThat! Task 2 (verified claim retrieval).
 
-    .venv/bin/python bench/eval_matching.py [--vclaims FILE --queries FILE --qrels FILE]
-                                             [--run-out FILE]
+    .venv/bin/python bench/eval_matching.py [--split dev|train] [--tune]
+        [--load claimreview|document] [--vclaims FILE --queries FILE --qrels FILE]
+        [--run-out FILE]
 
-Loads every verified claim through the real import path (`source_import_bytes`: split, score,
-COPY, match) into a fresh scratch database (Django's test database, created and dropped here),
-matches every query (tweet) with `claims.matching.claim_match` (the function behind
+Loads every verified claim through a real import path into a fresh scratch database (Django's
+test database, created and dropped here). By default (`--load claimreview`) as what each one is,
+a Snopes fact-check: one ClaimReview DataFeed (claimReviewed = the vclaim, headline = the
+article's title) through `source_import_claimreview`, as another fact-checker's reviews are
+imported, so each claim is published with an imported verdict whose headline is the title;
+`--load document` imports each vclaim as a one-statement document titled with it
+(`source_import_bytes`), as before. Then what a worker does after an import: the import-time
+matching (`claims_match_new`: same statements become duplicates of the earliest) and the
+embeddings (`claims_embed_missing`: texts and published verdict headlines). It matches every
+query (tweet) with `claims.matching.claim_match` (the function behind
 GET /api/v1/claims/match), and prints MAP@5, MAP@1 and MRR@5 as the set's SOURCE.md defines them
 (AP@k divided by all relevant vclaims of the query). `--run-out` writes a TREC run file
 (`tweet_id Q0 vclaim_id rank score run`). Defaults: the dev split in
@@ -14,6 +22,7 @@ GET /api/v1/claims/match), and prints MAP@5, MAP@1 and MRR@5 as the set's SOURCE
 
 import argparse
 import csv
+import json
 import os
 import sys
 import time
@@ -24,10 +33,39 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
-# Import-time matching tasks are queued in memory and dropped: no worker takes part here.
+# Import-time tasks are queued in memory and dropped: this script runs their matching and
+# embedding itself, in order, as a worker would.
 os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # a host: no kombu warning
 DATA = ROOT.parent / "shared" / "datasets" / "checkthat2020-claim-retrieval"
 DEPTH = 20  # claims asked from claim_match per query (a vclaim may be split into several)
+
+
+# Where each vclaim's review is said to be read (its source's origin): no real address.
+VCLAIM_URL = "https://checkthat.invalid/vclaim/"
+FEED_ORIGIN = "checkthat2020-verified-claims"
+
+
+def claimreview_feed(vclaims: Sequence[Sequence[str]]) -> bytes:
+    """The verified claims as one schema.org DataFeed of ClaimReview items: claimReviewed is the
+    vclaim, headline the Snopes article's title. The set has no ratings: "Unrated"."""
+    items = [
+        {
+            "@type": "DataFeedItem",
+            "item": [
+                {
+                    "@type": "ClaimReview",
+                    "url": f"{VCLAIM_URL}{vclaim_id}",
+                    "claimReviewed": text,
+                    "headline": title,
+                    "author": {"@type": "Organization", "name": "Snopes"},
+                    "reviewRating": {"@type": "Rating", "alternateName": "Unrated"},
+                }
+            ],
+        }
+        for vclaim_id, text, title in vclaims
+    ]
+    feed = {"@context": "https://schema.org", "@type": "DataFeed", "dataFeedElement": items}
+    return json.dumps(feed).encode("utf-8")
 
 
 def read_tsv(path: Path) -> list[list[str]]:
@@ -106,7 +144,7 @@ def _candidates(queries: list[list[str]], depth: int) -> list[tuple[list[tuple],
         rows = [matching.match_candidates(text=text, published_only=False) for _, text in queries]
     finally:
         matching.CANDIDATES = kept
-    vectors = texts_embed([text for _, text in queries])
+    vectors = texts_embed([matching.match_clean(text) for _, text in queries])
     return list(zip(rows, vectors, strict=True))
 
 
@@ -179,6 +217,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--qrels", type=Path)
     parser.add_argument("--run-out", type=Path, help="write a TREC run file")
     parser.add_argument(
+        "--load",
+        choices=["claimreview", "document"],
+        default="claimreview",
+        help="import each vclaim as a ClaimReview (claimReviewed = vclaim, headline = title;"
+        " default) or as a one-statement document titled with the title",
+    )
+    parser.add_argument(
         "--tune",
         action="store_true",
         help="also score a grid of CANDIDATES x LEXICAL_WEIGHT (use with --split train)",
@@ -194,9 +239,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import connection, transaction
 
     from claims.embeddings import claims_embed_missing
+    from claims.matching import claims_match_new
+    from claims.tasks import MATCH_BATCH
+    from sources.imports import source_import_claimreview
     from sources.models import Source
     from sources.services import source_import_bytes
 
@@ -209,17 +257,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"scratch database: {test_db}")
     try:
         t0 = time.perf_counter()
-        for vclaim_id, text, title in vclaims:
-            source_import_bytes(raw=text.encode("utf-8"), origin=f"vclaim:{vclaim_id}", title=title)
+        if args.load == "claimreview":
+            # What they are: Snopes fact-checks, each a ClaimReview of the vclaim under the
+            # article's title, imported as another fact-checker's reviews are.
+            run = source_import_claimreview(raw=claimreview_feed(vclaims), origin=FEED_ORIGIN)
+            if run.items_failed:
+                raise SystemExit(f"{run.items_failed} verified claims failed to import")
+        else:
+            for vclaim_id, text, title in vclaims:
+                source_import_bytes(
+                    raw=text.encode("utf-8"), origin=f"{VCLAIM_URL}{vclaim_id}", title=title
+                )
         took = time.perf_counter() - t0
-        print(f"imported {len(vclaims):,} verified claims in {took:.1f}s")
+        print(f"imported {len(vclaims):,} verified claims ({args.load}) in {took:.1f}s")
         vclaim_of = {
-            pk: origin.removeprefix("vclaim:")
+            pk: origin.removeprefix(VCLAIM_URL)
             for pk, origin in Source.objects.values_list("pk", "origin")
         }
         from claims.models import Claim
 
         source_of = dict(Claim.objects.values_list("pk", "source_id"))
+
+        # What a worker does after the import commits (claims_match_new_task): same statements
+        # get `duplicate_of` their earliest twin, which claim_match then folds into it.
+        t0 = time.perf_counter()
+        claim_ids = sorted(source_of)
+        for start in range(0, len(claim_ids), MATCH_BATCH):
+            with transaction.atomic():
+                claims_match_new(claim_ids=claim_ids[start : start + MATCH_BATCH])
+        duplicates = Claim.objects.filter(duplicate_of__isnull=False).count()
+        took = time.perf_counter() - t0
+        print(f"matched them on import in {took:.1f}s ({duplicates:,} marked duplicates)")
 
         t0 = time.perf_counter()
         embedded = claims_embed_missing()

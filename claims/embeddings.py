@@ -9,7 +9,9 @@ model card's: tokens (at most `MAX_TOKENS`), mean pooling over the attention mas
 
 Vectors are stored per claim in `ClaimEmbedding` as 384 float16 values (768 bytes), written by
 `claims_embed` after an import commits (claims.tasks.claims_embed_task) or by
-`manage.py embed_claims` for claims that have none; never in the import's transaction.
+`manage.py embed_claims` for claims that have none; never in the import's transaction. A claim
+with a published verdict also gets a vector of that verdict's headline, renewed when a
+publication, correction or retraction changes it (claims.workflow queues claims_embed_task).
 """
 
 import gzip
@@ -102,44 +104,80 @@ def vector_from_bytes(data: bytes | memoryview) -> np.ndarray:
     return np.frombuffer(data, dtype="<f2").astype(np.float32)
 
 
-def claims_embed(*, claim_ids: Sequence[int]) -> int:
-    """Embed the claims among `claim_ids` that have no vector yet; return how many were written.
+# The claims among %(ids)s whose text has no vector yet, or whose stored headline is not their
+# published verdict's headline any more (published, corrected, retracted since): id, text,
+# whether a text vector is stored, and the current headline ('' without a published verdict).
+_TO_EMBED = """
+SELECT c.id, c.text, e.claim_id IS NOT NULL, coalesce(v.headline, '')
+FROM claims_claim AS c
+LEFT JOIN claims_claimembedding AS e ON e.claim_id = c.id
+LEFT JOIN claims_verdict AS v ON v.claim_id = c.id AND v.status = 'published'
+WHERE {where} AND (e.claim_id IS NULL OR e.headline <> coalesce(v.headline, ''))
+ORDER BY c.id
+"""
 
-    Side effects: inserts `ClaimEmbedding` rows (idempotent: an existing vector is kept). Call it
-    outside a transaction (a worker after the import commits): the model runs between the read
-    and the insert, for about a second per 150-250 claims, and holds no lock meanwhile."""
+
+def claims_embed(*, claim_ids: Sequence[int]) -> int:
+    """Embed the claims among `claim_ids` that have no vector yet, and the published verdict
+    headlines of those whose stored headline vector is missing or stale; return how many claims
+    were written.
+
+    Side effects: inserts or updates `ClaimEmbedding` rows (idempotent: an existing text vector
+    is kept; a claim without a published verdict, or whose verdict has no headline, keeps no
+    headline vector). Call it outside a transaction (a worker after the import commits or after
+    a verdict is published): the model runs between the read and the write, for about a second
+    per 150-250 texts, and holds no lock meanwhile."""
     if not claim_ids:
         return 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.id, c.text FROM claims_claim AS c WHERE c.id = ANY(%s) AND NOT EXISTS"
-            " (SELECT 1 FROM claims_claimembedding AS e WHERE e.claim_id = c.id) ORDER BY c.id",
-            [list(claim_ids)],
-        )
+        cursor.execute(_TO_EMBED.format(where="c.id = ANY(%s)"), [list(claim_ids)])
         rows = cursor.fetchall()
         if not rows:
             return 0
-        vectors = texts_embed([text for _, text in rows])
-        cursor.execute(
-            "INSERT INTO claims_claimembedding (claim_id, vector)"
-            " SELECT * FROM unnest(%s::bigint[], %s::bytea[])"
-            " ON CONFLICT (claim_id) DO NOTHING",
-            [[pk for pk, _ in rows], [vector_to_bytes(v) for v in vectors]],
-        )
-        return cursor.rowcount
+        new = [(pk, text) for pk, text, stored, _ in rows if not stored]
+        headlines = [(pk, headline) for pk, _, _, headline in rows if headline]
+        vectors = texts_embed([text for _, text in new] + [headline for _, headline in headlines])
+        text_vectors = {pk: vector_to_bytes(v) for (pk, _), v in zip(new, vectors, strict=False)}
+        headline_vectors = {
+            pk: vector_to_bytes(v)
+            for (pk, _), v in zip(headlines, vectors[len(new) :], strict=True)
+        }
+        current = {pk: headline for pk, _, _, headline in rows}
+        written = 0
+        if new:
+            cursor.execute(
+                "INSERT INTO claims_claimembedding (claim_id, vector, headline, headline_vector)"
+                " SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::text[], %s::bytea[])"
+                " ON CONFLICT (claim_id) DO NOTHING",
+                [
+                    [pk for pk, _ in new],
+                    [text_vectors[pk] for pk, _ in new],
+                    [current[pk] for pk, _ in new],
+                    [headline_vectors.get(pk) for pk, _ in new],
+                ],
+            )
+            written += cursor.rowcount
+        stale = [pk for pk, _, stored, _ in rows if stored]
+        if stale:
+            cursor.execute(
+                "UPDATE claims_claimembedding AS e"
+                " SET headline = u.headline, headline_vector = u.headline_vector"
+                " FROM unnest(%s::bigint[], %s::text[], %s::bytea[])"
+                " AS u(claim_id, headline, headline_vector)"
+                " WHERE e.claim_id = u.claim_id",
+                [stale, [current[pk] for pk in stale], [headline_vectors.get(pk) for pk in stale]],
+            )
+            written += cursor.rowcount
+        return written
 
 
 def claims_embed_missing(*, batch_size: int = 1000) -> int:
-    """Embed every claim without a vector, `batch_size` at a time; return how many."""
+    """claims_embed for every claim that needs it (no text vector, or a headline vector that is
+    missing or stale), `batch_size` at a time; return how many claims were written."""
     done, after = 0, 0
     while True:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT c.id FROM claims_claim AS c WHERE c.id > %s AND NOT EXISTS"
-                " (SELECT 1 FROM claims_claimembedding AS e WHERE e.claim_id = c.id)"
-                " ORDER BY c.id LIMIT %s",
-                [after, batch_size],
-            )
+            cursor.execute(_TO_EMBED.format(where="c.id > %s") + " LIMIT %s", [after, batch_size])
             ids = [row[0] for row in cursor.fetchall()]
         if not ids:
             return done

@@ -13,15 +13,19 @@ five words, which claims.matchkeys.match_keys derives from the text when the row
 An edit in one half of a statement keeps the other half's key, and keys are nearly unique, so
 the lookup reads a few B-tree entries even at millions of claims made of common words.
 
-Free-text search (`claim_match`, used by the API and the evaluation) works in two stages.
+Free-text search (`claim_match`, used by the API and the evaluation) reads the text cleaned
+(`match_clean`: links, emoji and retweet marks dropped, hashtags split) and works in two stages.
 PostgreSQL finds candidates in the stored `search_vector` (GIN): the union of three bounded sets
 (claims holding all the query's lexemes; all lexemes of one of three interleaved groups; claims
 holding any of its rarer lexemes) scored by BM25 without term frequencies, each lexeme weighted
 by its inverse document frequency as the planner's statistics know it (pg_stats). The best
 `CANDIDATES` are re-ranked by the cosine of their stored sentence embeddings with the query's
-(claims/embeddings.py) plus `LEXICAL_WEIGHT` times their BM25 score relative to the best one.
+(claims/embeddings.py), or of their published verdict's headline when that is closer, plus
+`LEXICAL_WEIGHT` times their BM25 score relative to the best one; a candidate marked as the
+duplicate of another candidate is folded into it.
 """
 
+import html
 import math
 import re
 import time
@@ -47,6 +51,7 @@ __all__ = [
     "claim_match_dismiss",
     "claims_match_new",
     "match_candidates",
+    "match_clean",
     "match_keys",
     "match_normalise",
     "match_rerank",
@@ -73,6 +78,14 @@ STATS_SECONDS = 600
 
 _URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
 _HANDLE = re.compile(r"@\w+")
+_HASHTAG = re.compile(r"#(\w+)")
+# Word boundaries inside a hashtag: lower to upper case, an acronym's end, letters to digits.
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
+# Emoji, pictographs and dingbats, variation selectors, zero-width and bidirectional marks.
+_SYMBOLS = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\ufe00-\ufe0f\u200b-\u200f\u202a-\u202e\u2060-\u206f]"
+)
+_RETWEET = re.compile(r"^\s*RT\b:?")
 # English function words (PostgreSQL's english stop words drop them too; listing them here keeps
 # them out of the Dice overlap and out of the tsquery groups).
 _STOP = frozenset(
@@ -185,6 +198,16 @@ class MatchResult:
     verdict: Verdict | None
 
 
+def match_clean(text: str) -> str:
+    """What claim_match reads of a text a user brings (a post, a tweet, a sentence): HTML
+    entities decoded, compatibility forms folded (NFKC), links dropped, hashtags split into
+    their words (#JeffreyEpstein: Jeffrey Epstein), emoji and invisible marks dropped, and a
+    leading retweet mark. Names and @handles stay: a claim often names who said it."""
+    text = _URL.sub(" ", unicodedata.normalize("NFKC", html.unescape(text)))
+    text = _HASHTAG.sub(lambda m: " " + _CAMEL.sub(" ", m.group(1)) + " ", text)
+    return " ".join(_RETWEET.sub(" ", _SYMBOLS.sub(" ", text)).split())
+
+
 def _query_text(text: str) -> str:
     # Links and @handles carry no claim; punctuation stays for PostgreSQL's parser (numbers).
     return _HANDLE.sub(" ", _URL.sub(" ", unicodedata.normalize("NFKC", text)))
@@ -192,7 +215,9 @@ def _query_text(text: str) -> str:
 
 def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
     """claim_match's first stage: up to CANDIDATES rows (id, text, status, lexical score,
-    trigram similarity, stored vector or None), best lexical score first."""
+    trigram similarity, stored vector or None, duplicate_of_id, stored headline vector or
+    None), best lexical score first."""
+    text = match_clean(text)
     if not _content_words(text):
         return []
     query_text = _query_text(text)
@@ -236,7 +261,10 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
         params[f"l{i}"] = _tsquery([lexeme], "|")
         params[f"w{i}"] = weight
     published = "AND status = 'published'" if published_only else ""
-    branch = "(SELECT id, text, status, search_vector FROM claims_claim WHERE {} {} LIMIT {})"
+    branch = (
+        "(SELECT id, text, status, duplicate_of_id, search_vector FROM claims_claim"
+        " WHERE {} {} LIMIT {})"
+    )
     # Claims sharing the query's first or last five words (an edited copy): B-tree lookups on
     # the keys claims.matchkeys derives from every claim's text, here from the query's.
     keys_sql = "(match_head = %(head)s::integer OR match_tail = %(tail)s::integer)"
@@ -273,7 +301,8 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
 
 def _score(branches: Sequence[str], lexical: str, params: dict[str, object]) -> list[tuple]:
     """The best CANDIDATES of the union of `branches` by BM25 (`lexical` sums the weights of
-    the query lexemes a claim holds), with their trigram similarity and stored vector."""
+    the query lexemes a claim holds), with their trigram similarity, stored vector, the claim
+    they duplicate (`duplicate_of_id`) and the vector of their published verdict's headline."""
     # Each LIMIT bounds the work when a query is made of very common words; the union is
     # scored without joining back to the table (each branch carries the columns it needs).
     union = "\n                UNION ALL\n                ".join(branches)
@@ -284,10 +313,11 @@ def _score(branches: Sequence[str], lexical: str, params: dict[str, object]) -> 
                 {union}
             )
             SELECT ranked.id, ranked.text, ranked.status, ranked.lexical,
-                   similarity(ranked.text, %(text)s), e.vector
+                   similarity(ranked.text, %(text)s), e.vector, ranked.duplicate_of_id,
+                   e.headline_vector
             FROM (
-                SELECT DISTINCT ON (lexical, id) id, text, status, lexical FROM (
-                    SELECT id, text, status,
+                SELECT DISTINCT ON (lexical, id) id, text, status, duplicate_of_id, lexical FROM (
+                    SELECT id, text, status, duplicate_of_id,
                            ({lexical}) * {_K1 + 1} / (1 + {_K1} * ({1 - _B} + {_B}
                                * length(search_vector) / %(length)s::float8)) AS lexical
                     FROM candidate
@@ -306,17 +336,26 @@ def _score(branches: Sequence[str], lexical: str, params: dict[str, object]) -> 
 def match_rerank(
     *, rows: Sequence[tuple], text: str, query_vector: np.ndarray
 ) -> list[tuple[float, int, str, str]]:
-    """claim_match's second stage: (score, id, text, status) of `rows`, best first."""
+    """claim_match's second stage: (score, id, text, status) of `rows`, best first.
+
+    A claim marked as a duplicate of another candidate (`duplicate_of`: the same statement,
+    imported later) is folded into that earlier claim, which stands for both: one statement is
+    listed once, under the claim that carries its history."""
     if not rows:
         return []
     query_words = {_stem(w) for w in _content_words(text)}
     best_lexical = max(row[3] for row in rows) or 1.0
+    present = {row[0] for row in rows}
     scored = []
-    for pk, claim_text, status, lexical, trigram, vector in rows:
+    for pk, claim_text, status, lexical, trigram, vector, duplicate_of, headline in rows:
+        if duplicate_of in present:
+            continue
         if vector is None:  # not embedded yet (manage.py embed_claims fills these in)
             closeness = _similarity(query_words, claim_text, trigram)
         else:
             closeness = float(vector_from_bytes(vector) @ query_vector)
+        if headline is not None:  # its fact-check's headline: the closer wording counts
+            closeness = max(closeness, float(vector_from_bytes(headline) @ query_vector))
         score = (closeness + LEXICAL_WEIGHT * lexical / best_lexical) / (1 + LEXICAL_WEIGHT)
         scored.append((score, pk, claim_text, status))
     return sorted(scored, key=lambda item: (-item[0], item[1]))
@@ -330,16 +369,19 @@ def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> li
     query's words; all words of one of three interleaved groups; claims holding any of its rarer
     words), scored by BM25 without term frequency (each matched lexeme adds its inverse document
     frequency, normalised by the claim's length); the best `CANDIDATES` go on. Second stage: the
-    cosine of their stored embeddings with the query's (claims/embeddings.py) plus
-    `LEXICAL_WEIGHT` times the lexical score relative to the best one; a candidate without a
-    vector yet uses the Dice/trigram similarity in place of the cosine.
+    cosine of their stored embeddings with the query's (claims/embeddings.py), or of their
+    published verdict's headline's when that is higher, plus `LEXICAL_WEIGHT` times the lexical
+    score relative to the best one; a candidate without a vector yet uses the Dice/trigram
+    similarity in place of the cosine. A duplicate of another candidate is folded into it. The
+    query is read through `match_clean` first.
     """
     if limit < 1:
         return []
     rows = match_candidates(text=text, published_only=published_only)
     if not rows:
         return []
-    ranked = match_rerank(rows=rows, text=text, query_vector=texts_embed([text])[0])[:limit]
+    clean = match_clean(text)
+    ranked = match_rerank(rows=rows, text=clean, query_vector=texts_embed([clean])[0])[:limit]
     verdicts = {
         v.claim_id: v
         for v in Verdict.objects.filter(

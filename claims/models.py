@@ -371,12 +371,20 @@ class ClaimMatch(models.Model):
 class ClaimEmbedding(models.Model):
     """A claim's sentence embedding (claims/embeddings.py: 384 float16 values, 768 bytes), which
     re-ranks the candidates of `claim_match`. A table of its own, written once per claim after
-    the import commits: claims_claim is neither widened nor rewritten for it."""
+    the import commits: claims_claim is neither widened nor rewritten for it.
+
+    A claim that has been checked also carries the embedding of its published verdict's
+    headline (ours, or the one imported with another fact-checker's ClaimReview): a fact-check
+    headline restates the claim in other words ("Did X say Y?"), and a later text may echo
+    either wording. `headline` is the text that vector was made from, so a publication, a
+    correction or a retraction that changes it is noticed (claims_embed)."""
 
     claim = models.OneToOneField(
         Claim, primary_key=True, on_delete=models.CASCADE, related_name="embedding"
     )
     vector = models.BinaryField()
+    headline = models.TextField(blank=True, default="")
+    headline_vector = models.BinaryField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"embedding of #{self.claim_id}"

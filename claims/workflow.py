@@ -328,6 +328,14 @@ def _verdict_editors(claim: Claim) -> set[int]:
     )
 
 
+def _embed_headline_later(claim: Claim) -> None:
+    """After the commit, embed the headline the claim's published verdict now has (or drop the
+    old one): claim_match compares texts with it too (claims.embeddings.claims_embed)."""
+    from claims.tasks import claims_embed_later  # the tasks import matching, which is heavy
+
+    transaction.on_commit(lambda pk=claim.pk: claims_embed_later(claim_ids=[pk]))
+
+
 @transaction.atomic
 def verdict_publish(*, claim: Claim, actor: User, note: str = "") -> Claim:
     """awaiting_approval → published. Editors who neither wrote nor edited the verdict."""
@@ -365,6 +373,7 @@ def verdict_publish(*, claim: Claim, actor: User, note: str = "") -> Claim:
         raise TransitionNotAllowed(
             f"Claim #{claim.pk} already has a published verdict (imported); retract it first."
         ) from error
+    _embed_headline_later(claim)
     return claim
 
 
@@ -398,6 +407,7 @@ def verdict_retract(*, claim: Claim, actor: User, note: str) -> Claim:
             version=verdict.version + 1,
             updated_at=now,
         )
+    _embed_headline_later(claim)
     return claim
 
 
@@ -588,6 +598,7 @@ def verdict_correct(
         note=note,
         data={"verdict": verdict.pk, "version": verdict.version, "before": before},
     )
+    _embed_headline_later(claim)
     return verdict
 
 

@@ -12,13 +12,14 @@ from claims.matching import (
     claim_match_confirm,
     claim_match_dismiss,
     claims_match_new,
+    match_clean,
     match_normalise,
 )
 from claims.models import Claim, ClaimEvent, ClaimMatch, Rating, Verdict
 from factcheck.api import Conflict
 from sources.services import source_import_paths
 from tests.conftest import EDITED_TO
-from tests.factories import UserFactory, staff_user
+from tests.factories import ClaimFactory, SourceFactory, UserFactory, staff_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("matching_inline")]
 
@@ -48,6 +49,26 @@ def publish(claim: Claim, *, label: str = "True", headline: str = "Accurate") ->
 
 def test_normalising_drops_case_punctuation_quotes_links_and_handles() -> None:
     assert match_normalise("“Taxes” ROSE, by 5% — see https://t.co/x @bob") == "taxes rose by 5 see"
+
+
+def test_a_query_is_read_without_links_emoji_or_retweet_marks_and_with_hashtags_split() -> None:
+    tweet = (
+        "RT Wiped ⁦@BillClinton⁩ &amp; #JeffreyEpstein pics 😀✊🏽 #COVID19"
+        " pic.twitter.com/ISkE https://t.co/33Vj — Ann (@ann) May 1, 2019"
+    )
+
+    assert match_clean(tweet) == (
+        "Wiped @BillClinton & Jeffrey Epstein pics COVID 19 — Ann (@ann) May 1, 2019"
+    )
+
+
+def test_a_hashtag_finds_the_claim_that_spells_its_words_out() -> None:
+    texts = ["Jeffrey Epstein was photographed on a private island", "An island was sold"]
+    claim, _ = (ClaimFactory(source=SourceFactory(body=t), end=len(t)) for t in texts)
+
+    results = claim_match(text="#JeffreyEpstein #PrivateIsland", published_only=False)
+
+    assert results[0].claim_id == claim.pk
 
 
 def test_an_edited_copy_marks_unchanged_statements_as_duplicates_and_edits_as_suggestions(

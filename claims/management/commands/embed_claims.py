@@ -5,8 +5,10 @@ from claims.embeddings import claims_embed_missing
 
 class Command(BaseCommand):
     help = (
-        "Store the sentence embedding of every claim that has none (batched; safe to re-run). "
-        "Claims imported from now on are embedded by a worker after their import."
+        "Store the sentence embedding of every claim that has none, and of every published "
+        "verdict headline not embedded yet or changed since (batched; safe to re-run). Claims "
+        "imported from now on are embedded by a worker after their import, headlines after "
+        "each publication, correction or retraction."
     )
 
     def add_arguments(self, parser) -> None:
