@@ -153,14 +153,17 @@ def _store_items(
             zip([c.key for c in claims], claim_features([c.text for c in claims]), strict=True)
         )
 
-    def write(claims: list[ImportedClaim], scored: Future[dict[str, ClaimFeatures]]) -> None:
+    def write(
+        claims: list[ImportedClaim], fresh: list[ImportedClaim],
+        scored: Future[dict[str, ClaimFeatures]],
+    ) -> None:  # fmt: skip
         nonlocal imported, unchanged
         computed = scored.result()
         new = 0
-        if computed:  # else every key was stored before (a re-run): nothing to write
+        if fresh:  # else every key was stored before (a re-run): nothing to write
             results = claims_create_imported(
-                items=claims, import_run_id=run.pk, request_id=task_id, mapper=mapper,
-                features=computed,
+                items=fresh, import_run_id=run.pk, request_id=task_id, mapper=mapper,
+                features=computed, looked_up=True,
             )  # fmt: skip
             new = sum(1 for r in results if r.status == "imported")
         imported += new
@@ -169,14 +172,16 @@ def _store_items(
             progress(len(claims))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-score") as pool:
-        previous: tuple[list[ImportedClaim], Future[dict[str, ClaimFeatures]]] | None = None
+        previous: (
+            tuple[list[ImportedClaim], list[ImportedClaim], Future[dict[str, ClaimFeatures]]] | None
+        ) = None
 
         def flush() -> None:
             nonlocal previous, batch
             if batch:
                 stored = imported_stored_keys(batch)
-                scored = pool.submit(features, [c for c in batch if c.key not in stored])
-                current = (batch, scored)
+                fresh = [c for c in batch if c.key not in stored]
+                current = (batch, fresh, pool.submit(features, fresh))
                 batch = []
             else:
                 current = None
