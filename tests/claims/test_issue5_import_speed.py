@@ -105,3 +105,43 @@ def test_the_partial_indexes_hold_only_rows_with_a_value() -> None:
             " ('claim_claimant_idx', 'claim_assignee_idx', 'claim_duplicate_of_idx')"
         )
         assert [count for (count,) in cursor.fetchall()] == [0, 0, 0]
+
+
+def test_document_claims_copy_text_stores_what_write_row_stored() -> None:
+    """claims_create_for_sources formats COPY's text itself; the rows equal those psycopg's
+    write_row stored from the same values (the code before it)."""
+    from django.db import transaction
+
+    from claims.services import _COPY_COLUMNS, claim_features, claims_create_for_sources, copy_rows
+
+    body = (
+        "Tabs\there and a back\\slash \\N rose 3.5%.\nA line\r\nbreak inside, “quoted” — fine.\n"
+        "Short one. Ünïcödé façade naïve café count fell by 12 percent since 2019 they said."
+    )
+    spans = [(0, 40), (40, 84), (84, 95), (95, len(body))]
+    columns = [c for c in _COPY_COLUMNS if c not in ("created_at", "updated_at")]
+
+    def stored() -> list[tuple]:  # type: ignore[type-arg]
+        return list(Claim.objects.order_by("start").values_list(*columns))
+
+    source = SourceFactory(body=body, language="en")
+    with transaction.atomic():
+        claims_create_for_sources(documents=[(source, spans)])
+    new = stored()
+    [(created, updated)] = set(Claim.objects.values_list("created_at", "updated_at"))
+    assert created == updated
+    Claim.objects.all().delete()
+    features = claim_features([body[a:b] for a, b in spans])
+    with transaction.atomic():
+        copy_rows(
+            table="claims_claim",
+            columns=_COPY_COLUMNS,
+            rows=[
+                (source.pk, body[a:b], a, b, n, source.language, "pending", f.fingerprint, None,
+                 source.created_at, source.created_at, f.score, f.match_head, f.match_tail)
+                for n, ((a, b), f) in enumerate(zip(spans, features, strict=True))
+            ],
+        )  # fmt: skip
+    assert new == stored()
+    assert [text for _s, text, *_rest in new] == [body[a:b] for a, b in spans]
+    assert any(row[-2] is None for row in new)  # a statement under six words: NULL keys
