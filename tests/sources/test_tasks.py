@@ -38,3 +38,14 @@ def _wait_for_run(task_id: str, timeout: float = 60) -> int:
             return run.pk
         time.sleep(0.2)
     raise AssertionError(f"no finished import run for task {task_id} within {timeout}s")
+
+
+def test_a_starting_worker_loads_the_import_models() -> None:
+    """The models the importers use are loaded when a worker starts, not by its first task."""
+    from celery.signals import worker_init
+
+    from claims.checkworthiness import _model
+
+    _model.cache_clear()
+    worker_init.send(sender=None)
+    assert _model.cache_info().currsize == 1
