@@ -88,11 +88,11 @@ def _features(text: str) -> list[str | tuple[str, str]]:
     folded = text.casefold()
     if "’" in folded:
         folded = folded.replace("’", "'")
-    words: list[str | tuple[str, str]] = _TOKEN.findall(folded)
-    out = list(words)
-    if _DIGIT.search(folded) is not None:
-        out.extend("<num>" for w in words if _DIGIT.search(w))  # type: ignore[arg-type]
-    out.extend(itertools.pairwise(words))  # type: ignore[arg-type]
+    words: list[str] = _TOKEN.findall(folded)
+    out: list[str | tuple[str, str]] = list(words)
+    if _DIGIT.search(folded) is not None:  # a word of letters only holds no digit
+        out.extend("<num>" for w in words if not w.isalpha() and _DIGIT.search(w))
+    out.extend(itertools.pairwise(words))
     return out
 
 
