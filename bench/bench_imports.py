@@ -88,11 +88,35 @@ def bench_liar() -> None:
           f"import/COPY = {first / floor:.1f}x")  # fmt: skip
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend connected to this database, but ours (the
+    workers' backends; the server runs on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        return {pid: cpu_seconds(pid) for (pid,) in cursor.fetchall()}
+
+
 def run_workers(
     n: int, send: Callable[[], object], env: dict[str, str], expected_runs: int
 ) -> float:
     """Start `n` worker processes, call `send` (queue the work) and time until `expected_runs`
-    more import runs have finished."""
+    more import runs have finished. Prints the CPU time the workers and their database
+    backends used meanwhile: on a machine of `os.cpu_count()` cores, how many cores one
+    worker keeps busy says how far a second one can speed things up."""
     from sources.models import ImportRun
 
     celery = str(Path(sys.executable).parent / "celery")
@@ -121,6 +145,9 @@ def run_workers(
     try:
         time.sleep(4)  # let the workers connect
         done_before = ImportRun.objects.filter(finished_at__isnull=False).count()
+        workers_before = sum(cpu_seconds(proc.pid) for proc in procs)
+        backends_before = backend_cpu()
+        load_before = os.getloadavg()[0]
         t0 = time.perf_counter()
         send()
         while (
@@ -128,7 +155,16 @@ def run_workers(
             < expected_runs
         ):
             time.sleep(0.05)
-        return time.perf_counter() - t0
+        took = time.perf_counter() - t0
+        workers = sum(cpu_seconds(proc.pid) for proc in procs) - workers_before
+        backends = sum(
+            seconds - backends_before.get(pid, 0.0) for pid, seconds in backend_cpu().items()
+        )
+        print(f"  CPU: worker processes {workers:.1f}s, their PostgreSQL backends "
+              f"{backends:.1f}s in {took:.1f}s = {(workers + backends) / took:.2f} of "
+              f"{os.cpu_count()} cores; load average {load_before:.1f} -> "
+              f"{os.getloadavg()[0]:.1f}")  # fmt: skip
+        return took
     finally:
         for proc in procs:
             proc.terminate()
