@@ -45,7 +45,9 @@ def test_a_starting_worker_loads_the_import_models() -> None:
     from celery.signals import worker_init
 
     from claims.checkworthiness import _model
+    from factcheck.celery import load_import_models
 
+    assert load_import_models in [ref() for _key, ref in worker_init.receivers]
     _model.cache_clear()
-    worker_init.send(sender=None)
+    load_import_models(sender=None)
     assert _model.cache_info().currsize == 1
