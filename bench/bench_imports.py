@@ -98,16 +98,24 @@ def cpu_seconds(pid: int) -> float:
 
 
 def backend_cpu() -> dict[int, float]:
-    """CPU seconds of each PostgreSQL backend connected to this database, but ours (the
-    workers' backends; the server runs on this machine)."""
+    """CPU seconds of each PostgreSQL backend process connected to this database (the server
+    runs on this machine; its process titles name the database), but ours."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid()"
-        )
-        return {pid: cpu_seconds(pid) for (pid,) in cursor.fetchall()}
+        cursor.execute("SELECT current_database(), pg_backend_pid()")
+        name, own = cursor.fetchone()
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == own:
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"postgres: ") and f" {name} ".encode() in title:
+            found[int(entry.name)] = cpu_seconds(int(entry.name))
+    return found
 
 
 def run_workers(
@@ -148,6 +156,7 @@ def run_workers(
         workers_before = sum(cpu_seconds(proc.pid) for proc in procs)
         backends_before = backend_cpu()
         load_before = os.getloadavg()[0]
+        backends_seen = dict(backends_before)  # a backend may exit before the end
         t0 = time.perf_counter()
         send()
         while (
@@ -155,10 +164,12 @@ def run_workers(
             < expected_runs
         ):
             time.sleep(0.05)
+            backends_seen.update(backend_cpu())
         took = time.perf_counter() - t0
         workers = sum(cpu_seconds(proc.pid) for proc in procs) - workers_before
+        backends_seen.update(backend_cpu())
         backends = sum(
-            seconds - backends_before.get(pid, 0.0) for pid, seconds in backend_cpu().items()
+            seconds - backends_before.get(pid, 0.0) for pid, seconds in backends_seen.items()
         )
         print(f"  CPU: worker processes {workers:.1f}s, their PostgreSQL backends "
               f"{backends:.1f}s in {took:.1f}s = {(workers + backends) / took:.2f} of "
