@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict
-from itertools import islice
 from pathlib import Path
 
 import feedparser
@@ -292,9 +291,9 @@ def source_import_table_chunk(
         try:
             rows = parse_table(
                 raw, name=name, layout=layout, columns=columns, delimiter=delimiter,
-                publisher=publisher, language=language,
+                publisher=publisher, language=language, first=first, last=last,
             )  # fmt: skip
-            parsed = ((f"{name}:{r.line}", r.claim, r.error) for r in islice(rows, first, last))
+            parsed = ((f"{name}:{r.line}", r.claim, r.error) for r in rows)
             imported, unchanged, failures = _store_items(
                 run, parsed, task_id=task_id, progress=None,
                 batch_size=settings.IMPORT_TABLE_CHUNK_ROWS,
