@@ -51,3 +51,19 @@ def test_a_starting_worker_loads_the_import_models() -> None:
     _model.cache_clear()
     load_import_models(sender=None)
     assert _model.cache_info().currsize == 1
+
+
+def test_workers_hand_the_gil_over_sooner() -> None:
+    import sys
+
+    from celery.signals import worker_init
+
+    from factcheck.celery import WORKER_SWITCH_INTERVAL, shorter_gil_switch_interval
+
+    assert shorter_gil_switch_interval in [ref() for _key, ref in worker_init.receivers]
+    before = sys.getswitchinterval()
+    try:
+        shorter_gil_switch_interval(sender=None)
+        assert sys.getswitchinterval() == WORKER_SWITCH_INTERVAL
+    finally:
+        sys.setswitchinterval(before)
