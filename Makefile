@@ -43,7 +43,7 @@ bench-admin: $(VENV)/.installed
 
 # Scheduled imports: LIAR rows/s and a 50 MB folder with one and two real workers.
 bench-imports: $(VENV)/.installed
-	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_imports.py
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_imports.py $(BENCH_ARGS)
 
 # Stop the embedded PostgreSQL that `make test` or a manage.py command left running.
 stop-db: $(VENV)/.installed

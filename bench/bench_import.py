@@ -99,6 +99,12 @@ def write_liar(folder: Path) -> int:
     return total
 
 
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of process `pid` (the database server runs on this machine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1000)
@@ -131,14 +137,25 @@ def main() -> None:
             took = time.perf_counter() - t0
             print(f"corpus: {nfiles} files, {nbytes / 1e6:.1f} MB ({took:.1f}s)")
 
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                (backend,) = cursor.fetchone()
+            load = os.getloadavg()[0]
+            python0, backend0 = process_cpu(os.getpid()), process_cpu(backend)
             t0 = time.perf_counter()
             run = source_import_paths(paths=[folder])
             elapsed = time.perf_counter() - t0
+            python, backend = process_cpu(os.getpid()) - python0, process_cpu(backend) - backend0
         assert run.items_failed == 0, run.items[:3]
         statements = run.claims_created
         print(
             f"import: {elapsed:.2f}s  {nbytes / 1e6 / elapsed:.2f} MB/s  "
             f"{statements / elapsed:,.0f} statements/s  ({statements:,} statements)"
+        )
+        print(
+            f"  CPU: this process {python:.2f}s, its PostgreSQL backend {backend:.2f}s "
+            f"({(python + backend) / elapsed:.2f} of {os.cpu_count()} cores); load average "
+            f"{load:.1f} -> {os.getloadavg()[0]:.1f}"
         )
 
         # The floor: COPY the same rows into the same table.

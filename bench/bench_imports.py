@@ -88,11 +88,43 @@ def bench_liar() -> None:
           f"import/COPY = {first / floor:.1f}x")  # fmt: skip
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend process connected to this database (the server
+    runs on this machine; its process titles name the database), but ours."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database(), pg_backend_pid()")
+        name, own = cursor.fetchone()
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == own:
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"postgres: ") and f" {name} ".encode() in title:
+            found[int(entry.name)] = cpu_seconds(int(entry.name))
+    return found
+
+
 def run_workers(
     n: int, send: Callable[[], object], env: dict[str, str], expected_runs: int
 ) -> float:
     """Start `n` worker processes, call `send` (queue the work) and time until `expected_runs`
-    more import runs have finished."""
+    more import runs have finished. Prints the CPU time the workers and their database
+    backends used meanwhile: on a machine of `os.cpu_count()` cores, how many cores one
+    worker keeps busy says how far a second one can speed things up."""
     from sources.models import ImportRun
 
     celery = str(Path(sys.executable).parent / "celery")
@@ -121,6 +153,10 @@ def run_workers(
     try:
         time.sleep(4)  # let the workers connect
         done_before = ImportRun.objects.filter(finished_at__isnull=False).count()
+        workers_before = sum(cpu_seconds(proc.pid) for proc in procs)
+        backends_before = backend_cpu()
+        load_before = os.getloadavg()[0]
+        backends_seen = dict(backends_before)  # a backend may exit before the end
         t0 = time.perf_counter()
         send()
         while (
@@ -128,7 +164,18 @@ def run_workers(
             < expected_runs
         ):
             time.sleep(0.05)
-        return time.perf_counter() - t0
+            backends_seen.update(backend_cpu())
+        took = time.perf_counter() - t0
+        workers = sum(cpu_seconds(proc.pid) for proc in procs) - workers_before
+        backends_seen.update(backend_cpu())
+        backends = sum(
+            seconds - backends_before.get(pid, 0.0) for pid, seconds in backends_seen.items()
+        )
+        print(f"  CPU: worker processes {workers:.1f}s, their PostgreSQL backends "
+              f"{backends:.1f}s in {took:.1f}s = {(workers + backends) / took:.2f} of "
+              f"{os.cpu_count()} cores; load average {load_before:.1f} -> "
+              f"{os.getloadavg()[0]:.1f}")  # fmt: skip
+        return took
     finally:
         for proc in procs:
             proc.terminate()

@@ -28,10 +28,14 @@ _DIGIT = re.compile(r"\d")
 def tokens(text: str) -> list[str]:
     """The features of one sentence: lower-cased words, a `<num>` marker for every word holding a
     digit, and adjacent-word bigrams. Training and scoring both call this function."""
-    words = [w.replace("’", "'") for w in _TOKEN.findall(text.casefold())]
+    folded = text.casefold()
+    if "’" in folded:  # a joiner inside words, as the apostrophe: the same words either way
+        folded = folded.replace("’", "'")
+    words = _TOKEN.findall(folded)
     out = list(words)
-    out.extend("<num>" for w in words if _DIGIT.search(w))
-    out.extend(f"{a} {b}" for a, b in itertools.pairwise(words))
+    if _DIGIT.search(folded) is not None:  # most sentences hold no digit: no word to check
+        out.extend("<num>" for w in words if _DIGIT.search(w))
+    out.extend([f"{a} {b}" for a, b in itertools.pairwise(words)])
     return out
 
 
@@ -41,6 +45,14 @@ class Model:
     def __init__(self, *, terms: dict[str, tuple[float, float]], bias: float) -> None:
         self.terms = terms
         self.bias = bias
+        # For score(): the terms keyed as _features() yields them (a bigram "a b" as the pair
+        # ("a", "b"): words hold no space, so the two keys name the same terms), each with its
+        # idf, its weight, and what it adds to the squared norm and to the dot product when
+        # seen once: idf² and idf·weight, the very products score() would compute.
+        self._by_feature: dict[str | tuple[str, ...], tuple[float, float, float, float]] = {
+            (tuple(t.split(" ")) if " " in t else t): (i, w, i * i, i * w)
+            for t, (i, w) in terms.items()
+        }
 
     @classmethod
     def load(cls, path: Path = ARTEFACT) -> "Model":
@@ -50,19 +62,38 @@ class Model:
 
     def score(self, text: str) -> float:
         # TF-IDF with sublinear tf and l2 normalisation (as scikit-learn's TfidfVectorizer with
-        # sublinear_tf=True), then the linear model and a logistic link.
-        terms = self.terms
+        # sublinear_tf=True), then the linear model and a logistic link. The features are
+        # tokens(text) with bigrams as word pairs (no string built per bigram), in the same
+        # order, so the sums run in the same order and the score is the same to the last bit.
+        found = self._by_feature
         dot = 0.0
         norm = 0.0
-        for term, count in Counter(tokens(text)).items():
-            entry = terms.get(term)
+        for feature, count in Counter(_features(text)).items():
+            entry = found.get(feature)
             if entry is None:
                 continue
-            value = (1.0 + math.log(count)) * entry[0]
-            norm += value * value
-            dot += value * entry[1]
+            if count == 1:  # the usual case: 1 + log(1) == 1.0
+                norm += entry[2]
+                dot += entry[3]
+            else:
+                value = (1.0 + math.log(count)) * entry[0]
+                norm += value * value
+                dot += value * entry[1]
         z = self.bias + (dot / math.sqrt(norm) if norm else 0.0)
         return 1.0 / (1.0 + math.exp(-z))
+
+
+def _features(text: str) -> list[str | tuple[str, str]]:
+    """tokens(text), each bigram as a (word, word) pair."""
+    folded = text.casefold()
+    if "’" in folded:
+        folded = folded.replace("’", "'")
+    words: list[str] = _TOKEN.findall(folded)
+    out: list[str | tuple[str, str]] = list(words)
+    if _DIGIT.search(folded) is not None:  # a word of letters only holds no digit
+        out.extend("<num>" for w in words if not w.isalpha() and _DIGIT.search(w))
+    out.extend(itertools.pairwise(words))
+    return out
 
 
 @cache

@@ -116,6 +116,7 @@ def claims_create_imported(
     request_id: str = "",
     mapper: RatingMapper | None = None,
     features: Mapping[str, ClaimFeatures] | None = None,
+    looked_up: bool = False,
 ) -> list[ImportedResult]:
     """Store `items` (already validated: non-empty text and key) as published claims with
     imported verdicts, in one transaction; items whose key was stored before are `unchanged`.
@@ -125,6 +126,9 @@ def claims_create_imported(
     for check-worthiness; matching against the existing claims is queued for after the commit.
     `features`: claims.services.claim_features of items' texts by key, where the caller
     computed them already (e.g. in another thread while the previous batch was written).
+    `looked_up`: the caller has just looked the keys up (imported_stored_keys) and passes only
+    those not stored, so the lookup is not repeated here; a key stored in between still drops
+    out at the unique content hash and is answered `unchanged`.
     """
     mapper = mapper or RatingMapper()
     first: dict[str, ImportedClaim] = {}
@@ -136,12 +140,13 @@ def claims_create_imported(
         # Keys stored before drop out here, cheaply (an index lookup): a re-run of unchanged
         # input costs little more than reading it.
         hashes = {i.key: imported_content_hash(i.key) for i in unique}
-        cursor.execute(
-            "SELECT content_hash FROM sources_source WHERE content_hash = ANY(%s)",
-            [list(hashes.values())],
-        )
-        stored = {h for (h,) in cursor.fetchall()}
-        unique = [i for i in unique if hashes[i.key] not in stored]
+        if not looked_up:
+            cursor.execute(
+                "SELECT content_hash FROM sources_source WHERE content_hash = ANY(%s)",
+                [list(hashes.values())],
+            )
+            stored = {h for (h,) in cursor.fetchall()}
+            unique = [i for i in unique if hashes[i.key] not in stored]
         if not unique:
             return [ImportedResult(item.key, "unchanged") for item in items]
         bulk_write_settings()

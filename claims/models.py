@@ -102,13 +102,21 @@ class Claim(models.Model):
 
     Status = ClaimStatus
 
-    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="claims")
+    # Not indexed on its own: claim_source_start_unique (source, start) serves lookups by source.
+    source = models.ForeignKey(
+        "sources.Source", on_delete=models.PROTECT, related_name="claims", db_index=False
+    )
     text = models.TextField()
     start = models.PositiveIntegerField(help_text="Start of the span in source.body.")
     end = models.PositiveIntegerField(help_text="End (exclusive) of the span in source.body.")
     position = models.PositiveIntegerField(help_text="0-based order of the claim in its source.")
     claimant = models.ForeignKey(
-        Claimant, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+        Claimant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claims",
+        db_index=False,  # claim_claimant_idx, partial
     )
     claim_date = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=8, blank=True)
@@ -120,9 +128,15 @@ class Claim(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_claims",
+        db_index=False,  # claim_assignee_idx, partial
     )
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        db_index=False,  # claim_duplicate_of_idx, partial
     )
     fingerprint = models.CharField(
         max_length=64, blank=True, help_text="Hash of the normalised text, for exact matching."
@@ -170,6 +184,22 @@ class Claim(models.Model):
             ),
             # API claim list: public claims paged by (updated_at, id) (claims/selectors.py).
             models.Index(fields=["updated_at", "id"], name="claim_updated_idx"),
+            # Claims by claimant, assignee or original (API filters, a claimant's claims, the
+            # foreign keys' ON DELETE checks). Partial: most claims have none of them (a
+            # document's statements have no claimant, no assignee, no original), and a NULL
+            # entry in a full index cost every imported row a B-tree insert that no query
+            # reads; `col = x` is still served, as a non-NULL x implies the condition.
+            models.Index(
+                fields=["claimant"], condition=Q(claimant__isnull=False), name="claim_claimant_idx"
+            ),
+            models.Index(
+                fields=["assignee"], condition=Q(assignee__isnull=False), name="claim_assignee_idx"
+            ),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=Q(duplicate_of__isnull=False),
+                name="claim_duplicate_of_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -197,6 +227,7 @@ class Verdict(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="authored_verdicts",
+        db_index=False,  # verdict_author_idx, partial
     )
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -204,6 +235,7 @@ class Verdict(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="approved_verdicts",
+        db_index=False,  # verdict_approver_idx, partial
     )
     # Optimistic locking: every edit bumps it; an edit based on an older version is refused.
     version = models.PositiveIntegerField(default=1)
@@ -244,6 +276,16 @@ class Verdict(models.Model):
         indexes = [
             # API sync: published verdicts paged by (updated_at, id).
             models.Index(fields=["updated_at", "id"], name="verdict_updated_idx"),
+            # Verdicts by author or approver (the users' ON DELETE PROTECT checks). Partial:
+            # imported verdicts have neither (see claim_claimant_idx).
+            models.Index(
+                fields=["author"], condition=Q(author__isnull=False), name="verdict_author_idx"
+            ),
+            models.Index(
+                fields=["approver"],
+                condition=Q(approver__isnull=False),
+                name="verdict_approver_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -281,7 +323,10 @@ class Citation(models.Model):
 class ClaimEvent(models.Model):
     """Append-only audit row per change. A database trigger refuses UPDATE and DELETE."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
+    # Not indexed on its own: claimevent_claim_idx (claim, created_at) serves lookups by claim.
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     code = models.CharField(max_length=100, help_text="Dotted code, e.g. claim.published.")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
@@ -291,6 +336,7 @@ class ClaimEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="claim_events",
+        db_index=False,  # claimevent_actor_idx, partial
     )
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
@@ -302,6 +348,11 @@ class ClaimEvent(models.Model):
         indexes = [
             # A claim's history, oldest first (claim page, events API).
             models.Index(fields=["claim", "created_at"], name="claimevent_claim_idx"),
+            # Events by actor (the user's ON DELETE PROTECT check). Partial: an import's events
+            # have no actor (see claim_claimant_idx).
+            models.Index(
+                fields=["actor"], condition=Q(actor__isnull=False), name="claimevent_actor_idx"
+            ),
         ]
 
     def __str__(self) -> str:

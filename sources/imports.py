@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict
-from itertools import islice
 from pathlib import Path
 
 import feedparser
@@ -153,14 +152,17 @@ def _store_items(
             zip([c.key for c in claims], claim_features([c.text for c in claims]), strict=True)
         )
 
-    def write(claims: list[ImportedClaim], scored: Future[dict[str, ClaimFeatures]]) -> None:
+    def write(
+        claims: list[ImportedClaim], fresh: list[ImportedClaim],
+        scored: Future[dict[str, ClaimFeatures]],
+    ) -> None:  # fmt: skip
         nonlocal imported, unchanged
         computed = scored.result()
         new = 0
-        if computed:  # else every key was stored before (a re-run): nothing to write
+        if fresh:  # else every key was stored before (a re-run): nothing to write
             results = claims_create_imported(
-                items=claims, import_run_id=run.pk, request_id=task_id, mapper=mapper,
-                features=computed,
+                items=fresh, import_run_id=run.pk, request_id=task_id, mapper=mapper,
+                features=computed, looked_up=True,
             )  # fmt: skip
             new = sum(1 for r in results if r.status == "imported")
         imported += new
@@ -169,14 +171,16 @@ def _store_items(
             progress(len(claims))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-score") as pool:
-        previous: tuple[list[ImportedClaim], Future[dict[str, ClaimFeatures]]] | None = None
+        previous: (
+            tuple[list[ImportedClaim], list[ImportedClaim], Future[dict[str, ClaimFeatures]]] | None
+        ) = None
 
         def flush() -> None:
             nonlocal previous, batch
             if batch:
                 stored = imported_stored_keys(batch)
-                scored = pool.submit(features, [c for c in batch if c.key not in stored])
-                current = (batch, scored)
+                fresh = [c for c in batch if c.key not in stored]
+                current = (batch, fresh, pool.submit(features, fresh))
                 batch = []
             else:
                 current = None
@@ -287,9 +291,9 @@ def source_import_table_chunk(
         try:
             rows = parse_table(
                 raw, name=name, layout=layout, columns=columns, delimiter=delimiter,
-                publisher=publisher, language=language,
+                publisher=publisher, language=language, first=first, last=last,
             )  # fmt: skip
-            parsed = ((f"{name}:{r.line}", r.claim, r.error) for r in islice(rows, first, last))
+            parsed = ((f"{name}:{r.line}", r.claim, r.error) for r in rows)
             imported, unchanged, failures = _store_items(
                 run, parsed, task_id=task_id, progress=None,
                 batch_size=settings.IMPORT_TABLE_CHUNK_ROWS,

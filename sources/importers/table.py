@@ -48,9 +48,13 @@ def parse_table(
     delimiter: str | None = None,
     publisher: str = "",
     language: str = "",
+    first: int = 0,
+    last: int | None = None,
 ) -> Iterator[ParsedRow]:
     """Rows of the table as claims. `layout` is "header" (first row names the columns),
-    "liar", or "plain" (no header; `columns` maps field → 0-based index)."""
+    "liar", or "plain" (no header; `columns` maps field → 0-based index). `first`, `last`:
+    only the rows [first, last) of those it yields (a range of a table shared by several
+    tasks); the rows before `first` are counted, not built."""
     text = raw.decode("utf-8-sig", errors="replace")
     if delimiter is None:
         delimiter = "\t" if name.endswith((".tsv", ".tab")) or layout == "liar" else ","
@@ -76,9 +80,15 @@ def parse_table(
     if "claim" not in mapping:
         raise TableError(f"{name}: no claim column (map one with claim=<column>)")
     width = max(mapping.values()) + 1
+    count = 0  # rows yielded or skipped so far
     for row in reader:
+        if last is not None and count >= last:
+            return
         line = reader.line_num
         if not any(cell.strip() for cell in row):
+            continue
+        count += 1
+        if count <= first:
             continue
         if len(row) < width:
             yield ParsedRow(line, None, f"line {line}: {len(row)} columns, expected {width}")

@@ -55,3 +55,36 @@ def test_score_claims_backfills_missing_scores_only() -> None:
         assert claim.score == pytest.approx(claim_scores([claim.text])[0])
     kept.refresh_from_db()
     assert kept.score == 0.123
+
+
+def test_scores_are_the_plain_tf_idf_formula_to_the_last_bit() -> None:
+    """Model.score (bigrams as word pairs, a term seen once from precomputed products) equals
+    the formula over tokens() written out plainly, bit for bit."""
+    import math
+    from collections import Counter
+
+    from claims.checkworthiness import _model, tokens
+
+    model = _model()
+
+    def plain(text: str) -> float:
+        dot = norm = 0.0
+        for term, count in Counter(tokens(text)).items():
+            entry = model.terms.get(term)
+            if entry is None:
+                continue
+            value = (1.0 + math.log(count)) * entry[0]
+            norm += value * value
+            dot += value * entry[1]
+        z = model.bias + (dot / math.sqrt(norm) if norm else 0.0)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    texts = [
+        "Unemployment fell to 3.5 percent last year, the lowest rate in 50 years.",
+        "The the tax tax cut cut: 3 3 billion, it\u2019s the U.S. budget\u2019s 1,000.5 dollars.",
+        "Thank you very much, it is great to be here tonight.",
+        "",
+        "\u2019\u2019 ... !!!",
+        "Ünïcödé İstanbul straße ﬁnance rose 12%.",
+    ]
+    assert [model.score(t) for t in texts] == [plain(t) for t in texts]

@@ -468,3 +468,19 @@ def test_a_split_table_without_a_claim_column_fails_once_per_range(
     ]  # fmt: skip
     assert all("no claim column" in i["error"] for i in run.items if i["path"] == "x.csv")
     assert Claim.objects.count() == 0
+
+
+@pytest.mark.parametrize(("first", "last"), [(0, None), (0, 10), (10, 20), (35, None), (50, 60)])
+def test_a_range_of_table_rows_is_the_same_rows_as_a_slice_of_all(
+    first: int, last: int | None
+) -> None:
+    """parse_table(first=, last=) skips the rows before the range without building them, and
+    yields what slicing every row would (blank lines are not rows; a short row is one)."""
+    from itertools import islice
+
+    from sources.importers.table import parse_table
+
+    raw = LIAR.read_bytes().replace(b"\n", b"\n\n", 3)  # a few blank lines too
+    every = parse_table(raw, name=LIAR.name, layout="liar")
+    ranged = parse_table(raw, name=LIAR.name, layout="liar", first=first, last=last)
+    assert list(ranged) == list(islice(every, first, last))

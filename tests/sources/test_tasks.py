@@ -38,3 +38,32 @@ def _wait_for_run(task_id: str, timeout: float = 60) -> int:
             return run.pk
         time.sleep(0.2)
     raise AssertionError(f"no finished import run for task {task_id} within {timeout}s")
+
+
+def test_a_starting_worker_loads_the_import_models() -> None:
+    """The models the importers use are loaded when a worker starts, not by its first task."""
+    from celery.signals import worker_init
+
+    from claims.checkworthiness import _model
+    from factcheck.celery import load_import_models
+
+    assert load_import_models in [ref() for _key, ref in worker_init.receivers]
+    _model.cache_clear()
+    load_import_models(sender=None)
+    assert _model.cache_info().currsize == 1
+
+
+def test_workers_hand_the_gil_over_sooner() -> None:
+    import sys
+
+    from celery.signals import worker_init
+
+    from factcheck.celery import WORKER_SWITCH_INTERVAL, shorter_gil_switch_interval
+
+    assert shorter_gil_switch_interval in [ref() for _key, ref in worker_init.receivers]
+    before = sys.getswitchinterval()
+    try:
+        shorter_gil_switch_interval(sender=None)
+        assert sys.getswitchinterval() == WORKER_SWITCH_INTERVAL
+    finally:
+        sys.setswitchinterval(before)

@@ -1,0 +1,147 @@
+"""Issue 5's import speed work keeps what is stored: the verdict search vector computed once per
+claim's words (migration 0013) equals 0003's expression, and the partial foreign-key indexes
+(migration 0012) still serve lookups by claimant, assignee, original, author and actor."""
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from claims.models import Claim, Verdict
+from sources.imports import source_import_table
+from tests.factories import ClaimFactory, SourceFactory, VerdictFactory
+
+pytestmark = pytest.mark.django_db
+
+LIAR = Path(__file__).resolve().parents[1] / "data" / "issue5" / "liar_sample.tsv"
+
+# 0003_issue4_api's expression, evaluated on the stored rows.
+EXPRESSION_0003 = """
+SELECT v.id, v.search_vector = (
+    setweight(to_tsvector(factcheck_ts_config(c.language), coalesce(c.text, '')), 'A')
+    || setweight(to_tsvector(factcheck_ts_config(c.language),
+                             concat_ws(' ', v.headline, v.summary, v.explanation)), 'B')
+    || to_tsvector('simple', concat_ws(' ', c.text,
+                                       concat_ws(' ', v.headline, v.summary, v.explanation))))
+FROM claims_verdict v JOIN claims_claim c ON c.id = v.claim_id ORDER BY v.id
+"""
+
+
+def vectors_as_0003() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(EXPRESSION_0003)
+        rows = cursor.fetchall()
+    assert [same for _id, same in rows] == [True] * len(rows)
+    return len(rows)
+
+
+TEXTS = [
+    "The unemployment rate fell by 3.5% in 2019, says the governor's office.",
+    "Says the Annies List political group supports third-trimester abortions on demand.",
+    'He said "we will build 1,000 miles" -- see http://example.org/a?b=c or a@b.com.',
+    "Trailing punctuation and a hyphen word-",
+    "x <tag",
+    "Los precios subieron un 20 por ciento en Madrid el año pasado.",
+    "   Spaces   around\tand\nbreaks   ",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "", "es", "xx"])
+@pytest.mark.parametrize("review", [("", "", ""), ("Headline", "A summary.", "Long explanation.")])
+def test_verdict_search_vector_equals_0003s_expression(
+    language: str, review: tuple[str, str, str]
+) -> None:
+    for text in TEXTS:
+        source = SourceFactory(body=text, language=language)
+        claim = ClaimFactory(source=source, start=0, end=len(text), language=language)
+        headline, summary, explanation = review
+        VerdictFactory(claim=claim, headline=headline, summary=summary, explanation=explanation)
+    assert vectors_as_0003() == len(TEXTS)
+    # An edit recomputes it the same way (the trigger fires on UPDATE OF headline...).
+    Verdict.objects.update(headline="Edited headline", summary="")
+    assert vectors_as_0003() == len(TEXTS)
+    Verdict.objects.update(headline="", summary="", explanation="")
+    assert vectors_as_0003() == len(TEXTS)
+
+
+def test_imported_table_verdicts_have_0003s_vectors() -> None:
+    run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, layout="liar")
+    assert run.claims_created > 0
+    assert vectors_as_0003() == run.claims_created
+
+
+def plan(sql: str, params: list) -> str:  # type: ignore[type-arg]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.parametrize(
+    ("sql", "index"),
+    [
+        ("SELECT id FROM claims_claim WHERE claimant_id = %s", "claim_claimant_idx"),
+        ("SELECT id FROM claims_claim WHERE assignee_id = %s", "claim_assignee_idx"),
+        ("SELECT id FROM claims_claim WHERE duplicate_of_id = %s", "claim_duplicate_of_idx"),
+        ("SELECT id FROM claims_claim WHERE source_id = %s", "claim_source_start_unique"),
+        ("SELECT id FROM claims_verdict WHERE author_id = %s", "verdict_author_idx"),
+        ("SELECT id FROM claims_verdict WHERE approver_id = %s", "verdict_approver_idx"),
+        ("SELECT id FROM claims_claimevent WHERE actor_id = %s", "claimevent_actor_idx"),
+        ("SELECT id FROM claims_claimevent WHERE claim_id = %s", "claimevent_claim_idx"),
+    ],
+)
+def test_foreign_key_lookups_still_use_an_index(sql: str, index: str) -> None:
+    assert index in plan(sql, [1])
+
+
+def test_the_partial_indexes_hold_only_rows_with_a_value() -> None:
+    ClaimFactory.create_batch(3)
+    claim = Claim.objects.first()
+    assert claim is not None and claim.claimant_id is None
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE relname IN"
+            " ('claim_claimant_idx', 'claim_assignee_idx', 'claim_duplicate_of_idx')"
+        )
+        assert [count for (count,) in cursor.fetchall()] == [0, 0, 0]
+
+
+def test_document_claims_copy_text_stores_what_write_row_stored() -> None:
+    """claims_create_for_sources formats COPY's text itself; the rows equal those psycopg's
+    write_row stored from the same values (the code before it)."""
+    from django.db import transaction
+
+    from claims.services import _COPY_COLUMNS, claim_features, claims_create_for_sources, copy_rows
+
+    body = (
+        "Tabs\there and a back\\slash \\N rose 3.5%.\nA line\r\nbreak inside, “quoted” — fine.\n"
+        "Short one. Ünïcödé façade naïve café count fell by 12 percent since 2019 they said."
+    )
+    spans = [(0, 40), (40, 84), (84, 95), (95, len(body))]
+    columns = [c for c in _COPY_COLUMNS if c not in ("created_at", "updated_at")]
+
+    def stored() -> list[tuple]:  # type: ignore[type-arg]
+        return list(Claim.objects.order_by("start").values_list(*columns))
+
+    source = SourceFactory(body=body, language="en")
+    with transaction.atomic():
+        claims_create_for_sources(documents=[(source, spans)])
+    new = stored()
+    [(created, updated)] = set(Claim.objects.values_list("created_at", "updated_at"))
+    assert created == updated
+    Claim.objects.all().delete()
+    features = claim_features([body[a:b] for a, b in spans])
+    with transaction.atomic():
+        copy_rows(
+            table="claims_claim",
+            columns=_COPY_COLUMNS,
+            rows=[
+                (source.pk, body[a:b], a, b, n, source.language, "pending", f.fingerprint, None,
+                 source.created_at, source.created_at, f.score, f.match_head, f.match_tail)
+                for n, ((a, b), f) in enumerate(zip(spans, features, strict=True))
+            ],
+        )  # fmt: skip
+    assert new == stored()
+    assert [text for _s, text, *_rest in new] == [body[a:b] for a, b in spans]
+    assert any(row[-2] is None for row in new)  # a statement under six words: NULL keys
