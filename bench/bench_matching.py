@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_matching.py [--claims 1000000] [--queries 200] [--docs 20]
                                              [--keep] [--verdicts N] [--vectors]
+                                             [--posts FILE] [--vclaims FILE]
 
 In a scratch database (Django's test database; `--keep` keeps it, and its claims, for the next
 run), adds `--claims` demo claims with `generate_demo_data`'s `demo_data_generate` (1% of them
@@ -10,6 +11,11 @@ published, or `--verdicts`), then:
    lightly edited existing claims and unseen sentences, as staff (all claims) and as anonymous
    (published only), and prints median and p95 latency; demo claims have no embeddings (they
    rank by words), and with `--vectors` every claim gets a stand-in vector and it is timed again;
+   the demo texts are short sentences drawn from a small vocabulary, so when
+   ../shared/datasets/ holds CheckThat! 2020 (or `--posts`/`--vclaims` name the files), its
+   10,375 verified claims are added as what they are (one ClaimReview feed, matched and embedded
+   as a worker would, once per kept database) and its dev tweets (~30 words, what a user pastes
+   in) are timed as queries against them and the demo claims;
 2. imports `--docs` generated documents (bench_import.py's sentences, ~100 statements each, plus
    one exact and one lightly edited copy of existing claims) with `source_import_paths` (split,
    score, COPY), runs the matching tasks the import queued, then the embedding tasks, as one
@@ -32,6 +38,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 # The tasks an import queues are run here, in this process, and timed (see below).
 os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # a host: no kombu warning
+CHECKTHAT = ROOT.parent / "shared" / "datasets" / "checkthat2020-claim-retrieval"
+
+
+def read_posts(path: Path) -> list[str]:
+    """The texts of a TSV with a header row and the text in the second column (CheckThat!)."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row[1] for row in list(csv.reader(handle, delimiter="\t"))[1:] if len(row) > 1]
 
 
 def edit(rng: random.Random, text: str) -> str:
@@ -64,6 +79,36 @@ def time_matching(samples: list[str], label: str) -> None:
         )
 
 
+def add_fact_checks(path: Path) -> None:
+    """CheckThat!'s verified claims as one ClaimReview feed (as eval_matching.py loads them),
+    then matched and embedded as a worker would; once per database (`--keep`)."""
+    from django.db import connection
+    from eval_matching import FEED_ORIGIN, VCLAIM_URL, claimreview_feed, read_tsv
+
+    from claims.embeddings import claims_embed
+    from claims.matching import claims_match_new
+    from claims.models import Claim
+    from claims.tasks import MATCH_BATCH
+    from sources.imports import source_import_claimreview
+
+    if Claim.objects.filter(source__origin__startswith=VCLAIM_URL).exists():
+        return
+    t0 = time.perf_counter()
+    before = Claim.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    source_import_claimreview(raw=claimreview_feed(read_tsv(path)), origin=FEED_ORIGIN)
+    ids = list(Claim.objects.filter(id__gt=before).order_by("id").values_list("id", flat=True))
+    for start in range(0, len(ids), MATCH_BATCH):
+        claims_match_new(claim_ids=ids[start : start + MATCH_BATCH])
+    for start in range(0, len(ids), 1000):
+        claims_embed(claim_ids=ids[start : start + 1000])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    print(
+        f"added {len(ids):,} CheckThat! fact-checks, matched and embedded them: "
+        f"{time.perf_counter() - t0:.0f}s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1_000_000)
@@ -79,6 +124,19 @@ def main() -> None:
         help="give every claim without an embedding a stand-in vector, then time claim_match "
         "again (embedding 1,000,000 demo claims for real takes hours on two cores; the query "
         "does the same work whatever the vectors hold)",
+    )
+    parser.add_argument(
+        "--posts",
+        type=Path,
+        default=CHECKTHAT / "dev" / "tweets.queries.tsv",
+        help="a TSV of real posts (header row, text in the second column) to time as queries "
+        "too; skipped when absent (default: the CheckThat! 2020 dev tweets)",
+    )
+    parser.add_argument(
+        "--vclaims",
+        type=Path,
+        default=CHECKTHAT / "verified_claims.docs.tsv",
+        help="the fact-checks the posts are about (CheckThat! verified_claims.docs.tsv)",
     )
     args = parser.parse_args()
 
@@ -142,6 +200,13 @@ def main() -> None:
             took = time.perf_counter() - t0
             print(f"stand-in vectors for every claim and published headline: {took:.0f}s")
             time_matching(samples, "every candidate with a vector")
+        if args.posts.is_file() and args.vclaims.is_file():
+            add_fact_checks(args.vclaims)
+            posts = read_posts(args.posts)
+            words = statistics.median(len(post.split()) for post in posts)
+            time_matching(posts, f"real posts ({args.posts.name}, median {words:.0f} words)")
+        else:
+            print(f"real posts skipped: {args.posts} or {args.vclaims} not found")
 
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)

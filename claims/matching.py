@@ -27,10 +27,12 @@ duplicate of another candidate is folded into it.
 
 import html
 import math
+import os
 import re
 import time
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -361,6 +363,18 @@ def match_rerank(
     return sorted(scored, key=lambda item: (-item[0], item[1]))
 
 
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _embedder() -> ThreadPoolExecutor:
+    """One thread per process that embeds claim_match's queries (made again in a forked child,
+    which does not inherit its parent's threads)."""
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="claim-match-embed"))
+    return _pool[1]
+
+
 def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> list[MatchResult]:
     """Existing claims ranked by similarity to `text` (at most `limit`), with their published
     verdicts. `published_only` restricts the search to published claims (anonymous callers).
@@ -377,11 +391,14 @@ def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> li
     """
     if limit < 1:
         return []
-    rows = match_candidates(text=text, published_only=published_only)
-    if not rows:
-        return []
     clean = match_clean(text)
-    ranked = match_rerank(rows=rows, text=clean, query_vector=texts_embed([clean])[0])[:limit]
+    # The query is embedded while PostgreSQL finds the candidates: the model and the wait for
+    # the server both release the GIL, so the two overlap (a 30-word post: ~17 ms and ~29 ms).
+    vector = _embedder().submit(texts_embed, [clean]) if _content_words(clean) else None
+    rows = match_candidates(text=text, published_only=published_only)
+    if not rows or vector is None:
+        return []  # a running embedding finishes on its own; nobody waits for it
+    ranked = match_rerank(rows=rows, text=clean, query_vector=vector.result()[0])[:limit]
     verdicts = {
         v.claim_id: v
         for v in Verdict.objects.filter(

@@ -298,3 +298,22 @@ def test_match_api_refuses_an_empty_or_repeated_parameter(query: str) -> None:
     assert (
         "limit" if "limit=&" in query or query.endswith("limit=") else "text"
     ) in response.json()["detail"]
+
+
+def test_the_query_embedding_thread_is_made_again_in_a_forked_child(monkeypatch) -> None:
+    """claim_match embeds the query in a thread of its own process; a child forked from a
+    process that already had that thread (a Celery or gunicorn worker) makes its own, since it
+    does not inherit the thread, and matching there still answers."""
+    from claims import matching
+
+    parent = matching._embedder()
+    assert matching._embedder() is parent  # one per process
+    monkeypatch.setattr(matching.os, "getpid", lambda: -1)  # as a forked child sees itself
+    child = matching._embedder()
+    assert child is not parent
+    target = ClaimFactory(source=SourceFactory(body="The river flooded the old mill town."))
+    ClaimFactory(source=SourceFactory(body="Taxes on petrol rose twice this year."))
+    results = claim_match(text="The old mill town was flooded by the river", published_only=False)
+    assert [r.claim_id for r in results][:1] == [target.pk]
+    monkeypatch.undo()
+    parent.shutdown(wait=True)
