@@ -148,6 +148,9 @@ def _store_items(
 
     def batches() -> Iterator[tuple[list[ImportedClaim], set[str]]]:
         batch: list[ImportedClaim] = []
+        # The first batch is prepared while nothing is being written: keep it small, so the
+        # database starts writing soon.
+        size = max(1, batch_size // 5)
         for label, claim, error in parsed:
             if claim is None:
                 failures.append(_item(label, "failed", error=error))
@@ -155,9 +158,9 @@ def _store_items(
                     progress(1)
                 continue
             batch.append(claim)
-            if len(batch) >= batch_size:
+            if len(batch) >= size:
                 yield batch, imported_stored_keys(batch)
-                batch = []
+                batch, size = [], batch_size
         if batch:
             yield batch, imported_stored_keys(batch)
 
