@@ -140,7 +140,8 @@ def _store_items(
 
     Keys stored before are looked up first (so a re-run scores nothing); then, while one
     batch is written, the next one's new claims are scored and their rows made ready in a
-    second thread (pipelined, as documents are).
+    second thread (pipelined, as documents are). The first batch is a fifth of `batch_size`:
+    it is prepared while nothing is being written.
     """
     mapper = RatingMapper()
     imported = unchanged = 0
@@ -148,8 +149,6 @@ def _store_items(
 
     def batches() -> Iterator[tuple[list[ImportedClaim], set[str]]]:
         batch: list[ImportedClaim] = []
-        # The first batch is prepared while nothing is being written: keep it small, so the
-        # database starts writing soon.
         size = max(1, batch_size // 5)
         for label, claim, error in parsed:
             if claim is None:
@@ -199,9 +198,9 @@ def source_import_table(
 ) -> ImportRun:
     """Import the rows of a CSV/TSV table as published claims with imported verdicts.
 
-    Rows are stored in batches of IMPORT_TABLE_CHUNK_ROWS, each in its own transaction; a bad
-    row fails alone with its line number. Raises ImportBusy if a table of that name is being
-    imported.
+    Rows are stored in batches of IMPORT_TABLE_CHUNK_ROWS (see _store_items), each in its own
+    transaction; a bad row fails alone with its line number. Raises ImportBusy if a table of
+    that name is being imported.
     """
     with import_lock(f"table:{name}"):
         run = _start(ImportRun.Kind.TABLE, name, task_id)
