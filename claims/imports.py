@@ -109,14 +109,72 @@ def imported_stored_keys(items: Sequence[ImportedClaim]) -> set[str]:
         return {hashes[h] for (h,) in cursor.fetchall()}
 
 
-def claims_create_imported(
+@dataclass
+class ImportedBatch:
+    """Items made ready to write (imported_prepare): pure Python, no database access, so an
+    importer prepares the next batch in a thread while the database writes this one."""
+
+    items: Sequence[ImportedClaim]  # every item, in order (one result each)
+    unique: list[ImportedClaim]  # the first item of each key, to write
+    # One staging row per unique item (_STAGE_COLUMNS), the claimant by name in place of its
+    # id: claimants are looked up (or created) in the write's transaction.
+    stage: list[tuple]  # type: ignore[type-arg]
+
+
+def imported_prepare(
     *,
     items: Sequence[ImportedClaim],
+    mapper: RatingMapper,
+    features: Mapping[str, ClaimFeatures] | None = None,
+    stored: set[str] | None = None,
+) -> ImportedBatch:
+    """Ready `items` for claims_create_imported: one per key, less the keys in `stored`, each
+    with its content hash, mapped rating and claim_features (computed here unless given)."""
+    first: dict[str, ImportedClaim] = {}
+    for item in items:
+        if stored is None or item.key not in stored:
+            first.setdefault(item.key, item)
+    unique = list(first.values())
+    known = features or {}
+    missing = [i for i in unique if i.key not in known]
+    computed = dict(
+        zip([i.key for i in missing], claim_features([i.text for i in missing]), strict=True)
+    )
+    stage = [
+        (
+            imported_content_hash(i.key),
+            i.text,
+            i.publisher_name[:300],
+            i.language,
+            i.origin,
+            i.claimant,
+            i.claim_date,
+            f.fingerprint,
+            mapper.rating_id(i.original_rating, i.rating_numeric),
+            i.headline[:300],
+            i.original_rating[:200],
+            i.review_url,
+            i.publisher_site[:300],
+            i.review_date,
+            f.score,
+            f.match_head,
+            f.match_tail,
+        )
+        for i in unique
+        for f in (known.get(i.key) or computed[i.key],)
+    ]
+    return ImportedBatch(items=items, unique=unique, stage=stage)
+
+
+def claims_create_imported(
+    *,
+    items: Sequence[ImportedClaim] = (),
     import_run_id: int | None = None,
     request_id: str = "",
     mapper: RatingMapper | None = None,
     features: Mapping[str, ClaimFeatures] | None = None,
     looked_up: bool = False,
+    prepared: ImportedBatch | None = None,
 ) -> list[ImportedResult]:
     """Store `items` (already validated: non-empty text and key) as published claims with
     imported verdicts, in one transaction; items whose key was stored before are `unchanged`.
@@ -125,60 +183,33 @@ def claims_create_imported(
     same keys creates nothing twice (the unique content hash settles races). Each claim is scored
     for check-worthiness; matching against the existing claims is queued for after the commit.
     `features`: claims.services.claim_features of items' texts by key, where the caller
-    computed them already (e.g. in another thread while the previous batch was written).
+    computed them already.
+    `prepared`: the items readied by imported_prepare (e.g. in another thread while the
+    previous batch was written), in place of `items`, `mapper` and `features`.
     `looked_up`: the caller has just looked the keys up (imported_stored_keys) and passes only
-    those not stored, so the lookup is not repeated here; a key stored in between still drops
-    out at the unique content hash and is answered `unchanged`.
+    those not stored (or, in `prepared`, has left the stored ones out), so the lookup is not
+    repeated here; a key stored in between still drops out at the unique content hash and is
+    answered `unchanged`.
     """
-    mapper = mapper or RatingMapper()
-    first: dict[str, ImportedClaim] = {}
-    for item in items:
-        first.setdefault(item.key, item)
-    unique = list(first.values())
+    if prepared is None:
+        prepared = imported_prepare(items=items, mapper=mapper or RatingMapper(), features=features)
+    items, unique, stage = prepared.items, prepared.unique, prepared.stage
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        # Keys stored before drop out here, cheaply (an index lookup): a re-run of unchanged
-        # input costs little more than reading it.
-        hashes = {i.key: imported_content_hash(i.key) for i in unique}
-        if not looked_up:
+        if not looked_up and stage:
+            # Keys stored before drop out here, cheaply (an index lookup): a re-run of
+            # unchanged input costs little more than reading it.
             cursor.execute(
                 "SELECT content_hash FROM sources_source WHERE content_hash = ANY(%s)",
-                [list(hashes.values())],
+                [[row[0] for row in stage]],
             )
             stored = {h for (h,) in cursor.fetchall()}
-            unique = [i for i in unique if hashes[i.key] not in stored]
+            kept = [(i, row) for i, row in zip(unique, stage, strict=True) if row[0] not in stored]
+            unique, stage = [i for i, _row in kept], [row for _i, row in kept]
         if not unique:
             return [ImportedResult(item.key, "unchanged") for item in items]
         bulk_write_settings()
-        claimant_ids = _claimants(cursor, {i.claimant for i in unique if i.claimant}, now)
-        known = features or {}
-        missing = [i for i in unique if i.key not in known]
-        computed = dict(
-            zip([i.key for i in missing], claim_features([i.text for i in missing]), strict=True)
-        )
-        stage = [
-            (
-                hashes[i.key],
-                i.text,
-                i.publisher_name[:300],
-                i.language,
-                i.origin,
-                claimant_ids.get(i.claimant),
-                i.claim_date,
-                f.fingerprint,
-                mapper.rating_id(i.original_rating, i.rating_numeric),
-                i.headline[:300],
-                i.original_rating[:200],
-                i.review_url,
-                i.publisher_site[:300],
-                i.review_date,
-                f.score,
-                f.match_head,
-                f.match_tail,
-            )
-            for i in unique
-            for f in (known.get(i.key) or computed[i.key],)
-        ]
+        claimant_ids = _claimants(cursor, {row[5] for row in stage if row[5]}, now)
         # Rows go to a temporary table by COPY (no per-value quoting), then one statement
         # inserts the new sources, their claims, verdicts and events. A key already stored
         # hits the unique content hash and drops out of every later step.
@@ -187,7 +218,7 @@ def claims_create_imported(
         cursor.execute(f"CREATE TEMP TABLE import_stage ({_STAGE_COLUMNS}) ON COMMIT DROP")
         with cursor.cursor.copy("COPY import_stage FROM STDIN") as copy:
             for row in stage:
-                copy.write_row(row)
+                copy.write_row((*row[:5], claimant_ids.get(row[5]), *row[6:]))
         cursor.execute(
             _INSERT_ALL,
             {

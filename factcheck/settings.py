@@ -207,7 +207,7 @@ IMPORT_FETCH_MAX_BYTES = envint("IMPORT_FETCH_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_FETCH_MAX_REDIRECTS = envint("IMPORT_FETCH_MAX_REDIRECTS", 5)
 IMPORT_ALLOW_PRIVATE_NETWORKS = envbool("IMPORT_ALLOW_PRIVATE_NETWORKS", False)
 IMPORT_FEED_DEFAULT_INTERVAL = envint("IMPORT_FEED_DEFAULT_INTERVAL", 3600)
-# Rows per transaction in table and ClaimReview imports.
+# Rows per transaction in table imports (the first batch a fifth of it).
 IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)
 # Rows per task: a larger table is split into tasks of this many rows that several workers
 # share (each task parses the file up to its last row, so ranges are not made too small).

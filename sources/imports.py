@@ -9,7 +9,6 @@ happens before any transaction.
 import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -22,18 +21,19 @@ from django.db.models import F
 from django.utils import timezone
 
 from claims.imports import (
+    ImportedBatch,
     ImportedClaim,
     RatingMapper,
     claims_create_imported,
+    imported_prepare,
     imported_stored_keys,
 )
-from claims.services import ClaimFeatures, claim_features
 from sources.importers.claimreview import ClaimReviewError, parse_claimreview
 from sources.importers.fetch import FetchError, fetch
 from sources.importers.table import TableError, parse_table
 from sources.importers.text import UnreadableInput
 from sources.models import Feed, ImportRun, Source
-from sources.services import ItemResult, source_import_bytes
+from sources.services import ItemResult, pipelined, source_import_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -138,56 +138,18 @@ def _store_items(
     """Store parsed (label, claim, error) items in batches; return how many were imported and
     unchanged, and the failed items.
 
-    While one batch is written, the next one's new claims are scored in a second thread (pure
-    Python; waiting for the database releases the GIL), so Python and the database backend
-    work at the same time. Keys stored before are looked up first, so a re-run scores nothing.
+    Keys stored before are looked up first (so a re-run scores nothing); then, while one
+    batch is written, the next one's new claims are scored and their rows made ready in a
+    second thread (pipelined, as documents are). The first batch is a fifth of `batch_size`:
+    it is prepared while nothing is being written.
     """
     mapper = RatingMapper()
     imported = unchanged = 0
     failures: list = []  # type: ignore[type-arg]
-    batch: list[ImportedClaim] = []
 
-    def features(claims: list[ImportedClaim]) -> dict[str, ClaimFeatures]:
-        return dict(
-            zip([c.key for c in claims], claim_features([c.text for c in claims]), strict=True)
-        )
-
-    def write(
-        claims: list[ImportedClaim], fresh: list[ImportedClaim],
-        scored: Future[dict[str, ClaimFeatures]],
-    ) -> None:  # fmt: skip
-        nonlocal imported, unchanged
-        computed = scored.result()
-        new = 0
-        if fresh:  # else every key was stored before (a re-run): nothing to write
-            results = claims_create_imported(
-                items=fresh, import_run_id=run.pk, request_id=task_id, mapper=mapper,
-                features=computed, looked_up=True,
-            )  # fmt: skip
-            new = sum(1 for r in results if r.status == "imported")
-        imported += new
-        unchanged += len(claims) - new
-        if progress is not None:
-            progress(len(claims))
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-score") as pool:
-        previous: (
-            tuple[list[ImportedClaim], list[ImportedClaim], Future[dict[str, ClaimFeatures]]] | None
-        ) = None
-
-        def flush() -> None:
-            nonlocal previous, batch
-            if batch:
-                stored = imported_stored_keys(batch)
-                fresh = [c for c in batch if c.key not in stored]
-                current = (batch, fresh, pool.submit(features, fresh))
-                batch = []
-            else:
-                current = None
-            if previous is not None:
-                write(*previous)
-            previous = current
-
+    def batches() -> Iterator[tuple[list[ImportedClaim], set[str]]]:
+        batch: list[ImportedClaim] = []
+        size = max(1, batch_size // 5)
         for label, claim, error in parsed:
             if claim is None:
                 failures.append(_item(label, "failed", error=error))
@@ -195,10 +157,30 @@ def _store_items(
                     progress(1)
                 continue
             batch.append(claim)
-            if len(batch) >= batch_size:
-                flush()
-        flush()
-        flush()
+            if len(batch) >= size:
+                yield batch, imported_stored_keys(batch)
+                batch, size = [], batch_size
+        if batch:
+            yield batch, imported_stored_keys(batch)
+
+    def prepare(looked_up: tuple[list[ImportedClaim], set[str]]) -> ImportedBatch:
+        claims, stored = looked_up
+        return imported_prepare(items=claims, mapper=mapper, stored=stored)
+
+    def write(prepared: ImportedBatch) -> None:
+        nonlocal imported, unchanged
+        new = 0
+        if prepared.unique:  # else every key was stored before (a re-run): nothing to write
+            results = claims_create_imported(
+                prepared=prepared, import_run_id=run.pk, request_id=task_id, looked_up=True
+            )
+            new = sum(1 for r in results if r.status == "imported")
+        imported += new
+        unchanged += len(prepared.items) - new
+        if progress is not None:
+            progress(len(prepared.items))
+
+    pipelined(batches(), prepare=prepare, write=write)
     return imported, unchanged, failures
 
 
@@ -216,9 +198,9 @@ def source_import_table(
 ) -> ImportRun:
     """Import the rows of a CSV/TSV table as published claims with imported verdicts.
 
-    Rows are stored in batches of IMPORT_TABLE_CHUNK_ROWS, each in its own transaction; a bad
-    row fails alone with its line number. Raises ImportBusy if a table of that name is being
-    imported.
+    Rows are stored in batches of IMPORT_TABLE_CHUNK_ROWS (see _store_items), each in its own
+    transaction; a bad row fails alone with its line number. Raises ImportBusy if a table of
+    that name is being imported.
     """
     with import_lock(f"table:{name}"):
         run = _start(ImportRun.Kind.TABLE, name, task_id)

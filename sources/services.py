@@ -3,10 +3,11 @@
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
@@ -235,6 +236,33 @@ def _batch_write(batch: _Batch, run: ImportRun) -> list[ItemResult]:
     return [r for r in results if r is not None]
 
 
+_Batch_T = TypeVar("_Batch_T")
+_Ready_T = TypeVar("_Ready_T")
+
+
+def pipelined(
+    batches: Iterable[_Batch_T],
+    *,
+    prepare: Callable[[_Batch_T], _Ready_T],
+    write: Callable[[_Ready_T], None],
+) -> None:
+    """write(prepare(batch)) for each batch, in order, with batch N+1 prepared in a second
+    thread while batch N is written: `prepare` is pure Python (no database access), waiting for
+    the database releases the GIL, so a worker's Python and its database backend work at the
+    same time instead of taking turns. `batches` is consumed and `write` runs in the calling
+    thread (they may use its database connection). An exception from `prepare` is raised here,
+    where its batch would be written; nothing after it is written."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare") as pool:
+        previous: Future[_Ready_T] | None = None
+        for batch in batches:
+            current = pool.submit(prepare, batch)
+            if previous is not None:
+                write(previous.result())
+            previous = current
+        if previous is not None:
+            write(previous.result())
+
+
 def source_import_paths(
     *,
     paths: Sequence[Path],
@@ -249,9 +277,8 @@ def source_import_paths(
     and every other file is still imported (see _batch_write). Re-importing the same bytes
     creates nothing. `progress` is called once per file, as its batch is written.
 
-    While one batch is written, the next is decoded, split and scored in a second thread (pure
-    Python; waiting for the database releases the GIL), so the worker's Python and its
-    database backend work at the same time instead of taking turns.
+    While one batch is written, the next is decoded, split and scored in a second thread
+    (pipelined).
     """
     run = ImportRun.objects.create(
         kind=ImportRun.Kind.FILES, origin="\n".join(str(p) for p in paths), task_id=task_id
@@ -265,8 +292,7 @@ def source_import_paths(
         if progress is not None:
             progress(result)
 
-    def write(prepared: Future[_Batch]) -> None:
-        batch = prepared.result()
+    def write(batch: _Batch) -> None:
         for (index, _name, _raw), result in zip(batch.files, _batch_write(batch, run), strict=True):
             done(index, result)
 
@@ -287,15 +313,11 @@ def source_import_paths(
         if batch:
             yield batch
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare") as pool:
-        previous: Future[_Batch] | None = None
-        for files in batches():
-            current = pool.submit(_batch_prepare, _batch_check(files), run)
-            if previous is not None:
-                write(previous)
-            previous = current
-        if previous is not None:
-            write(previous)
+    pipelined(
+        (_batch_check(files) for files in batches()),
+        prepare=lambda batch: _batch_prepare(batch, run),
+        write=write,
+    )
     return import_run_finish(run=run, results=[r for r in results if r is not None])
 
 

@@ -1,0 +1,124 @@
+"""Table imports prepare batch N+1 in a thread while batch N is written (sources.services.
+pipelined, shared with document imports): the same rows as one serial write, and nothing lost
+or doubled when the database refuses a batch."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+import claims.imports
+import sources.imports
+from claims.imports import claims_create_imported
+from claims.models import Claim, Claimant, ClaimEvent, Verdict
+from sources.importers.table import parse_table
+from sources.imports import source_import_table
+from sources.models import ImportRun, Source
+from tests.conftest import DATA
+
+pytestmark = pytest.mark.django_db
+LIAR = DATA / "issue5" / "liar_sample.tsv"
+
+
+def stored_rows() -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    """Everything an import stores, without ids, run ids and timestamps."""
+    return {
+        "sources": sorted(
+            Source.objects.values_list(
+                "title", "url", "publisher", "author", "published_at", "language", "body",
+                "content_hash", "origin",
+            )
+        ),
+        "claims": sorted(
+            Claim.objects.values_list(
+                "source__content_hash", "text", "start", "end", "position", "claimant__name",
+                "claim_date", "language", "status", "fingerprint", "score", "match_head",
+                "match_tail",
+            )
+        ),
+        "verdicts": sorted(
+            Verdict.objects.values_list(
+                "claim__source__content_hash", "rating__slug", "headline", "summary", "status",
+                "origin", "version", "original_rating", "review_url", "publisher_name",
+                "publisher_site", "published_at",
+            )
+        ),
+        "events": sorted(
+            ClaimEvent.objects.values_list(
+                "claim__source__content_hash", "code", "from_status", "to_status", "note"
+            )
+        ),
+        "claimants": sorted(Claimant.objects.values_list("name", flat=True)),
+    }  # fmt: skip
+
+
+class Undo(Exception):
+    pass
+
+
+def test_a_table_written_in_overlapped_batches_stores_what_one_serial_write_stores(
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.IMPORT_TABLE_CHUNK_ROWS = 7  # 40 good rows: several batches, prepared ahead
+    try:
+        with transaction.atomic():
+            run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, layout="liar")
+            assert (run.claims_created, run.items_failed) == (40, 1)
+            overlapped = stored_rows()
+            raise Undo
+    except Undo:
+        pass
+    assert Claim.objects.count() == 0
+
+    rows = parse_table(LIAR.read_bytes(), name=LIAR.name, layout="liar")
+    items = [r.claim for r in rows if r.claim is not None]
+    results = claims_create_imported(items=items)  # every row in one serial write
+
+    assert [r.status for r in results] == ["imported"] * 40
+    serial = stored_rows()
+    assert len(serial["claims"]) == len(serial["verdicts"]) == len(serial["events"]) == 40
+    assert overlapped == serial
+
+
+def test_a_batch_the_database_refuses_loses_nothing_and_the_next_run_finishes(
+    settings,  # type: ignore[no-untyped-def]
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.IMPORT_TABLE_CHUNK_ROWS = 10
+    written: list[int] = []
+    real_write = sources.imports.claims_create_imported
+    real_settings = claims.imports.bulk_write_settings
+
+    def write(**kwargs):  # type: ignore[no-untyped-def]
+        results = real_write(**kwargs)
+        written.append(sum(1 for r in results if r.status == "imported"))
+        return results
+
+    def refuse_the_third_batch() -> None:
+        real_settings()
+        if len(written) == 2:  # inside the third batch's transaction: PostgreSQL refuses it
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 / 0")
+
+    monkeypatch.setattr(sources.imports, "claims_create_imported", write)
+    monkeypatch.setattr(claims.imports, "bulk_write_settings", refuse_the_third_batch)
+
+    with pytest.raises(DatabaseError):
+        source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, layout="liar")
+
+    # The two batches written before stay whole; the refused one and those after it are absent.
+    assert len(written) == 2 and 0 < sum(written) < 40
+    stored = sum(written)
+    assert Source.objects.count() == Claim.objects.count() == Verdict.objects.count() == stored
+    assert ClaimEvent.objects.filter(code="claim.imported").count() == stored
+
+    monkeypatch.setattr(claims.imports, "bulk_write_settings", real_settings)
+    run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, layout="liar")
+
+    assert (run.claims_created, run.items_unchanged, run.items_failed) == (
+        40 - stored, stored, 1,
+    )  # fmt: skip
+    assert Claim.objects.count() == Claim.objects.values("text").distinct().count() == 40
+    assert Source.objects.count() == Verdict.objects.count() == 40
+    assert ClaimEvent.objects.filter(code="claim.imported").count() == 40
+    interrupted = ImportRun.objects.exclude(pk=run.pk).get()
+    assert interrupted.status == ImportRun.Status.FAILED
+    assert "interrupted" in interrupted.items[0]["error"]
