@@ -132,6 +132,7 @@ class FeedAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "enabled"]
     search_fields = ["url", "title"]
+    formfield_overrides = SourceAdmin.formfield_overrides  # https for a URL typed without one
     readonly_fields = [
         "last_success_at",
         "consecutive_failures",

@@ -42,6 +42,15 @@ def test_adding_a_feed_in_the_admin_schedules_it_on_its_interval(admin_client: C
     assert admin_client.get("/admin/sources/feed/").status_code == 200
 
 
+def test_a_feed_url_typed_without_a_scheme_is_stored_as_https(admin_client: Client) -> None:
+    response = admin_client.post(
+        "/admin/sources/feed/add/",
+        {"url": "news.example/feed.xml", "kind": "rss", "interval": 900, "enabled": "on"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert Feed.objects.get().url == "https://news.example/feed.xml"
+
+
 def test_uploading_a_liar_file_in_the_admin_imports_it(admin_client: Client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     assert admin_client.get("/admin/sources/feed/upload/").status_code == 200
