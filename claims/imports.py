@@ -15,7 +15,7 @@ Every importer of reviewed claims goes through `claims_create_imported`. Semanti
 """
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.models import Claim, Rating, Verdict
-from claims.services import ClaimFeatures, bulk_write_settings, claim_features
+from claims.services import bulk_write_settings, claim_features
 from claims.tasks import claims_match_new_later
 
 
@@ -119,27 +119,25 @@ class ImportedBatch:
     # One staging row per unique item (_STAGE_COLUMNS), the claimant by name in place of its
     # id: claimants are looked up (or created) in the write's transaction.
     stage: list[tuple]  # type: ignore[type-arg]
+    # The caller looked the keys up (imported_stored_keys) and the stored ones are left out,
+    # so claims_create_imported does not look them up again.
+    looked_up: bool
 
 
 def imported_prepare(
     *,
     items: Sequence[ImportedClaim],
     mapper: RatingMapper,
-    features: Mapping[str, ClaimFeatures] | None = None,
     stored: set[str] | None = None,
 ) -> ImportedBatch:
-    """Ready `items` for claims_create_imported: one per key, less the keys in `stored`, each
-    with its content hash, mapped rating and claim_features (computed here unless given)."""
+    """Ready `items` for claims_create_imported: one per key, less the keys in `stored` (the
+    caller's imported_stored_keys), each with its content hash, mapped rating and
+    claim_features."""
     first: dict[str, ImportedClaim] = {}
     for item in items:
         if stored is None or item.key not in stored:
             first.setdefault(item.key, item)
     unique = list(first.values())
-    known = features or {}
-    missing = [i for i in unique if i.key not in known]
-    computed = dict(
-        zip([i.key for i in missing], claim_features([i.text for i in missing]), strict=True)
-    )
     stage = [
         (
             imported_content_hash(i.key),
@@ -160,10 +158,9 @@ def imported_prepare(
             f.match_head,
             f.match_tail,
         )
-        for i in unique
-        for f in (known.get(i.key) or computed[i.key],)
+        for i, f in zip(unique, claim_features([i.text for i in unique]), strict=True)
     ]
-    return ImportedBatch(items=items, unique=unique, stage=stage)
+    return ImportedBatch(items=items, unique=unique, stage=stage, looked_up=stored is not None)
 
 
 def claims_create_imported(
@@ -171,9 +168,6 @@ def claims_create_imported(
     items: Sequence[ImportedClaim] = (),
     import_run_id: int | None = None,
     request_id: str = "",
-    mapper: RatingMapper | None = None,
-    features: Mapping[str, ClaimFeatures] | None = None,
-    looked_up: bool = False,
     prepared: ImportedBatch | None = None,
 ) -> list[ImportedResult]:
     """Store `items` (already validated: non-empty text and key) as published claims with
@@ -182,21 +176,17 @@ def claims_create_imported(
     Returns one result per item, in order. Idempotent: a concurrent or repeated call with the
     same keys creates nothing twice (the unique content hash settles races). Each claim is scored
     for check-worthiness; matching against the existing claims is queued for after the commit.
-    `features`: claims.services.claim_features of items' texts by key, where the caller
-    computed them already.
     `prepared`: the items readied by imported_prepare (e.g. in another thread while the
-    previous batch was written), in place of `items`, `mapper` and `features`.
-    `looked_up`: the caller has just looked the keys up (imported_stored_keys) and passes only
-    those not stored (or, in `prepared`, has left the stored ones out), so the lookup is not
-    repeated here; a key stored in between still drops out at the unique content hash and is
-    answered `unchanged`.
+    previous batch was written), in place of `items`. When it was given the stored keys, they
+    are not looked up again here; a key stored in between still drops out at the unique
+    content hash and is answered `unchanged`.
     """
     if prepared is None:
-        prepared = imported_prepare(items=items, mapper=mapper or RatingMapper(), features=features)
+        prepared = imported_prepare(items=items, mapper=RatingMapper())
     items, unique, stage = prepared.items, prepared.unique, prepared.stage
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        if not looked_up and stage:
+        if not prepared.looked_up and stage:
             # Keys stored before drop out here, cheaply (an index lookup): a re-run of
             # unchanged input costs little more than reading it.
             cursor.execute(

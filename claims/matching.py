@@ -219,9 +219,12 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[tuple]:
     """claim_match's first stage: up to CANDIDATES rows (id, text, status, lexical score,
     trigram similarity, stored vector or None, duplicate_of_id, stored headline vector or
     None), best lexical score first."""
-    text = match_clean(text)
-    if not _content_words(text):
-        return []
+    clean = match_clean(text)
+    return _candidates(clean, published_only) if _content_words(clean) else []
+
+
+def _candidates(text: str, published_only: bool) -> list[tuple]:
+    """match_candidates of a text already through match_clean, with content words."""
     query_text = _query_text(text)
     with connection.cursor() as cursor:
         cursor.execute("SELECT tsvector_to_array(to_tsvector('english', %s))", [query_text])
@@ -389,15 +392,15 @@ def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> li
     similarity in place of the cosine. A duplicate of another candidate is folded into it. The
     query is read through `match_clean` first.
     """
-    if limit < 1:
-        return []
     clean = match_clean(text)
+    if limit < 1 or not _content_words(clean):
+        return []
     # The query is embedded while PostgreSQL finds the candidates: the model and the wait for
     # the server both release the GIL, so the two overlap (a 30-word post: ~17 ms and ~29 ms).
-    vector = _embedder().submit(texts_embed, [clean]) if _content_words(clean) else None
-    rows = match_candidates(text=text, published_only=published_only)
-    if not rows or vector is None:
-        return []  # a running embedding finishes on its own; nobody waits for it
+    vector = _embedder().submit(texts_embed, [clean])
+    rows = _candidates(clean, published_only)
+    if not rows:
+        return []  # the running embedding finishes on its own; nobody waits for it
     ranked = match_rerank(rows=rows, text=clean, query_vector=vector.result()[0])[:limit]
     verdicts = {
         v.claim_id: v

@@ -87,8 +87,7 @@ def claims_create_for_sources(
     counts = [len(spans) for _source, spans in documents]
     if sum(counts):
         with connection.cursor() as cursor:
-            names = ", ".join(f'"{name}"' for name in _COPY_COLUMNS)
-            with cursor.cursor.copy(f"COPY claims_claim ({names}) FROM STDIN") as copy:
+            with cursor.cursor.copy(_copy_sql("claims_claim", _COPY_COLUMNS)) as copy:
                 copy.write(_copy_text(documents, features, timezone.now()))
         claim_ids = Claim.objects.filter(
             source_id__in=[source.pk for source, _spans in documents]
@@ -165,15 +164,19 @@ def bulk_write_settings() -> None:
         )
 
 
+def _copy_sql(table: str, columns: Sequence[str]) -> str:
+    names = ", ".join(f'"{name}"' for name in columns)
+    return f"COPY {table} ({names}) FROM STDIN"
+
+
 def copy_rows(*, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write `rows` (values in `columns` order) into `table` with one COPY; return how many.
 
     COPY is the floor for bulk inserts: `bulk_create` spends most of its time building model
     instances and quoting parameters. Precondition: the caller holds a transaction."""
-    names = ", ".join(f'"{name}"' for name in columns)
     count = 0
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        with cursor.cursor.copy(_copy_sql(table, columns)) as copy:
             for row in rows:
                 copy.write_row(row)
                 count += 1

@@ -172,7 +172,7 @@ def _store_items(
         new = 0
         if prepared.unique:  # else every key was stored before (a re-run): nothing to write
             results = claims_create_imported(
-                prepared=prepared, import_run_id=run.pk, request_id=task_id, looked_up=True
+                prepared=prepared, import_run_id=run.pk, request_id=task_id
             )
             new = sum(1 for r in results if r.status == "imported")
         imported += new
