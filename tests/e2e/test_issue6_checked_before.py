@@ -37,6 +37,9 @@ def test_editor_confirms_a_suggested_match_on_the_claim_page(
     call_command("import_seeds", str(edited_seed_folder), "--json")
     edited = Claim.objects.get(text=EDITED_TO)
     match = ClaimMatch.objects.get(claim=edited)
+    # Read before the browser starts: code inside `sync_playwright()` runs in a context of its
+    # own, where the ORM would open a second connection that outlives the test.
+    matched_text = match.matched.text
     staff_user("ed", "Editors")
     base = live_server.url
 
@@ -50,7 +53,7 @@ def test_editor_confirms_a_suggested_match_on_the_claim_page(
             editor.goto(f"{base}/admin/claims/claim/{edited.pk}/change/")
             panel = editor.locator("#claim-matches")
             assert "Suggested" in panel.inner_text()
-            assert match.matched.text in panel.inner_text()
+            assert matched_text in panel.inner_text()
             panel.locator("button", has_text="Confirm").click()
             editor.wait_for_selector("#claim-matches .checked-before")
             assert "Checked before:" in editor.locator("#claim-matches").inner_text()
