@@ -10,14 +10,12 @@ never trains on them) and skips cleanly, exit 0, when they are absent.
 """
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 DEBATES = ROOT.parent / "shared" / "datasets" / "checkthat2019-checkworthiness" / "training"
 KS = (1, 3, 5, 10, 20, 50)
 
@@ -85,9 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skipped: not found: {', '.join(map(str, missing))}")
         return 0
 
-    import django
-
-    django.setup()
+    # The importer's scoring function is plain Python: no settings, no database.
     from claims.checkworthiness import claim_scores
 
     per = []
