@@ -100,8 +100,12 @@ def write_liar(folder: Path) -> int:
 
 
 def process_cpu(pid: int) -> float:
-    """User + system CPU seconds of process `pid` (the database server runs on this machine)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User + system CPU seconds of process `pid` so far, 0 if it is gone (the database server
+    runs on this machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 

@@ -88,23 +88,11 @@ def bench_liar() -> None:
           f"import/COPY = {first / floor:.1f}x")  # fmt: skip
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process `pid` so far (0 if it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def backend_cpu(name: str, own: int) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend process connected to database `name` (the server
+    runs on this machine; its process titles name the database), but ours (pid `own`)."""
+    from bench_import import process_cpu
 
-
-def backend_cpu() -> dict[int, float]:
-    """CPU seconds of each PostgreSQL backend process connected to this database (the server
-    runs on this machine; its process titles name the database), but ours."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_database(), pg_backend_pid()")
-        name, own = cursor.fetchone()
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == own:
@@ -114,7 +102,7 @@ def backend_cpu() -> dict[int, float]:
         except OSError:
             continue
         if title.startswith(b"postgres: ") and f" {name} ".encode() in title:
-            found[int(entry.name)] = cpu_seconds(int(entry.name))
+            found[int(entry.name)] = process_cpu(int(entry.name))
     return found
 
 
@@ -125,8 +113,14 @@ def run_workers(
     more import runs have finished. Prints the CPU time the workers and their database
     backends used meanwhile: on a machine of `os.cpu_count()` cores, how many cores one
     worker keeps busy says how far a second one can speed things up."""
+    from bench_import import process_cpu
+    from django.db import connection
+
     from sources.models import ImportRun
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database(), pg_backend_pid()")
+        database, own = cursor.fetchone()
     celery = str(Path(sys.executable).parent / "celery")
     procs = [
         subprocess.Popen(
@@ -153,8 +147,8 @@ def run_workers(
     try:
         time.sleep(4)  # let the workers connect
         done_before = ImportRun.objects.filter(finished_at__isnull=False).count()
-        workers_before = sum(cpu_seconds(proc.pid) for proc in procs)
-        backends_before = backend_cpu()
+        workers_before = sum(process_cpu(proc.pid) for proc in procs)
+        backends_before = backend_cpu(database, own)
         load_before = os.getloadavg()[0]
         backends_seen = dict(backends_before)  # a backend may exit before the end
         t0 = time.perf_counter()
@@ -164,10 +158,10 @@ def run_workers(
             < expected_runs
         ):
             time.sleep(0.05)
-            backends_seen.update(backend_cpu())
+            backends_seen.update(backend_cpu(database, own))
         took = time.perf_counter() - t0
-        workers = sum(cpu_seconds(proc.pid) for proc in procs) - workers_before
-        backends_seen.update(backend_cpu())
+        workers = sum(process_cpu(proc.pid) for proc in procs) - workers_before
+        backends_seen.update(backend_cpu(database, own))
         backends = sum(
             seconds - backends_before.get(pid, 0.0) for pid, seconds in backends_seen.items()
         )

@@ -39,6 +39,7 @@ os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # a host: no kombu warning
 DATA = ROOT.parent / "shared" / "datasets" / "checkthat2020-claim-retrieval"
 DEPTH = 20  # claims asked from claim_match per query (a vclaim may be split into several)
+FIRST_STAGE_DEPTH = 200  # first-stage rows kept per query for the recall figures and --tune
 
 
 # Where each vclaim's review is said to be read (its source's origin): no real address.
@@ -167,12 +168,14 @@ def first_stage_recall(
     qrels: dict[str, set[str]],
     vclaim_of: dict[int, str],
     source_of: dict[int, int],
+    fetched: list[tuple[list[tuple], object]],
 ) -> str:
-    """Share of relevant vclaims among claim_match's first-stage (PostgreSQL) candidates."""
-    depths = (20, 50, 100, 200)
+    """Share of relevant vclaims among claim_match's first-stage (PostgreSQL) candidates
+    (`fetched`: _candidates at FIRST_STAGE_DEPTH)."""
+    depths = (20, 50, 100, FIRST_STAGE_DEPTH)
     found = dict.fromkeys(depths, 0.0)
     n, ap5 = 0, 0.0
-    for (tweet_id, _), (rows, _) in zip(queries, _candidates(queries, max(depths)), strict=True):
+    for (tweet_id, _), (rows, _) in zip(queries, fetched, strict=True):
         if tweet_id not in qrels:
             continue
         n += 1
@@ -191,12 +194,13 @@ def tune(
     qrels: dict[str, set[str]],
     vclaim_of: dict[int, str],
     source_of: dict[int, int],
+    fetched: list[tuple[list[tuple], object]],
 ) -> None:
-    """MAP@5 over a grid of CANDIDATES x LEXICAL_WEIGHT (the first stage runs once per query:
-    its rows are ordered by lexical score, so a prefix is what a smaller CANDIDATES fetches)."""
+    """MAP@5 over a grid of CANDIDATES x LEXICAL_WEIGHT (the first stage runs once per query,
+    `fetched`: its rows are ordered by lexical score, so a prefix is what a smaller CANDIDATES
+    fetches)."""
     from claims import matching
 
-    fetched = _candidates(queries, 200)
     kept = matching.LEXICAL_WEIGHT
     try:
         for depth in (50, 100, 150, 200):
@@ -308,10 +312,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         took = time.perf_counter() - t0
         print(f"embedded {embedded:,} claims in {took:.1f}s ({embedded / took:.0f}/s)")
         connection.cursor().execute("ANALYZE claims_claim")  # as autovacuum would
+        # Each query's first stage once, for the grid and for the recall figures.
+        fetched = _candidates(queries, FIRST_STAGE_DEPTH)
         if args.tune:
-            tune(queries, qrels, vclaim_of, source_of)
+            tune(queries, qrels, vclaim_of, source_of, fetched)
         figures, durations, run_rows = evaluate(queries, qrels, vclaim_of, source_of)
-        recall = first_stage_recall(queries, qrels, vclaim_of, source_of)
+        recall = first_stage_recall(queries, qrels, vclaim_of, source_of, fetched)
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
     if args.run_out:

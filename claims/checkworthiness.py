@@ -27,16 +27,9 @@ _DIGIT = re.compile(r"\d")
 
 def tokens(text: str) -> list[str]:
     """The features of one sentence: lower-cased words, a `<num>` marker for every word holding a
-    digit, and adjacent-word bigrams. Training and scoring both call this function."""
-    folded = text.casefold()
-    if "’" in folded:  # a joiner inside words, as the apostrophe: the same words either way
-        folded = folded.replace("’", "'")
-    words = _TOKEN.findall(folded)
-    out = list(words)
-    if _DIGIT.search(folded) is not None:  # most sentences hold no digit: no word to check
-        out.extend("<num>" for w in words if _DIGIT.search(w))
-    out.extend([f"{a} {b}" for a, b in itertools.pairwise(words)])
-    return out
+    digit, and adjacent-word bigrams ("a b"). Training calls this; scoring reads the same
+    features from _features, with bigrams as pairs."""
+    return [f if isinstance(f, str) else " ".join(f) for f in _features(text)]
 
 
 class Model:
@@ -84,7 +77,8 @@ class Model:
 
 
 def _features(text: str) -> list[str | tuple[str, str]]:
-    """tokens(text), each bigram as a (word, word) pair."""
+    """The one tokeniser (see tokens), each bigram as a (word, word) pair: no string built per
+    bigram on the scoring path."""
     folded = text.casefold()
     if "’" in folded:
         folded = folded.replace("’", "'")

@@ -131,44 +131,47 @@ def claims_embed(*, claim_ids: Sequence[int]) -> int:
         return 0
     with connection.cursor() as cursor:
         cursor.execute(_TO_EMBED.format(where="c.id = ANY(%s)"), [list(claim_ids)])
-        rows = cursor.fetchall()
-        if not rows:
-            return 0
-        new = [(pk, text) for pk, text, stored, _ in rows if not stored]
-        headlines = [(pk, headline) for pk, _, _, headline in rows if headline]
-        vectors = texts_embed([text for _, text in new] + [headline for _, headline in headlines])
-        text_vectors = {pk: vector_to_bytes(v) for (pk, _), v in zip(new, vectors, strict=False)}
-        headline_vectors = {
-            pk: vector_to_bytes(v)
-            for (pk, _), v in zip(headlines, vectors[len(new) :], strict=True)
-        }
-        current = {pk: headline for pk, _, _, headline in rows}
-        written = 0
-        if new:
-            cursor.execute(
-                "INSERT INTO claims_claimembedding (claim_id, vector, headline, headline_vector)"
-                " SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::text[], %s::bytea[])"
-                " ON CONFLICT (claim_id) DO NOTHING",
-                [
-                    [pk for pk, _ in new],
-                    [text_vectors[pk] for pk, _ in new],
-                    [current[pk] for pk, _ in new],
-                    [headline_vectors.get(pk) for pk, _ in new],
-                ],
-            )
-            written += cursor.rowcount
-        stale = [pk for pk, _, stored, _ in rows if stored]
-        if stale:
-            cursor.execute(
-                "UPDATE claims_claimembedding AS e"
-                " SET headline = u.headline, headline_vector = u.headline_vector"
-                " FROM unnest(%s::bigint[], %s::text[], %s::bytea[])"
-                " AS u(claim_id, headline, headline_vector)"
-                " WHERE e.claim_id = u.claim_id",
-                [stale, [current[pk] for pk in stale], [headline_vectors.get(pk) for pk in stale]],
-            )
-            written += cursor.rowcount
-        return written
+        return _embed_rows(cursor, cursor.fetchall())
+
+
+def _embed_rows(cursor, rows: Sequence[tuple]) -> int:
+    """Embed and write `rows` read by _TO_EMBED; return how many claims were written."""
+    if not rows:
+        return 0
+    new = [(pk, text) for pk, text, stored, _ in rows if not stored]
+    headlines = [(pk, headline) for pk, _, _, headline in rows if headline]
+    vectors = texts_embed([text for _, text in new] + [headline for _, headline in headlines])
+    text_vectors = {pk: vector_to_bytes(v) for (pk, _), v in zip(new, vectors, strict=False)}
+    headline_vectors = {
+        pk: vector_to_bytes(v) for (pk, _), v in zip(headlines, vectors[len(new) :], strict=True)
+    }
+    current = {pk: headline for pk, _, _, headline in rows}
+    written = 0
+    if new:
+        cursor.execute(
+            "INSERT INTO claims_claimembedding (claim_id, vector, headline, headline_vector)"
+            " SELECT * FROM unnest(%s::bigint[], %s::bytea[], %s::text[], %s::bytea[])"
+            " ON CONFLICT (claim_id) DO NOTHING",
+            [
+                [pk for pk, _ in new],
+                [text_vectors[pk] for pk, _ in new],
+                [current[pk] for pk, _ in new],
+                [headline_vectors.get(pk) for pk, _ in new],
+            ],
+        )
+        written += cursor.rowcount
+    stale = [pk for pk, _, stored, _ in rows if stored]
+    if stale:
+        cursor.execute(
+            "UPDATE claims_claimembedding AS e"
+            " SET headline = u.headline, headline_vector = u.headline_vector"
+            " FROM unnest(%s::bigint[], %s::text[], %s::bytea[])"
+            " AS u(claim_id, headline, headline_vector)"
+            " WHERE e.claim_id = u.claim_id",
+            [stale, [current[pk] for pk in stale], [headline_vectors.get(pk) for pk in stale]],
+        )
+        written += cursor.rowcount
+    return written
 
 
 def claims_embed_missing(*, batch_size: int = 1000) -> int:
@@ -178,8 +181,8 @@ def claims_embed_missing(*, batch_size: int = 1000) -> int:
     while True:
         with connection.cursor() as cursor:
             cursor.execute(_TO_EMBED.format(where="c.id > %s") + " LIMIT %s", [after, batch_size])
-            ids = [row[0] for row in cursor.fetchall()]
-        if not ids:
-            return done
-        done += claims_embed(claim_ids=ids)
-        after = ids[-1]
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            done += _embed_rows(cursor, rows)
+        after = rows[-1][0]

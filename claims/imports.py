@@ -119,23 +119,20 @@ class ImportedBatch:
     # One staging row per unique item (_STAGE_COLUMNS), the claimant by name in place of its
     # id: claimants are looked up (or created) in the write's transaction.
     stage: list[tuple]  # type: ignore[type-arg]
-    # The caller looked the keys up (imported_stored_keys) and the stored ones are left out,
-    # so claims_create_imported does not look them up again.
-    looked_up: bool
 
 
 def imported_prepare(
     *,
     items: Sequence[ImportedClaim],
     mapper: RatingMapper,
-    stored: set[str] | None = None,
+    stored: set[str],
 ) -> ImportedBatch:
     """Ready `items` for claims_create_imported: one per key, less the keys in `stored` (the
-    caller's imported_stored_keys), each with its content hash, mapped rating and
-    claim_features."""
+    caller's imported_stored_keys, so that a re-run of unchanged input scores nothing), each
+    with its content hash, mapped rating and claim_features."""
     first: dict[str, ImportedClaim] = {}
     for item in items:
-        if stored is None or item.key not in stored:
+        if item.key not in stored:
             first.setdefault(item.key, item)
     unique = list(first.values())
     stage = [
@@ -160,7 +157,7 @@ def imported_prepare(
         )
         for i, f in zip(unique, claim_features([i.text for i in unique]), strict=True)
     ]
-    return ImportedBatch(items=items, unique=unique, stage=stage, looked_up=stored is not None)
+    return ImportedBatch(items=items, unique=unique, stage=stage)
 
 
 def claims_create_imported(
@@ -177,25 +174,17 @@ def claims_create_imported(
     same keys creates nothing twice (the unique content hash settles races). Each claim is scored
     for check-worthiness; matching against the existing claims is queued for after the commit.
     `prepared`: the items readied by imported_prepare (e.g. in another thread while the
-    previous batch was written), in place of `items`. When it was given the stored keys, they
-    are not looked up again here; a key stored in between still drops out at the unique
-    content hash and is answered `unchanged`.
+    previous batch was written), in place of `items`. Keys stored before are left out before
+    anything is scored (imported_stored_keys, one index lookup); a key stored in between
+    still drops out at the unique content hash and is answered `unchanged`.
     """
     if prepared is None:
-        prepared = imported_prepare(items=items, mapper=RatingMapper())
+        prepared = imported_prepare(
+            items=items, mapper=RatingMapper(), stored=imported_stored_keys(items)
+        )
     items, unique, stage = prepared.items, prepared.unique, prepared.stage
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        if not prepared.looked_up and stage:
-            # Keys stored before drop out here, cheaply (an index lookup): a re-run of
-            # unchanged input costs little more than reading it.
-            cursor.execute(
-                "SELECT content_hash FROM sources_source WHERE content_hash = ANY(%s)",
-                [[row[0] for row in stage]],
-            )
-            stored = {h for (h,) in cursor.fetchall()}
-            kept = [(i, row) for i, row in zip(unique, stage, strict=True) if row[0] not in stored]
-            unique, stage = [i for i, _row in kept], [row for _i, row in kept]
         if not unique:
             return [ImportedResult(item.key, "unchanged") for item in items]
         bulk_write_settings()

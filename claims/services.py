@@ -135,10 +135,9 @@ def _copy_text(
             f = next(values)
             head = "\\N" if f.match_head is None else f.match_head
             tail = "\\N" if f.match_tail is None else f.match_tail
-            score = "\\N" if f.score is None else repr(f.score)
             lines.append(
                 f"{prefix}{_copy_escape(body[start:end])}\t{start}\t{end}\t{position}"
-                f"{middle}{f.fingerprint}{after}{score}\t{head}\t{tail}\n"
+                f"{middle}{f.fingerprint}{after}{f.score!r}\t{head}\t{tail}\n"
             )
     return "".join(lines)
 
