@@ -16,9 +16,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: $(VENV)/.installed
 	$(BIN)/python -m factcheck.launch
 
-# DATABASE_URL set: that server; unset: the embedded PostgreSQL under var/ (started if needed).
+# DATABASE_URL set: that server; unset: the embedded PostgreSQL under var/ (started if needed),
+# in a database of the tests' own. Tasks go through a broker folder of their own, never the
+# running instance's var/broker.
+LOCAL_DATABASE = DATABASE_URL=$${DATABASE_URL:-$$($(BIN)/python -m factcheck.localenv database-url)}
 test: $(VENV)/.installed
-	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	rm -rf var/test-broker
+	$(LOCAL_DATABASE) SECRET_KEY=$${SECRET_KEY:-test-only-secret} \
+	  CELERY_BROKER_FOLDER=$(CURDIR)/var/test-broker $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -36,7 +41,7 @@ bench: $(VENV)/.installed
 bench-api: $(VENV)/.installed
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_api.py $(BENCH_ARGS)
 
-# Issue 3: the admin claim list at 1,000,000 claims (tops the database up with generate_demo_data).
+# The admin claim list at 1,000,000 claims (tops the database up with generate_demo_data).
 bench-admin: $(VENV)/.installed
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python manage.py migrate --no-input -v0
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_admin_list.py $(BENCH_ARGS)

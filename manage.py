@@ -7,6 +7,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+    from factcheck.localenv import local_environment_prepare
+
+    local_environment_prepare()  # the embedded PostgreSQL and var/secret-key when unset
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

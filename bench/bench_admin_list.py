@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+from factcheck.localenv import local_environment_prepare  # noqa: E402
+
 os.environ.setdefault("SECRET_KEY", "bench-only")
 
 MAX_QUERIES = 10
@@ -34,6 +36,7 @@ def main() -> int:
 
     import django
 
+    local_environment_prepare()
     django.setup()
     from django.conf import settings
     from django.contrib.auth.models import Group, User

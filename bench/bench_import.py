@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+from factcheck.localenv import local_environment_prepare  # noqa: E402
+
 os.environ.setdefault("SECRET_KEY", "bench-only")
 LIAR = ROOT.parent / "shared" / "datasets" / "liar" / "train.tsv"
 
@@ -121,6 +123,7 @@ def main() -> None:
 
     import django
 
+    local_environment_prepare()
     django.setup()
     from django.db import connection
 

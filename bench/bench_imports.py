@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+from factcheck.localenv import local_environment_prepare  # noqa: E402
+
 os.environ.setdefault("SECRET_KEY", "bench-only")
 print = functools.partial(print, flush=True)
 LIAR = ROOT.parent / "shared" / "datasets" / "liar" / "train.tsv"
@@ -270,6 +272,7 @@ def main() -> None:
 
     import django
 
+    local_environment_prepare()
     django.setup()
     from django.db import connection
 

@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+from factcheck.localenv import local_environment_prepare  # noqa: E402
+
 os.environ.setdefault("SECRET_KEY", "bench-only")
 # The tasks an import queues are run here, in this process, and timed (see below).
 os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # a host: no kombu warning
@@ -142,6 +144,7 @@ def main() -> None:
 
     import django
 
+    local_environment_prepare()
     django.setup()
     from bench_import import sentence
     from django.db import connection

@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+from factcheck.localenv import local_environment_prepare  # noqa: E402
+
 os.environ.setdefault("SECRET_KEY", "bench-only")
 # Import-time tasks are queued in memory and dropped: this script runs their matching and
 # embedding itself, in order, as a worker would.
@@ -256,6 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import django
 
+    local_environment_prepare()
     django.setup()
     from django.db import connection, transaction
 

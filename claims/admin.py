@@ -36,7 +36,7 @@ from claims.matching import claim_match_confirm, claim_match_dismiss
 from claims.models import ApiKey, Citation, Claim, Claimant, ClaimEvent, ClaimMatch, Rating, Verdict
 from claims.selectors import verdict_public_iter, verdict_public_queryset
 from claims.services import api_key_assign, api_key_generate
-from factcheck.api import DomainError
+from factcheck.errors import DomainError
 
 # ---------------------------------------------------------------------------------------------
 # Claim: review queue and review page

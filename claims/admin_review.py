@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from claims import workflow
 from claims.forms import ACTION_FORMS, CitationFormSet, CorrectionForm, VerdictForm, verdict_content
 from claims.models import Claim, ClaimEvent, Verdict
-from factcheck.api import DomainError
+from factcheck.errors import DomainError
 from sources.models import Source
 
 CONTEXT_CHARS = 600  # source text shown on each side of the claim

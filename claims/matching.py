@@ -43,7 +43,7 @@ from django.utils import timezone
 from claims.embeddings import texts_embed, vector_from_bytes
 from claims.matchkeys import match_keys, text_normalise
 from claims.models import ClaimEvent, ClaimMatch, Verdict
-from factcheck.api import Conflict
+from factcheck.errors import Conflict
 
 __all__ = [
     "SUGGEST_THRESHOLD",

@@ -20,7 +20,7 @@ from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Subque
 from django.db.models.expressions import RawSQL
 
 from claims.models import Claim, Claimant, Rating, Verdict
-from factcheck.api import DomainError
+from factcheck.errors import DomainError
 
 PUBLIC_VERDICT_STATUSES = (Verdict.Status.PUBLISHED, Verdict.Status.RETRACTED)
 PUBLIC_CLAIM_STATUSES = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
-from factcheck.api import Conflict, DomainError, Forbidden
+from factcheck.errors import Conflict, DomainError, Forbidden
 from sources.models import Source
 
 User = AbstractBaseUser | AnonymousUser

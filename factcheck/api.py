@@ -8,31 +8,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
-from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-
-class DomainError(Exception):
-    """A refused operation the user can understand: `str(error)` is the message shown."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = "invalid"
-
-
-class Conflict(DomainError):
-    """Not allowed in the current state, or the state moved on meanwhile (HTTP 409)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    code = "conflict"
-
-
-class Forbidden(DomainError):
-    """The user lacks the role the operation needs (HTTP 403)."""
-
-    status_code = status.HTTP_403_FORBIDDEN
-    code = "permission_denied"
+from factcheck.errors import DomainError
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from pathlib import Path
 
 from celery import Celery
 from celery.signals import worker_init
@@ -11,6 +12,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 app = Celery("factcheck")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def filesystem_broker_folders(sender: Celery, **_kwargs: object) -> None:
+    """The filesystem broker (CELERY_BROKER_URL unset) needs its folders before the first
+    publish or consume, in whichever process comes first: web, worker or beat."""
+    if str(sender.conf.broker_url).startswith("filesystem:"):
+        options = sender.conf.broker_transport_options
+        for key in ("data_folder_in", "processed_folder", "control_folder"):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
 # GIL switch interval in workers, seconds (Python's default: 0.005). An import prepares the next

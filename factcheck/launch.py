@@ -7,7 +7,6 @@ launcher started it. A second run keeps the data and imports nothing twice.
 """
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -15,25 +14,17 @@ import time
 from pathlib import Path
 
 from factcheck.embedded import embedded_running, embedded_stop
+from factcheck.localenv import local_environment_prepare, persisted_secret, var_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", str(BASE_DIR / "var")))
-
-
-def _persisted_secret(name: str, nbytes: int) -> str:
-    """A random value generated once and kept under var/ (mode 0600)."""
-    path = VAR_DIR / name
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(nbytes))
-        path.chmod(0o600)
-    return path.read_text().strip()
+VAR_DIR = var_dir()
 
 
 def _ensure_admin() -> None:
     from django.contrib.auth import get_user_model
 
     env_password = os.environ.get("DJANGO_SUPERUSER_PASSWORD", "")
-    password = env_password or _persisted_secret("admin-password", 12)
+    password = env_password or persisted_secret("admin-password", 12)
     User = get_user_model()
     user = User.objects.filter(username="admin").first()
     if user is None:
@@ -138,10 +129,9 @@ def _stop(children: list[subprocess.Popen[bytes]]) -> None:
 def main() -> int:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
-    if not os.environ.get("SECRET_KEY"):
-        os.environ["SECRET_KEY"] = _persisted_secret("secret-key", 48)
     embedded = not os.environ.get("DATABASE_URL")
     started_db = embedded and not embedded_running(VAR_DIR / "pgdata")
+    local_environment_prepare()
     stopping = False
     children: list[subprocess.Popen[bytes]] = []
 

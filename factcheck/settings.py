@@ -8,11 +8,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from factcheck.embedded import embedded_database
 from factcheck.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = Path(envstr("VAR_DIR", "") or BASE_DIR / "var")
 
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = envstr("SECRET_KEY", "")
@@ -75,12 +74,15 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL is the only database. DATABASE_URL unset: the embedded server under var/pgdata.
+# PostgreSQL is the only database. `make run`, `make test` and manage.py point DATABASE_URL at
+# the embedded server under var/pgdata when it is unset (factcheck/localenv.py).
 _database_url = envstr("DATABASE_URL", "")
-if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url)}
-else:
-    DATABASES = {"default": embedded_database(VAR_DIR / "pgdata")}
+if not _database_url:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set: give it (postgresql://user@host:port/name), or start through "
+        "`make run`, `make test` or manage.py, which use the embedded PostgreSQL under var/"
+    )
+DATABASES = {"default": dj_database_url.parse(_database_url)}
 # Django's backend with a health check that asks the server only when the connection's socket
 # has something to say (factcheck/postgresql/base.py): persistent connections are checked before
 # each request's first query without a `SELECT 1` round trip.
@@ -159,21 +161,18 @@ if CELERY_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
         "delivered to a second worker"
     )
 
-# Celery. CELERY_BROKER_URL unset: kombu's filesystem transport under var/broker, which the
-# worker and beat of `make run` share on one machine. Production uses Redis or RabbitMQ.
+# Celery. CELERY_BROKER_URL unset: kombu's filesystem transport in CELERY_BROKER_FOLDER
+# (var/broker), which the worker and beat of `make run` share on one machine; the Celery app
+# creates its folders (factcheck/celery.py). Production uses Redis or RabbitMQ.
 # (The host part only keeps kombu from warning "No hostname was supplied" on every publish.)
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "") or "filesystem://localhost/"
+CELERY_BROKER_FOLDER = Path(envstr("CELERY_BROKER_FOLDER", "") or VAR_DIR / "broker")
 if CELERY_BROKER_URL.startswith("filesystem:"):
-    _broker_dir = VAR_DIR / "broker"
-    # The transport lists these folders on start and fails if they are missing.
-    (_broker_dir / "queue").mkdir(parents=True, exist_ok=True)
-    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
-    (_broker_dir / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "control_folder": str(_broker_dir / "control"),
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
         "store_processed": False,
     }
 else:

@@ -35,7 +35,7 @@ from claims.api.workflow_serializers import (
     VerdictStaffSerializer,
 )
 from claims.models import Claim, ClaimEvent, Verdict
-from factcheck.api import Forbidden
+from factcheck.errors import Forbidden
 
 
 def claims_for_staff() -> QuerySet[Claim]:

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from factcheck.api import Conflict
+from factcheck.errors import Conflict
 
 
 class _Input(serializers.Serializer):

@@ -9,7 +9,7 @@ from django.db import connection
 from claims import workflow
 from claims.models import Claim, ClaimEvent, Rating, Verdict
 from claims.workflow import CitationInput, VerdictInput
-from factcheck.api import Conflict, DomainError, Forbidden
+from factcheck.errors import Conflict, DomainError, Forbidden
 from tests.factories import ClaimFactory, VerdictFactory, staff_user
 
 S = Claim.Status

@@ -16,7 +16,7 @@ from claims.matching import (
     match_normalise,
 )
 from claims.models import Claim, ClaimEvent, ClaimMatch, Rating, Verdict
-from factcheck.api import Conflict
+from factcheck.errors import Conflict
 from sources.services import source_import_paths
 from tests.conftest import EDITED_TO
 from tests.factories import ClaimFactory, SourceFactory, UserFactory, staff_user

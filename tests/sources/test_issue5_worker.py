@@ -38,6 +38,7 @@ def broker_env(kind: str, tmp_path: Path) -> dict[str, str]:
         SECRET_KEY="test-only-secret",
         IMPORT_TABLE_CHUNK_ROWS="500",
         VAR_DIR=str(tmp_path / "var"),
+        CELERY_BROKER_FOLDER=str(tmp_path / "var" / "broker"),
         CELERY_BROKER_URL=REDIS if kind == "redis" else "",
     )
     return env
