@@ -34,6 +34,7 @@ from claims.exports import verdict_csv_lines
 from claims.forms import AssignForm, DuplicateForm, RejectForm
 from claims.matching import claim_match_confirm, claim_match_dismiss
 from claims.models import ApiKey, Citation, Claim, Claimant, ClaimEvent, ClaimMatch, Rating, Verdict
+from claims.roles import user_is_editor, user_is_reviewer
 from claims.selectors import verdict_public_iter, verdict_public_queryset
 from claims.services import api_key_assign, api_key_generate
 from factcheck.errors import DomainError
@@ -148,10 +149,10 @@ class ClaimAdmin(ClaimReviewMixin, admin.ModelAdmin):
         return False
 
     def has_review_permission(self, request: HttpRequest) -> bool:
-        return workflow.user_is_reviewer(request.user)
+        return user_is_reviewer(request.user)
 
     def has_editor_permission(self, request: HttpRequest) -> bool:
-        return workflow.user_is_editor(request.user)
+        return user_is_editor(request.user)
 
     def save_model(self, request: HttpRequest, obj: Claim, form: Any, change: bool) -> None:
         # Write only the fields the form edits: never the status or assignee, which the

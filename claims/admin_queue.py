@@ -12,8 +12,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
-from claims.forms import staff_reviewers
 from claims.models import Claim, Claimant, Rating, Verdict
+from claims.roles import reviewers
 from sources.models import Source
 
 LOOKUP_CACHE_SECONDS = 60  # filter choices that change rarely (scale, languages, staff)
@@ -126,7 +126,7 @@ class AssigneeFilter(_IdFilter):
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
         return cache.get_or_set(
             "claims:admin:assignees",
-            lambda: [(str(u.pk), u.get_username()) for u in staff_reviewers()],
+            lambda: [(str(u.pk), u.get_username()) for u in reviewers()],
             LOOKUP_CACHE_SECONDS,
         )
 

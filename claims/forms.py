@@ -5,23 +5,11 @@ They only validate and convert; claims/workflow.py does the work."""
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
 
 from claims.models import Claim, Rating
-from claims.workflow import EDITORS, REVIEWERS, CitationInput, VerdictInput
+from claims.roles import reviewers
+from claims.workflow import CitationInput, VerdictInput
 from sources.models import Source
-
-
-def staff_reviewers() -> QuerySet:
-    """Users who may be assigned claims: active members of Reviewers or Editors, superusers."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(groups__name__in=[REVIEWERS, EDITORS]) | Q(is_superuser=True))
-        .distinct()
-        .order_by("username")
-    )
 
 
 class CitationForm(forms.Form):
@@ -135,7 +123,7 @@ class DuplicateForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=staff_reviewers())
+    assignee = forms.ModelChoiceField(queryset=reviewers())
     note = forms.CharField(required=False, widget=forms.TextInput(attrs={"size": 40}))
 
 

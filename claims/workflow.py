@@ -6,28 +6,24 @@ A second request that saw the same status finds the row moved on, changes nothin
 `Conflict` (HTTP 409). Refusals are `DomainError`s: the API answers them as JSON, the admin shows
 their message.
 
-Roles: members of the `Reviewers` group are reviewers; members of `Editors` and superusers are
-editors (editors may also do whatever reviewers may). Four-eyes: nobody publishes a verdict they
-wrote or edited, superusers included.
+Roles are defined in claims/roles.py. Four-eyes: nobody publishes a verdict they wrote or edited,
+superusers included.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
+from claims.roles import User, user_is_editor, user_is_reviewer
 from factcheck.errors import Conflict, DomainError, Forbidden
 from sources.models import Source
 
-User = AbstractBaseUser | AnonymousUser
 Status = Claim.Status
-
-REVIEWERS = "Reviewers"
-EDITORS = "Editors"
 
 
 class TransitionNotAllowed(Conflict):
@@ -51,28 +47,7 @@ class InvalidInput(DomainError):
 
 
 # ---------------------------------------------------------------------------------------------
-# Roles
-
-
-def _group_names(user: User) -> frozenset[str]:
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    cached = getattr(user, "_workflow_groups", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._workflow_groups = cached  # one query per request, however many checks
-    return cached
-
-
-def user_is_editor(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_superuser) or (
-        EDITORS in _group_names(user)
-    )
-
-
-def user_is_reviewer(user: User) -> bool:
-    """Reviewers and editors: everyone who may take and review claims."""
-    return user_is_editor(user) or REVIEWERS in _group_names(user)
+# Role checks (claims/roles.py defines the roles)
 
 
 def _require_reviewer(user: User, what: str) -> None:

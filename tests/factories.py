@@ -49,7 +49,7 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     language = "en"
 
 
-# Issue 3: staff users in the workflow's groups, and verdict drafts.
+# Staff users in the workflow's groups, and verdict drafts.
 def staff_user(username: str, *groups: str, superuser: bool = False) -> User:
     """A staff user in `groups` (Reviewers, Editors) who can log into the admin."""
     user = UserFactory(username=username, is_staff=True, is_superuser=superuser)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from claims.api.serializers import ErrorSerializer
 from claims.api.views import single_param
 from claims.matching import claim_match
+from claims.roles import user_is_staff
 
 MAX_LIMIT = 50
 
@@ -64,6 +65,6 @@ class ClaimMatchView(APIView):
         results = claim_match(
             text=query.validated_data["text"],
             limit=query.validated_data["limit"],
-            published_only=not request.user.is_staff,
+            published_only=not user_is_staff(request.user),
         )
         return Response({"results": MatchResultSerializer(results, many=True).data})

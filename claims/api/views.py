@@ -41,6 +41,7 @@ from claims.api.auth import AnonymousThrottle, ApiKeyAuthentication, ApiKeyThrot
 from claims.claimreview import claimreview_build, claimreview_feed_item
 from claims.exports import verdict_csv_lines
 from claims.models import Claim, Claimant, Rating, Verdict
+from claims.roles import user_is_staff
 from claims.selectors import (
     BadParameter,
     claim_list,
@@ -56,7 +57,6 @@ from claims.selectors import (
     verdict_search,
 )
 
-STAFF_GROUPS = ("Reviewers", "Editors")
 # Every read can answer a bad parameter (400) or a throttled caller (429).
 ERRORS = {400: out.ErrorSerializer, 401: out.ErrorSerializer, 429: out.ErrorSerializer}
 
@@ -83,10 +83,7 @@ class CSVRenderer(BaseRenderer):
 
 
 def is_staff(request: Request) -> bool:
-    user = request.user
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or user.groups.filter(name__in=STAFF_GROUPS).exists()
+    return user_is_staff(request.user)
 
 
 def single_param(request: Request, name: str) -> str | None:

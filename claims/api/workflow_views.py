@@ -35,6 +35,7 @@ from claims.api.workflow_serializers import (
     VerdictStaffSerializer,
 )
 from claims.models import Claim, ClaimEvent, Verdict
+from claims.roles import user_is_reviewer
 from factcheck.errors import Forbidden
 
 
@@ -198,7 +199,7 @@ class ClaimVerdictView(APIView):
         claim = get_object_or_404(Claim, pk=pk)
         verdict = _own_verdict(claim)
         public = verdict is not None and verdict.status != Verdict.Status.DRAFT
-        if not public and not workflow.user_is_reviewer(request.user):
+        if not public and not user_is_reviewer(request.user):
             # Drafts are newsroom-internal; do not even say whether one exists.
             if not request.user.is_authenticated:
                 return Response(
@@ -241,7 +242,7 @@ class ClaimEventsView(APIView):
 
     @extend_schema(tags=["staff"], responses={200: ClaimEventSerializer(many=True), **STAFF_ERRORS})
     def get(self, request: Request, pk: int) -> Response:
-        if not workflow.user_is_reviewer(request.user):
+        if not user_is_reviewer(request.user):
             raise Forbidden("Only reviewers and editors may read a claim's history.")
         claim = get_object_or_404(Claim, pk=pk)
         events = ClaimEvent.objects.filter(claim=claim).select_related("actor")
