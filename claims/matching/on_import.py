@@ -2,8 +2,8 @@
 
 - Exact: the same statement after normalising case, punctuation, quotes and whitespace shares
   the claim's `fingerprint` (claim_fingerprint, indexed); a new claim with an earlier twin from
-  another source is linked to it (`duplicate_of`) and gets a
-  `ClaimMatch(kind=duplicate, score=1)`. Its status is unchanged: an editor decides.
+  another source is linked to it (`duplicate_of`, through the workflow, which logs the event)
+  and gets a `ClaimMatch(kind=duplicate, score=1)`. Its status is unchanged: an editor decides.
 - Similar: the candidates are the claims sharing a key with the new statement (`match_head`,
   `match_tail`: hashes of its first and last five words, text.match_keys), so the lookup reads a
   few B-tree entries even at millions of claims made of common words. Scored by text_similarity;
@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 from claims.matching.text import content_words, text_similarity, word_stems
+from claims.workflow import claims_mark_duplicates_found
 
 __all__ = ["SUGGEST_THRESHOLD", "claims_match_new"]
 
@@ -51,9 +52,10 @@ def claims_match_new(*, claim_ids: Sequence[int]) -> int:
     ClaimMatch rows were written.
 
     A claim whose fingerprint an earlier claim shares gets `duplicate_of` (the earliest such claim
-    that is not a duplicate itself) and a duplicate match; the others get suggested matches above
-    SUGGEST_THRESHOLD from one batched candidate query. Statuses are unchanged. Idempotent: a
-    pair is matched once (unique constraint). Runs in the caller's transaction.
+    that is not a duplicate itself; workflow.claims_mark_duplicates_found logs it) and a
+    duplicate match; the others get suggested matches above SUGGEST_THRESHOLD from one batched
+    candidate query. Statuses are unchanged. Idempotent: a pair is matched once (unique
+    constraint), a claim linked and logged once. Runs in the caller's transaction.
     """
     if not claim_ids:
         return 0
@@ -79,13 +81,7 @@ def claims_match_new(*, claim_ids: Sequence[int]) -> int:
             for claim in new
             if claim.original_id is not None
         ]
-        if duplicates:
-            cursor.execute(
-                "UPDATE claims_claim AS c SET duplicate_of_id = v.original"
-                " FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, original)"
-                " WHERE c.id = v.id AND c.duplicate_of_id IS NULL",
-                [[p.claim_id for p in duplicates], [p.matched_id for p in duplicates]],
-            )
+        claims_mark_duplicates_found(originals={p.claim_id: p.matched_id for p in duplicates})
         pairs = duplicates + _suggest(cursor, [c for c in new if c.original_id is None])
         if not pairs:
             return 0

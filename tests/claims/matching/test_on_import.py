@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims.matching.on_import import claims_match_new
-from claims.models import Claim, ClaimMatch
+from claims.models import Claim, ClaimEvent, ClaimMatch
 from sources.services import source_import_paths
 from tests.claims.matching.helpers import import_both
 from tests.conftest import EDITED_TO
@@ -69,6 +69,40 @@ def test_matching_on_import_takes_the_same_queries_for_any_number_of_statements(
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+@pytest.mark.usefixtures("matching_inline")
+def test_a_duplicate_found_on_import_is_logged_as_marked_by_the_system(
+    seed_folder: Path, edited_seed_folder: Path
+) -> None:
+    first, second = import_both(seed_folder, edited_seed_folder)
+
+    events = ClaimEvent.objects.filter(code="claim.marked_duplicate")
+    duplicates = [copy for copy in second if copy.duplicate_of_id is not None]
+    assert len(duplicates) == 16
+    assert sorted(e.claim_id for e in events) == [copy.pk for copy in duplicates]
+    original_of = {copy.pk: original.pk for original, copy in zip(first, second, strict=True)}
+    for event in events:
+        assert event.actor is None
+        assert (event.from_status, event.to_status) == ("pending", "pending")
+        assert event.data == {"duplicate_of": original_of[event.claim_id], "found_on": "import"}
+    # Matching again links nothing again and logs nothing twice.
+    claims_match_new(claim_ids=[c.pk for c in second])
+    assert events.count() == 16
+
+
+def test_a_duplicate_linked_meanwhile_keeps_its_link_and_gets_no_event(
+    seed_folder: Path, edited_seed_folder: Path
+) -> None:
+    first, second = import_both(seed_folder, edited_seed_folder)  # matched by no worker yet
+    Claim.objects.filter(pk=second[0].pk).update(duplicate_of=first[1])
+
+    claims_match_new(claim_ids=[c.pk for c in second])
+
+    assert Claim.objects.get(pk=second[0].pk).duplicate_of_id == first[1].pk
+    marked = ClaimEvent.objects.filter(code="claim.marked_duplicate")
+    assert second[0].pk not in {e.claim_id for e in marked}
+    assert marked.count() == 15
 
 
 def test_importing_a_document_queues_its_matching_after_the_commit(
