@@ -65,7 +65,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def time_matching(samples: list[str], label: str) -> None:
-    from claims.matching import claim_match
+    from claims.matching.search import claim_match
 
     for published_only in (False, True):
         times = []
@@ -88,7 +88,7 @@ def add_fact_checks(path: Path) -> None:
     from eval_matching import FEED_ORIGIN, VCLAIM_URL, claimreview_feed, read_tsv
 
     from claims.embeddings import claims_embed
-    from claims.matching import claims_match_new
+    from claims.matching.on_import import claims_match_new
     from claims.models import Claim
     from claims.tasks import MATCH_BATCH
     from sources.imports import source_import_claimreview
@@ -152,7 +152,7 @@ def main() -> None:
     from claims import tasks
     from claims.demo import demo_data_generate
     from claims.embeddings import texts_embed, vector_to_bytes
-    from claims.matching import claim_match
+    from claims.matching.search import claim_match
     from claims.models import Claim
     from sources.services import source_import_paths
 

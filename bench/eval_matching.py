@@ -13,7 +13,7 @@ imported, so each claim is published with an imported verdict whose headline is 
 (`source_import_bytes`), as before. Then what a worker does after an import: the import-time
 matching (`claims_match_new`: same statements become duplicates of the earliest) and the
 embeddings (`claims_embed_missing`: texts and published verdict headlines). It matches every
-query (tweet) with `claims.matching.claim_match` (the function behind
+query (tweet) with `claims.matching.search.claim_match` (the function behind
 GET /api/v1/claims/match), and prints MAP@5, MAP@1 and MRR@5 as the set's SOURCE.md defines them
 (AP@k divided by all relevant vclaims of the query), with a 95% bootstrap interval of MAP@5
 over the queries (dev's 197 give one about 9 points wide). `--run-out` writes a TREC run file
@@ -121,7 +121,7 @@ def evaluate(
     source_of: dict[int, int],
 ) -> tuple[str, list[float], list[str]]:
     """Match every query through claim_match; (figures, latencies, TREC run rows)."""
-    from claims.matching import claim_match
+    from claims.matching.search import claim_match
 
     ap5, ap1, rr5, durations, run_rows = [], [], [], [], []
     for tweet_id, tweet in queries:
@@ -152,16 +152,17 @@ def evaluate(
 
 def _candidates(queries: list[list[str]], depth: int) -> list[tuple[list[tuple], object]]:
     """Each query's first-stage rows (`depth` of them) and its embedding."""
-    from claims import matching
     from claims.embeddings import texts_embed
+    from claims.matching import candidates
+    from claims.matching.text import match_clean
 
-    kept = matching.CANDIDATES
-    matching.CANDIDATES = depth
+    kept = candidates.CANDIDATES
+    candidates.CANDIDATES = depth
     try:
-        rows = [matching.match_candidates(text=text, published_only=False) for _, text in queries]
+        rows = [candidates.match_candidates(text=text, published_only=False) for _, text in queries]
     finally:
-        matching.CANDIDATES = kept
-    vectors = texts_embed([matching.match_clean(text) for _, text in queries])
+        candidates.CANDIDATES = kept
+    vectors = texts_embed([match_clean(text) for _, text in queries])
     return list(zip(rows, vectors, strict=True))
 
 
@@ -182,9 +183,9 @@ def first_stage_recall(
             continue
         n += 1
         for depth in depths:
-            got = {vclaim_of[source_of[row[0]]] for row in rows[:depth]}
+            got = {vclaim_of[source_of[row.claim_id]] for row in rows[:depth]}
             found[depth] += len(got & qrels[tweet_id]) / len(qrels[tweet_id])
-        ranking = list(dict.fromkeys(vclaim_of[source_of[row[0]]] for row in rows))
+        ranking = list(dict.fromkeys(vclaim_of[source_of[row.claim_id]] for row in rows))
         ap5 += metrics(ranking, qrels[tweet_id], 5)[0]
     return f"first stage alone (BM25 order): MAP@5 {ap5 / n:.4f}; recall " + "  ".join(
         f"@{d} {found[d] / n:.4f}" for d in depths
@@ -201,30 +202,28 @@ def tune(
     """MAP@5 over a grid of CANDIDATES x LEXICAL_WEIGHT (the first stage runs once per query,
     `fetched`: its rows are ordered by lexical score, so a prefix is what a smaller CANDIDATES
     fetches)."""
-    from claims import matching
+    from claims.matching import rerank
 
-    kept = matching.LEXICAL_WEIGHT
+    kept = rerank.LEXICAL_WEIGHT
     try:
         for depth in (50, 100, 150, 200):
             for weight in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0):
-                matching.LEXICAL_WEIGHT = weight
+                rerank.LEXICAL_WEIGHT = weight
                 ap5 = []
                 for (tweet_id, text), (rows, vector) in zip(queries, fetched, strict=True):
                     if tweet_id not in qrels:
                         continue
-                    ranked = matching.match_rerank(
-                        rows=rows[:depth], text=text, query_vector=vector
-                    )
+                    ranked = rerank.match_rerank(rows=rows[:depth], text=text, query_vector=vector)
                     ranking: list[str] = []
-                    for _, pk, _, _ in ranked:
-                        if vclaim_of[source_of[pk]] not in ranking:
-                            ranking.append(vclaim_of[source_of[pk]])
+                    for r in ranked:
+                        if vclaim_of[source_of[r.claim_id]] not in ranking:
+                            ranking.append(vclaim_of[source_of[r.claim_id]])
                     ap5.append(metrics(ranking, qrels[tweet_id], 5)[0])
                 print(
                     f"candidates {depth} lexical weight {weight}: MAP@5 {sum(ap5) / len(ap5):.4f}"
                 )
     finally:
-        matching.LEXICAL_WEIGHT = kept
+        rerank.LEXICAL_WEIGHT = kept
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -263,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.db import connection, transaction
 
     from claims.embeddings import claims_embed_missing
-    from claims.matching import claims_match_new
+    from claims.matching.on_import import claims_match_new
     from claims.tasks import MATCH_BATCH
     from sources.imports import source_import_claimreview
     from sources.models import Source

@@ -8,6 +8,7 @@ gunicorn next to the real app.
 
 import os
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
 
 import orjson
@@ -40,14 +41,12 @@ WHERE v.status IN ('published', 'retracted')
 ORDER BY v.updated_at, v.id
 LIMIT %s
 """
-_connection: psycopg.Connection | None = None
 
 
+@cache
 def _db() -> psycopg.Connection:
-    global _connection
-    if _connection is None:
-        _connection = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
-    return _connection
+    """One connection per worker process, opened on its first request."""
+    return psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
 
 
 def _verdict(row: dict[str, Any], citations: list[dict[str, Any]], base: str) -> dict[str, Any]:

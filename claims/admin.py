@@ -32,7 +32,7 @@ from claims.admin_queue import (
 from claims.admin_review import ClaimReviewMixin
 from claims.exports import verdict_csv_lines
 from claims.forms import AssignForm, DuplicateForm, RejectForm
-from claims.matching import claim_match_confirm, claim_match_dismiss
+from claims.matching.decisions import claim_match_confirm, claim_match_dismiss
 from claims.models import ApiKey, Citation, Claim, Claimant, ClaimEvent, ClaimMatch, Rating, Verdict
 from claims.roles import user_is_editor, user_is_reviewer
 from claims.selectors import verdict_public_iter, verdict_public_queryset

@@ -18,9 +18,9 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import connection, transaction
 from django.utils import timezone
 
-from claims.matchkeys import match_keys
+from claims.matching.text import claim_fingerprint, match_keys
 from claims.models import Claim, Claimant, Rating, Verdict
-from claims.services import claim_fingerprint, copy_rows
+from claims.services import copy_rows
 
 CLAIMS_PER_SOURCE = 20
 CLAIMANTS = 500

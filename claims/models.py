@@ -2,11 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, OrderBy, Q
 
-from claims.matchkeys import match_keys
+from claims.matching.text import match_keys
 
 
 class MatchKeyField(models.IntegerField):
-    """`match_head` (part 0) or `match_tail` (part 1) of the row's `text`: claims.matchkeys.
+    """`match_head` (part 0) or `match_tail` (part 1) of the row's `text`: claims.matching.text.
 
     Derived when the row is written, as `auto_now` is: Django calls `pre_save` on every save()
     and bulk_create, so no ORM path can store a claim without its keys. The bulk paths that
@@ -373,8 +373,9 @@ class ClaimMatchStatus(models.TextChoices):
 class ClaimMatch(models.Model):
     """An earlier claim that a newer one may repeat ("checked before?"), found on import.
 
-    Written by claims/matching.py; editors confirm or dismiss it (an event is logged). Neither
-    changes the claim's status: marking it a duplicate is the workflow's `mark_duplicate`.
+    Written by claims/matching/on_import.py; editors confirm or dismiss it (an event is
+    logged). Neither changes the claim's status: marking it a duplicate is the workflow's
+    `mark_duplicate`.
     """
 
     Kind = ClaimMatchKind

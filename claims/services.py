@@ -10,20 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from claims.checkworthiness import claim_scores
-from claims.matchkeys import match_keys_normal, text_normalise
+from claims.matching.text import fingerprint_normal, match_keys_normal, text_normalise
 from claims.models import ApiKey, Claim
 from sources.models import Source
-
-
-def claim_fingerprint(text: str) -> str:
-    """SHA-256 of the text with case, accents' compatibility forms, punctuation, quotes and
-    whitespace normalised away: two statements that differ only in those share a fingerprint."""
-    return _fingerprint_normal(text_normalise(text))
-
-
-def _fingerprint_normal(normal: str) -> str:
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
-
 
 # The columns claims_create_for_source writes; the others keep their defaults (NULL or '').
 _COPY_COLUMNS = (
@@ -46,8 +35,8 @@ class ClaimFeatures(NamedTuple):
     """The values of a claim's row that Python derives from its text."""
 
     score: float  # check-worthiness
-    fingerprint: str  # claim_fingerprint
-    match_head: int | None  # claims.matchkeys.match_keys
+    fingerprint: str  # claims.matching.text.claim_fingerprint
+    match_head: int | None  # claims.matching.text.match_keys
     match_tail: int | None
 
 
@@ -57,7 +46,7 @@ def claim_features(texts: Sequence[str]) -> list[ClaimFeatures]:
     previous batch."""
     normals = [text_normalise(text) for text in texts]  # once, for the fingerprint and keys
     return [
-        ClaimFeatures(score, _fingerprint_normal(normal), *match_keys_normal(normal))
+        ClaimFeatures(score, fingerprint_normal(normal), *match_keys_normal(normal))
         for score, normal in zip(claim_scores(texts), normals, strict=True)
     ]
 
@@ -74,7 +63,7 @@ def claims_create_for_sources(
     source's claims with one COPY, the floor for bulk inserts: an import is dominated by this
     write, and `bulk_create` spends most of its time building model instances and quoting
     parameters. Each claim is scored for check-worthiness in the same row; its comparison with
-    the existing claims (claims.matching.claims_match_new: duplicates and suggested matches) is
+    the existing claims (claims.matching.on_import: duplicates and suggested matches) is
     queued for right after the commit (claims.tasks.claims_match_new_task). `features`:
     claim_features of the claims' texts in order, when the caller computed them already.
     """

@@ -2,7 +2,7 @@ from celery import shared_task
 from django.db import transaction
 
 from claims.embeddings import claims_embed
-from claims.matching import claims_match_new
+from claims.matching.on_import import claims_match_new
 
 # Claims matched per task: a bulk import of tens of thousands of reviewed claims is shared out
 # among the workers in pieces that each finish in seconds.

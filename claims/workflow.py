@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
@@ -616,3 +616,48 @@ def claim_available_actions(*, claim: Claim, user: User, verdict: Verdict | None
     if editor and status == Status.PUBLISHED and verdict is not None:
         offered += ["correct", "retract"]
     return offered
+
+
+# ---------------------------------------------------------------------------------------------
+# Duplicates found by import-time matching: a whole batch in one statement, by the system
+
+# Compare-and-set on the link (a claim an editor or another task linked meanwhile keeps its
+# link and gets no event), and one event per claim linked, in the same statement.
+_MARK_DUPLICATES_FOUND = """
+WITH marked AS (
+    UPDATE claims_claim AS c SET duplicate_of_id = v.original
+    FROM unnest(%(claims)s::bigint[], %(originals)s::bigint[]) AS v(id, original)
+    WHERE c.id = v.id AND c.duplicate_of_id IS NULL
+    RETURNING c.id, c.status, v.original
+)
+INSERT INTO claims_claimevent (claim_id, code, from_status, to_status, note, data,
+    request_id, created_at)
+SELECT id, 'claim.marked_duplicate', status, status, '',
+    jsonb_build_object('duplicate_of', original, 'found_on', 'import'), '', %(now)s
+FROM marked
+RETURNING claim_id
+"""
+
+
+def claims_mark_duplicates_found(*, originals: dict[int, int]) -> list[int]:
+    """Link each claim in `originals` (claim id: the earlier claim whose statement it repeats)
+    to its original, and log `claim.marked_duplicate` with the system as actor and
+    `{"duplicate_of": <id>, "found_on": "import"}`; return the ids of the claims linked.
+
+    The status is unchanged (an editor decides whether the claim moves to `duplicate`), so the
+    event's from- and to-status are the claim's status. A claim already linked to a claim is
+    left as it is. Bulk: one statement for the whole batch, however large (import-time
+    matching links thousands of claims a second).
+    """
+    if not originals:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_DUPLICATES_FOUND,
+            {
+                "claims": list(originals),
+                "originals": list(originals.values()),
+                "now": timezone.now(),
+            },
+        )
+        return [row[0] for row in cursor.fetchall()]

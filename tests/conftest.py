@@ -118,6 +118,6 @@ def embedding_inline(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(autouse=True)
 def fresh_match_statistics() -> None:
     """claim_match keeps the lexeme statistics it read for minutes; each test reads its own."""
-    from claims import matching
+    from claims.matching.candidates import term_stats
 
-    matching._stats = None
+    term_stats.forget()

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from claims.api.serializers import ErrorSerializer
 from claims.api.views import single_param
-from claims.matching import claim_match
+from claims.matching.search import claim_match
 from claims.roles import user_is_staff
 
 MAX_LIMIT = 50

@@ -30,7 +30,7 @@ BATCH = 10_000
 
 
 def recompute_keys(apps, schema_editor):
-    from claims.matchkeys import match_keys
+    from claims.matching.text import match_keys
 
     connection = schema_editor.connection
     # A server-side cursor reads id and text in batches; a second cursor writes each batch's

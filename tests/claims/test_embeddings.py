@@ -1,13 +1,13 @@
-"""Issue 6: sentence embeddings stored per claim re-rank "checked before?" matches."""
+"""Sentence embeddings stored per claim (and per published headline) for the re-ranking."""
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from claims import matching
 from claims.embeddings import (
     DIMENSIONS,
     claims_embed,
@@ -16,27 +16,17 @@ from claims.embeddings import (
     vector_from_bytes,
     vector_to_bytes,
 )
-from claims.matching import claim_match
 from claims.models import Claim, ClaimEmbedding, Verdict
 from sources.services import source_import_paths
+from tests.claims.matching.helpers import HEADLINE, LOOKALIKE, PARAPHRASE, QUERY, make_claim
 from tests.factories import (
     ClaimFactory,
     PublishedVerdictFactory,
-    SourceFactory,
     VerdictFactory,
     staff_user,
 )
 
 pytestmark = pytest.mark.django_db
-
-QUERY = "Vaccines given to kids cause autism"
-PARAPHRASE = "Childhood vaccinations are linked to autism spectrum disorder"
-# Shares more of the query's words than the paraphrase does, and means something else.
-LOOKALIKE = "Kids given sweets cause noise complaints in the park"
-
-
-def make_claim(text: str) -> Claim:
-    return ClaimFactory(source=SourceFactory(body=text), end=len(text))
 
 
 def test_texts_are_embedded_as_unit_vectors_closest_to_their_paraphrases() -> None:
@@ -83,7 +73,9 @@ def test_embed_claims_command_fills_in_every_missing_vector() -> None:
     assert claims_embed_missing() == 0
 
 
-def test_the_matching_task_embeds_imported_claims(seed_folder: Path, monkeypatch) -> None:
+def test_the_matching_task_embeds_imported_claims(
+    seed_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from claims import tasks
 
     monkeypatch.setattr(
@@ -92,96 +84,6 @@ def test_the_matching_task_embeds_imported_claims(seed_folder: Path, monkeypatch
     source_import_paths(paths=[seed_folder])
 
     assert ClaimEmbedding.objects.count() == Claim.objects.count() == 17
-
-
-def test_match_reranks_a_paraphrase_above_a_claim_sharing_more_words() -> None:
-    paraphrase, lookalike = make_claim(PARAPHRASE), make_claim(LOOKALIKE)
-    for n in range(20):  # the collection the word weights come from
-        make_claim(f"The harbour toll rose by {n} percent in the spring")
-
-    # Without vectors the claims rank by their words: the lookalike shares more of them.
-    lexical = [r.claim_id for r in claim_match(text=QUERY, published_only=False)]
-    assert lexical[:2] == [lookalike.pk, paraphrase.pk]
-
-    claims_embed(claim_ids=[paraphrase.pk, lookalike.pk])
-    results = claim_match(text=QUERY, published_only=False)
-
-    assert [r.claim_id for r in results[:2]] == [paraphrase.pk, lookalike.pk]
-    assert 0 < results[1].score < results[0].score <= 1
-
-
-def test_match_ranks_claims_with_and_without_a_vector_together() -> None:
-    twin, other = make_claim(QUERY + "."), make_claim(LOOKALIKE)
-    claims_embed(claim_ids=[other.pk])
-
-    results = claim_match(text=QUERY, published_only=False)
-
-    assert [r.claim_id for r in results] == [twin.pk, other.pk]
-
-
-def test_rare_words_weigh_more_than_common_ones() -> None:
-    rare = make_claim("The lighthouse keeper counted gulls")
-    common = make_claim("The council counted the harbour votes")
-    for n in range(30):
-        make_claim(f"The council approved the harbour budget number {n}")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE claims_claim")
-    matching._stats = None  # forget statistics read before the ANALYZE
-
-    results = claim_match(text="harbour council lighthouse", published_only=False, limit=40)
-
-    assert results[0].claim_id == rare.pk
-    assert common.pk in [r.claim_id for r in results]
-
-
-def test_a_rare_word_found_in_no_published_claim_falls_back_to_the_common_ones(
-    monkeypatch,
-) -> None:
-    hidden = make_claim("The lighthouse keeper approved the budget")
-    published = [
-        make_claim(f"The council approved the harbour budget number {n}") for n in range(30)
-    ]
-    Claim.objects.filter(pk__in=[c.pk for c in published]).update(status=Claim.Status.PUBLISHED)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE claims_claim")
-    matching._stats = None
-    monkeypatch.setattr(matching, "RARE_BUDGET", 5)  # "council" and "budget" count as common
-
-    staff = claim_match(text="lighthouse council budget", published_only=False)
-    anonymous = claim_match(text="lighthouse council budget", published_only=True)
-
-    assert staff[0].claim_id == hidden.pk
-    assert anonymous and {r.claim_id for r in anonymous} <= {c.pk for c in published}
-
-
-def test_a_duplicate_is_folded_into_the_earlier_claim_it_repeats() -> None:
-    original = make_claim("Vaccines given to kids cause autism, a post says")
-    repeat = make_claim("Vaccines given to kids cause 'autism', a post says!")
-    other = make_claim(LOOKALIKE)
-    matching.claims_match_new(claim_ids=[repeat.pk])
-    repeat.refresh_from_db()
-    assert repeat.duplicate_of_id == original.pk
-    claims_embed(claim_ids=[original.pk, repeat.pk, other.pk])
-
-    results = [r.claim_id for r in claim_match(text=QUERY, published_only=False)]
-
-    assert results == [original.pk, other.pk]
-
-
-def test_a_duplicate_stands_alone_when_its_original_is_not_a_candidate() -> None:
-    original = make_claim("Vaccines given to kids cause autism, a post says")
-    repeat = make_claim("Vaccines given to kids cause autism, a post says.")
-    matching.claims_match_new(claim_ids=[repeat.pk])
-    Claim.objects.filter(pk=repeat.pk).update(status=Claim.Status.PUBLISHED)
-
-    # Anonymous callers see published claims only: the unpublished original is no candidate.
-    results = [r.claim_id for r in claim_match(text=QUERY)]
-
-    assert results == [repeat.pk]
-    assert original.pk not in results
-
-
-HEADLINE = "Do childhood vaccinations lead to autism spectrum disorder?"
 
 
 def test_a_published_verdicts_headline_is_embedded_with_its_claim() -> None:
@@ -214,28 +116,8 @@ def test_a_changed_or_retracted_headline_is_embedded_again() -> None:
     assert (stored.headline, stored.headline_vector) == ("", None)
 
 
-def test_a_claim_whose_fact_check_headline_matches_ranks_first() -> None:
-    # The claim's own words say little of what it is about; its fact-check's headline does.
-    checked = make_claim("A viral post says the MMR shot given at age one is behind the rise")
-    other = make_claim("A viral post says the shot given at age one makes children taller")
-    Claim.objects.filter(pk__in=[checked.pk, other.pk]).update(status=Claim.Status.PUBLISHED)
-    PublishedVerdictFactory(claim=checked, headline=HEADLINE)
-    claims_embed(claim_ids=[other.pk])
-    # Embedded without its headline (as before this change), the other claim wins.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO claims_claimembedding (claim_id, vector, headline) VALUES (%s, %s, '')",
-            [checked.pk, vector_to_bytes(texts_embed([checked.text])[0])],
-        )
-    assert [r.claim_id for r in claim_match(text=QUERY)] == [other.pk, checked.pk]
-
-    claims_embed_missing()
-
-    assert [r.claim_id for r in claim_match(text=QUERY)] == [checked.pk, other.pk]
-
-
 def test_publishing_and_retracting_a_verdict_embed_its_headline_after_the_commit(
-    monkeypatch, django_capture_on_commit_callbacks
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
     from claims import tasks, workflow
 

@@ -1,5 +1,6 @@
-"""The claims' match keys (`match_head`, `match_tail`) come from claims.matchkeys.match_keys on
-every path that writes a claim, so claims written by any of them find each other."""
+"""The claims' match keys (`match_head`, `match_tail`) come from
+claims.matching.text.match_keys on every path that writes a claim, so claims written by any of
+them find each other."""
 
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from claims.imports import ImportedClaim, claims_create_imported
-from claims.matching import claim_match, match_keys
+from claims.matching.text import match_keys
 from claims.models import Claim, ClaimMatch
 from sources.imports import source_import_claimreview, source_import_table
 from sources.services import source_import_paths
@@ -24,38 +25,6 @@ def stored_keys_agree() -> int:
     rows = list(Claim.objects.values_list("text", "match_head", "match_tail"))
     assert [(head, tail) for _text, head, tail in rows] == [match_keys(t) for t, _h, _t in rows]
     return len(rows)
-
-
-def test_keys_hash_the_first_and_last_five_words_ignoring_case_and_punctuation() -> None:
-    head, tail = match_keys(STATEMENT)
-    assert isinstance(head, int) and isinstance(tail, int)
-    assert -(2**31) <= head < 2**31 and -(2**31) <= tail < 2**31
-    assert head != tail
-    assert match_keys(
-        "  UNEMPLOYMENT in the state -- fell by half in four years; the governor said"
-    )
-    assert match_keys(
-        "“Unemployment” in_the STATE fell by half in four years... the governor said!"
-    ) == (
-        head,
-        tail,
-    )
-    # An edit in one half keeps the other half's key.
-    edited_tail = match_keys("Unemployment in the state fell by a third, the opposition said.")
-    edited_head = match_keys(
-        "Jobs data show unemployment fell by half in four years, the governor said"
-    )
-    assert edited_tail[0] == head and edited_tail[1] != tail
-    assert edited_head[1] == tail and edited_head[0] != head
-    # Stable across processes and releases: the stored keys depend on it.
-    assert match_keys("one two three four five six") == (1832028233, -680242323)
-
-
-@pytest.mark.parametrize(
-    "text", ["", "...", "Taxes rose.", "one two three four five", "One, two, three. Four? Five!"]
-)
-def test_statements_under_six_words_have_no_keys(text: str) -> None:
-    assert match_keys(text) == (None, None)
 
 
 def test_orm_writes_store_the_keys_of_the_text() -> None:
@@ -115,17 +84,6 @@ def test_an_imported_edit_of_an_orm_claim_is_suggested_by_its_unchanged_half() -
     assert new.match_head == original.match_head and new.match_tail != original.match_tail
     match = ClaimMatch.objects.get(claim=new)
     assert (match.matched_id, match.kind) == (original.pk, "suggested")
-
-
-def test_claim_match_finds_a_claim_sharing_the_querys_last_five_words() -> None:
-    target = ClaimFactory(source=SourceFactory(body=STATEMENT))
-    ClaimFactory(source=SourceFactory(body="The governor said the state budget is balanced."))
-    results = claim_match(
-        text="Joblessness across the region fell by half in four years, the governor said",
-        limit=2,
-        published_only=False,
-    )
-    assert results[0].claim_id == target.pk
 
 
 @pytest.mark.django_db(transaction=True)

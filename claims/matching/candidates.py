@@ -1,0 +1,245 @@
+"""claim_match's first stage: PostgreSQL finds the candidates in the stored `search_vector` (GIN).
+
+The union of bounded sets (the claims sharing the query's first or last five words, by the
+`match_head`/`match_tail` keys; the claims holding any of its rarer lexemes; when those find
+next to nothing, the claims holding all of a few of its common ones) is scored by BM25 without
+term frequencies, each lexeme weighted by its inverse document frequency as the planner's
+statistics know it (pg_stats). The best `CANDIDATES` go on to the re-ranking (rerank.py).
+
+The SQL is written by hand: the query shape (one `@@` per lexeme, each branch bounded, the union
+scored without joining back to the table) is what keeps a search at a million claims within a
+few tens of milliseconds.
+"""
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db import connection
+
+from claims.matching.text import content_words, match_clean, match_keys, query_text
+
+__all__ = ["CANDIDATES", "Candidate", "match_candidates", "term_stats"]
+
+# Claims scored lexically per query (the rare-word branch fetches at most this many).
+RARE_BUDGET = 1000
+# Fewer candidates than this from the rare words: look among the common ones too.
+FEW_CANDIDATES = 20
+# Candidates re-ranked by embedding; chosen on the CheckThat! 2020 train split
+# (bench/eval_matching.py --split train --tune); the dev split is reported, never tuned on.
+CANDIDATES = 200
+# BM25's term-frequency saturation and length normalisation (its usual values).
+_K1 = 1.2
+_B = 0.75
+# How long a process trusts its copy of the lexeme statistics.
+STATS_SECONDS = 600
+
+
+class Candidate(NamedTuple):
+    """One claim the first stage found, with what the re-ranking reads of it."""
+
+    claim_id: int
+    text: str
+    status: str
+    lexical: float  # BM25 score without term frequencies
+    trigram: float  # pg_trgm similarity of the claim's text and the query
+    vector: bytes | None  # stored sentence embedding, None until embedded
+    duplicate_of_id: int | None
+    headline_vector: bytes | None  # embedding of its published verdict's headline
+
+
+@dataclass(frozen=True)
+class TermStats:
+    """How common each lexeme of `search_vector` is, from the planner's statistics (pg_stats
+    keeps the frequencies of the most common lexemes of a tsvector column; ANALYZE, which
+    autovacuum runs, refreshes them). No table of term counts to maintain on import."""
+
+    rows: float
+    frequency: dict[str, float]
+    rare: float  # frequency assumed for a lexeme below the most common ones
+    length: float  # average lexemes per claim
+
+
+def _term_stats_read() -> TermStats:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs,
+                   s.elem_count_histogram
+            FROM pg_class AS c
+            LEFT JOIN pg_stats AS s ON s.schemaname = current_schema()
+                 AND s.tablename = 'claims_claim' AND s.attname = 'search_vector'
+            WHERE c.oid = 'claims_claim'::regclass
+            """
+        )
+        rows, elems, freqs, lengths = cursor.fetchone()
+    elems = elems or []
+    # most_common_elem_freqs ends with the minimum and maximum frequency and the null fraction.
+    frequency = dict(zip(elems, freqs or [], strict=False))
+    rare = freqs[len(elems)] / 2 if elems else 0.0
+    return TermStats(
+        rows=max(float(rows or 0), 1.0),
+        frequency=frequency,
+        rare=rare,
+        length=float(lengths[-1]) if lengths else 12.0,
+    )
+
+
+class _TermStatsCache:
+    """The lexeme statistics this process read last, trusted for STATS_SECONDS: they change
+    only when ANALYZE runs, and reading them costs a query per search."""
+
+    def __init__(self) -> None:
+        self._read: tuple[float, TermStats] | None = None
+
+    def get(self) -> TermStats:
+        if self._read is not None and time.monotonic() - self._read[0] < STATS_SECONDS:
+            return self._read[1]
+        stats = _term_stats_read()
+        self._read = (time.monotonic(), stats)
+        return stats
+
+    def forget(self) -> None:
+        """Read the statistics again on next use (after an ANALYZE)."""
+        self._read = None
+
+
+term_stats = _TermStatsCache()
+
+
+def _weights(lexemes: Sequence[str], stats: TermStats) -> list[float]:
+    """BM25's inverse document frequency of each lexeme (rare words weigh most)."""
+    out = []
+    for lexeme in lexemes:
+        docs = stats.frequency.get(lexeme, stats.rare) * stats.rows
+        out.append(math.log(1 + (stats.rows - docs + 0.5) / (docs + 0.5)))
+    return out
+
+
+def _tsquery(lexemes: Sequence[str], operator: str) -> str:
+    """tsquery input joining `lexemes` (already stemmed) with `operator`, each quoted."""
+    quoted = ("'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'" for lexeme in lexemes)
+    return f" {operator} ".join(quoted)
+
+
+def match_candidates(*, text: str, published_only: bool = True) -> list[Candidate]:
+    """claim_match's first stage: up to CANDIDATES claims, best lexical score first."""
+    clean = match_clean(text)
+    return candidates_find(clean, published_only) if content_words(clean) else []
+
+
+def candidates_find(text: str, published_only: bool) -> list[Candidate]:
+    """match_candidates of a text already through match_clean, with content words."""
+    query = query_text(text)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tsvector_to_array(to_tsvector('english', %s))", [query])
+        lexemes: list[str] = cursor.fetchone()[0]
+    if not lexemes:
+        return []
+    stats = term_stats.get()
+    weights = _weights(lexemes, stats)
+    # The rarer lexemes find the candidates: their posting lists are short, and a claim sharing
+    # only common words with the query would not rank anyway. Rarest first, while the claims
+    # they are expected to fetch stay within RARE_BUDGET.
+    by_rarity = sorted(lexemes, key=lambda lex: stats.frequency.get(lex, stats.rare))
+    rare, expected = [], 0.0
+    for lexeme in by_rarity:
+        expected += stats.frequency.get(lexeme, stats.rare) * stats.rows
+        if expected > RARE_BUDGET:
+            break
+        rare.append(lexeme)
+    common = by_rarity[len(rare) :]
+    # One term per lexeme: `@@` with a one-lexeme tsquery is a binary search in the claim's
+    # sorted lexemes, cheaper than unnesting them.
+    lexical = " + ".join(
+        f"(CASE WHEN search_vector @@ %(l{i})s::tsquery THEN %(w{i})s ELSE 0 END)"
+        for i in range(len(lexemes))
+    )
+    head, tail = match_keys(text)
+    params: dict[str, object] = {
+        "text": text,
+        "head": head,
+        "tail": tail,
+        "rare": _tsquery(rare, "|"),
+        "common": _tsquery(common[:3], "&"),
+        "usual": _tsquery(common[-2:], "&"),
+        "sample": RARE_BUDGET,
+        "candidates": CANDIDATES,
+        "length": stats.length,
+    }
+    for i, (lexeme, weight) in enumerate(zip(lexemes, weights, strict=True)):
+        params[f"l{i}"] = _tsquery([lexeme], "|")
+        params[f"w{i}"] = weight
+    published = "AND status = 'published'" if published_only else ""
+    branch = (
+        "(SELECT id, text, status, duplicate_of_id, search_vector FROM claims_claim"
+        " WHERE {} {} LIMIT {})"
+    )
+    # Claims sharing the query's first or last five words (an edited copy): B-tree lookups on
+    # the keys match_keys derives from every claim's text, here from the query's.
+    keys_sql = "(match_head = %(head)s::integer OR match_tail = %(tail)s::integer)"
+    keys = branch.format(keys_sql, published, 200)
+    rows: list[Candidate] = []
+    if rare:
+        rows = _score(
+            [keys, branch.format("search_vector @@ %(rare)s::tsquery", published, "%(sample)s")],
+            lexical,
+            params,
+        )
+    if len(rows) < FEW_CANDIDATES and common:
+        # Rare words found (next to) nothing: the query is made of common words, or its rare
+        # ones are nowhere (or in no published claim). Then the claims holding the three least
+        # common of the common lexemes (an edited copy holds them), and, so that something
+        # close comes back, those holding the two most common: GIN intersects posting lists,
+        # so an AND of a few common lexemes stays cheap where an OR would read them whole.
+        rows = _score(
+            [
+                keys,
+                branch.format("search_vector @@ %(common)s::tsquery", published, 500),
+                branch.format("search_vector @@ %(usual)s::tsquery", published, 500),
+            ]
+            + (
+                [branch.format("search_vector @@ %(rare)s::tsquery", published, "%(sample)s")]
+                if rare
+                else []
+            ),
+            lexical,
+            params,
+        )
+    return rows
+
+
+def _score(branches: Sequence[str], lexical: str, params: dict[str, object]) -> list[Candidate]:
+    """The best CANDIDATES of the union of `branches` by BM25 (`lexical` sums the weights of
+    the query lexemes a claim holds), with their trigram similarity, stored vector, the claim
+    they duplicate (`duplicate_of_id`) and the vector of their published verdict's headline."""
+    # Each LIMIT bounds the work when a query is made of very common words; the union is
+    # scored without joining back to the table (each branch carries the columns it needs).
+    union = "\n                UNION ALL\n                ".join(branches)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH candidate AS (
+                {union}
+            )
+            SELECT ranked.id, ranked.text, ranked.status, ranked.lexical,
+                   similarity(ranked.text, %(text)s), e.vector, ranked.duplicate_of_id,
+                   e.headline_vector
+            FROM (
+                SELECT DISTINCT ON (lexical, id) id, text, status, duplicate_of_id, lexical FROM (
+                    SELECT id, text, status, duplicate_of_id,
+                           ({lexical}) * {_K1 + 1} / (1 + {_K1} * ({1 - _B} + {_B}
+                               * length(search_vector) / %(length)s::float8)) AS lexical
+                    FROM candidate
+                ) AS scored
+                ORDER BY lexical DESC, id
+                LIMIT %(candidates)s
+            ) AS ranked
+            LEFT JOIN claims_claimembedding AS e ON e.claim_id = ranked.id
+            ORDER BY ranked.lexical DESC, ranked.id
+            """,
+            params,
+        )
+        return list(map(Candidate._make, cursor.fetchall()))

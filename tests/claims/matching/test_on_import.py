@@ -1,0 +1,120 @@
+"""Import-time matching: duplicates and suggested matches of newly imported claims."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims.matching.on_import import claims_match_new
+from claims.models import Claim, ClaimEvent, ClaimMatch
+from sources.services import source_import_paths
+from tests.claims.matching.helpers import import_both
+from tests.conftest import EDITED_TO
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.usefixtures("matching_inline")
+def test_an_edited_copy_marks_unchanged_statements_as_duplicates_and_edits_as_suggestions(
+    seed_folder: Path, edited_seed_folder: Path
+) -> None:
+    first, second = import_both(seed_folder, edited_seed_folder)
+
+    assert len(first) == len(second) == 17
+    edited = next(c for c in second if c.text == EDITED_TO)
+    for original, copy in zip(first, second, strict=True):
+        if copy is edited:
+            assert copy.duplicate_of is None
+            match = ClaimMatch.objects.get(claim=copy)
+            assert match.matched == original
+            assert match.kind == ClaimMatch.Kind.SUGGESTED
+            assert 0.6 <= match.score < 1
+        else:
+            assert copy.duplicate_of == original
+            match = ClaimMatch.objects.get(claim=copy)
+            assert (match.matched, match.kind, match.score) == (original, "duplicate", 1.0)
+        assert copy.status == Claim.Status.PENDING
+        assert copy.score is not None
+    # The originals match nothing (nothing came before them).
+    assert not ClaimMatch.objects.filter(claim__in=first).exists()
+
+
+@pytest.mark.usefixtures("matching_inline")
+def test_matching_again_writes_nothing_twice(seed_folder: Path, edited_seed_folder: Path) -> None:
+    _, second = import_both(seed_folder, edited_seed_folder)
+    before = ClaimMatch.objects.count()
+
+    assert claims_match_new(claim_ids=[c.pk for c in second]) == 0
+    assert ClaimMatch.objects.count() == before
+
+
+@pytest.mark.usefixtures("matching_inline")
+def test_matching_on_import_takes_the_same_queries_for_any_number_of_statements(
+    seed_folder: Path, tmp_path: Path
+) -> None:
+    source_import_paths(paths=[seed_folder])
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_text("A new claim about the 2015 nuclear deal was made on Monday.\n")
+    large.write_text(
+        "\n".join(
+            f"Claim number {i} about the 2015 nuclear deal was made on day {i}." for i in range(60)
+        )
+    )
+    counts = []
+    for path in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            source_import_paths(paths=[path])
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.usefixtures("matching_inline")
+def test_a_duplicate_found_on_import_is_logged_as_marked_by_the_system(
+    seed_folder: Path, edited_seed_folder: Path
+) -> None:
+    first, second = import_both(seed_folder, edited_seed_folder)
+
+    events = ClaimEvent.objects.filter(code="claim.marked_duplicate")
+    duplicates = [copy for copy in second if copy.duplicate_of_id is not None]
+    assert len(duplicates) == 16
+    assert sorted(e.claim_id for e in events) == [copy.pk for copy in duplicates]
+    original_of = {copy.pk: original.pk for original, copy in zip(first, second, strict=True)}
+    for event in events:
+        assert event.actor is None
+        assert (event.from_status, event.to_status) == ("pending", "pending")
+        assert event.data == {"duplicate_of": original_of[event.claim_id], "found_on": "import"}
+    # Matching again links nothing again and logs nothing twice.
+    claims_match_new(claim_ids=[c.pk for c in second])
+    assert events.count() == 16
+
+
+def test_a_duplicate_linked_meanwhile_keeps_its_link_and_gets_no_event(
+    seed_folder: Path, edited_seed_folder: Path
+) -> None:
+    first, second = import_both(seed_folder, edited_seed_folder)  # matched by no worker yet
+    Claim.objects.filter(pk=second[0].pk).update(duplicate_of=first[1])
+
+    claims_match_new(claim_ids=[c.pk for c in second])
+
+    assert Claim.objects.get(pk=second[0].pk).duplicate_of_id == first[1].pk
+    marked = ClaimEvent.objects.filter(code="claim.marked_duplicate")
+    assert second[0].pk not in {e.claim_id for e in marked}
+    assert marked.count() == 15
+
+
+def test_importing_a_document_queues_its_matching_after_the_commit(
+    seed_folder: Path, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    from claims import tasks
+
+    queued: list[list[int]] = []
+    monkeypatch.setattr(tasks.claims_match_new_task, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        source_import_paths(paths=[seed_folder])
+
+    assert sorted(i for ids in queued for i in ids) == sorted(
+        Claim.objects.values_list("id", flat=True)
+    )
