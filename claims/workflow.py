@@ -625,14 +625,14 @@ def claim_available_actions(*, claim: Claim, user: User, verdict: Verdict | None
 # link and gets no event), and one event per claim linked, in the same statement.
 _MARK_DUPLICATES_FOUND = """
 WITH marked AS (
-    UPDATE claims_claim AS c SET duplicate_of_id = v.original
+    UPDATE claims_claim AS c SET duplicate_of_id = v.original, updated_at = %(now)s
     FROM unnest(%(claims)s::bigint[], %(originals)s::bigint[]) AS v(id, original)
     WHERE c.id = v.id AND c.duplicate_of_id IS NULL
     RETURNING c.id, c.status, v.original
 )
 INSERT INTO claims_claimevent (claim_id, code, from_status, to_status, note, data,
     request_id, created_at)
-SELECT id, 'claim.marked_duplicate', status, status, '',
+SELECT id, 'claim.duplicate_found', status, status, '',
     jsonb_build_object('duplicate_of', original, 'found_on', 'import'), '', %(now)s
 FROM marked
 RETURNING claim_id
@@ -641,11 +641,13 @@ RETURNING claim_id
 
 def claims_mark_duplicates_found(*, originals: dict[int, int]) -> list[int]:
     """Link each claim in `originals` (claim id: the earlier claim whose statement it repeats)
-    to its original, and log `claim.marked_duplicate` with the system as actor and
+    to its original, and log `claim.duplicate_found` with the system as actor and
     `{"duplicate_of": <id>, "found_on": "import"}`; return the ids of the claims linked.
 
     The status is unchanged (an editor decides whether the claim moves to `duplicate`), so the
-    event's from- and to-status are the claim's status. A claim already linked to a claim is
+    event's from- and to-status are the claim's status, and its code is not the workflow's
+    `claim.marked_duplicate`. The link bumps `updated_at`, so clients syncing claims by it see
+    the new `duplicate_of`. A claim already linked to a claim is
     left as it is. Bulk: one statement for the whole batch, however large (import-time
     matching links thousands of claims a second).
     """

@@ -61,7 +61,7 @@ def test_deciding_needs_the_change_permission(
 
     assert response.status_code == 403
     # No event but those of the duplicates the import found.
-    assert not ClaimEvent.objects.exclude(code="claim.marked_duplicate").exists()
+    assert not ClaimEvent.objects.exclude(code="claim.duplicate_found").exists()
 
 
 def test_admin_actions_confirm_and_dismiss(

@@ -77,7 +77,7 @@ def test_a_duplicate_found_on_import_is_logged_as_marked_by_the_system(
 ) -> None:
     first, second = import_both(seed_folder, edited_seed_folder)
 
-    events = ClaimEvent.objects.filter(code="claim.marked_duplicate")
+    events = ClaimEvent.objects.filter(code="claim.duplicate_found")
     duplicates = [copy for copy in second if copy.duplicate_of_id is not None]
     assert len(duplicates) == 16
     assert sorted(e.claim_id for e in events) == [copy.pk for copy in duplicates]
@@ -86,6 +86,8 @@ def test_a_duplicate_found_on_import_is_logged_as_marked_by_the_system(
         assert event.actor is None
         assert (event.from_status, event.to_status) == ("pending", "pending")
         assert event.data == {"duplicate_of": original_of[event.claim_id], "found_on": "import"}
+        # The link is a change that clients syncing claims by updated_at see.
+        assert Claim.objects.get(pk=event.claim_id).updated_at == event.created_at
     # Matching again links nothing again and logs nothing twice.
     claims_match_new(claim_ids=[c.pk for c in second])
     assert events.count() == 16
@@ -100,7 +102,7 @@ def test_a_duplicate_linked_meanwhile_keeps_its_link_and_gets_no_event(
     claims_match_new(claim_ids=[c.pk for c in second])
 
     assert Claim.objects.get(pk=second[0].pk).duplicate_of_id == first[1].pk
-    marked = ClaimEvent.objects.filter(code="claim.marked_duplicate")
+    marked = ClaimEvent.objects.filter(code="claim.duplicate_found")
     assert second[0].pk not in {e.claim_id for e in marked}
     assert marked.count() == 15
 
