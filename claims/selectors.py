@@ -20,16 +20,10 @@ from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Subque
 from django.db.models.expressions import RawSQL
 
 from claims.models import Claim, Claimant, Rating, Verdict
-from factcheck.errors import DomainError
+from factcheck.errors import BadParameter
 
 PUBLIC_VERDICT_STATUSES = (Verdict.Status.PUBLISHED, Verdict.Status.RETRACTED)
 PUBLIC_CLAIM_STATUSES = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)
-
-
-class BadParameter(DomainError):
-    """A query parameter the API cannot use; the message names it."""
-
-    code = "invalid_parameter"
 
 
 # --- verdicts ------------------------------------------------------------------------------------

@@ -43,7 +43,6 @@ from claims.exports import verdict_csv_lines
 from claims.models import Claim, Claimant, Rating, Verdict
 from claims.roles import user_is_staff
 from claims.selectors import (
-    BadParameter,
     claim_list,
     claimant_list,
     cursor_decode,
@@ -56,6 +55,7 @@ from claims.selectors import (
     verdict_public_rows,
     verdict_search,
 )
+from factcheck.errors import BadParameter
 
 # Every read can answer a bad parameter (400) or a throttled caller (429).
 ERRORS = {400: out.ErrorSerializer, 401: out.ErrorSerializer, 429: out.ErrorSerializer}
