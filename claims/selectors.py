@@ -6,8 +6,6 @@ django-filter and keyset paging keep working. The API renders the dicts with orj
 the list page close to a hand-written psycopg query (see bench/bench_api.py).
 """
 
-import base64
-import binascii
 import functools
 from collections.abc import Iterator
 from datetime import datetime
@@ -20,7 +18,7 @@ from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Subque
 from django.db.models.expressions import RawSQL
 
 from claims.models import Claim, Claimant, Rating, Verdict
-from factcheck.errors import BadParameter
+from factcheck.api.pagination import keyset_after
 
 PUBLIC_VERDICT_STATUSES = (Verdict.Status.PUBLISHED, Verdict.Status.RETRACTED)
 PUBLIC_CLAIM_STATUSES = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)
@@ -188,48 +186,6 @@ def verdict_public_iter(*, queryset: QuerySet, batch: int = 1000) -> Iterator[di
         if len(rows) < batch:
             return
         after = (rows[-1]["updated_at"], rows[-1]["id"])
-
-
-# --- keyset pagination ---------------------------------------------------------------------------
-
-
-def keyset_after(
-    *, queryset: QuerySet, fields: tuple[str, ...], values: tuple[Any, ...]
-) -> QuerySet:
-    """Rows strictly after `values` in the ascending order of `fields` (a row comparison, which
-    PostgreSQL answers from a composite index on those columns)."""
-    table = queryset.model._meta.db_table
-    columns = ", ".join(f'"{table}"."{queryset.model._meta.get_field(f).column}"' for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    return queryset.filter(
-        RawSQL(f"({columns}) > ({marks})", tuple(values), output_field=BooleanField())
-    )
-
-
-def cursor_encode(values: tuple[Any, ...]) -> str:
-    text = "|".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in values)
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def cursor_decode(*, token: str, fields: tuple[str, ...], name: str = "cursor") -> tuple[Any, ...]:
-    """The position a cursor token names; a token we did not issue is a 400 naming `name`."""
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        parts = text.split("|")
-        if len(parts) != len(fields):
-            raise ValueError(text)
-        values: list[Any] = []
-        for field, part in zip(fields, parts, strict=True):
-            if field.endswith("_at"):
-                moment = datetime.fromisoformat(part)
-                if moment.tzinfo is None:
-                    raise ValueError(part)
-                values.append(moment)
-            else:
-                values.append(int(part))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadParameter(f"Invalid {name}: not a token this API issued.") from None
-    return tuple(values)
 
 
 # --- claims, sources, claimants, ratings ---------------------------------------------------------

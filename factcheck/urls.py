@@ -17,4 +17,4 @@ urlpatterns = [
     path("verdicts/<int:pk>/", verdict_page, name="verdict-page"),
 ]
 
-handler404 = "factcheck.api.json_page_not_found"
+handler404 = "factcheck.api.errors.json_page_not_found"

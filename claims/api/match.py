@@ -12,10 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims.api.serializers import ErrorSerializer
-from claims.api.views import single_param
 from claims.matching.search import claim_match
 from claims.roles import user_is_staff
+from factcheck.api.errors import ErrorSerializer
+from factcheck.api.params import single_param
 
 MAX_LIMIT = 50
 

@@ -118,12 +118,6 @@ class RatingSerializer(serializers.Serializer):
     order = serializers.IntegerField()
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField(required=False)
-    errors = serializers.DictField(required=False)
-
-
 # --- Fact Check Tools (claims:search) ------------------------------------------------------------
 
 

@@ -7,37 +7,24 @@ answers If-None-Match / If-Modified-Since with 304.
 
 import base64
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import django_filters
 import orjson
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.utils.http import http_date
-from django_filters.fields import IsoDateTimeField
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import BasePagination
-from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
 from claims.api import serializers as out
-from claims.api.auth import AnonymousThrottle, ApiKeyAuthentication, ApiKeyThrottle
 from claims.claimreview import claimreview_build, claimreview_feed_item
 from claims.exports import verdict_csv_lines
 from claims.models import Claim, Claimant, Rating, Verdict
@@ -45,9 +32,6 @@ from claims.roles import user_is_staff
 from claims.selectors import (
     claim_list,
     claimant_list,
-    cursor_decode,
-    cursor_encode,
-    keyset_after,
     rating_list,
     verdict_public_get,
     verdict_public_iter,
@@ -55,205 +39,22 @@ from claims.selectors import (
     verdict_public_rows,
     verdict_search,
 )
+from factcheck.api.errors import READ_ERRORS, ErrorSerializer
+from factcheck.api.filters import StrictFilterSet, UtcDateTimeFilter
+from factcheck.api.pagination import IdPagination, KeysetPagination, settled
+from factcheck.api.params import int_param, page_size_param, single_param
+from factcheck.api.renderers import CSVRenderer, ORJSONRenderer
+from factcheck.api.views import PublicReadView
 from factcheck.errors import BadParameter
-
-# Every read can answer a bad parameter (400) or a throttled caller (429).
-ERRORS = {400: out.ErrorSerializer, 401: out.ErrorSerializer, 429: out.ErrorSerializer}
-
-
-class ORJSONRenderer(BaseRenderer):
-    media_type = "application/json"
-    format = "json"
-    charset = None
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
-        if data is None:
-            return b""
-        return orjson.dumps(data, default=str)
-
-
-class CSVRenderer(BaseRenderer):
-    """Selects `?format=csv`; the verdict list streams the CSV itself, other views refuse it."""
-
-    media_type = "text/csv"
-    format = "csv"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None):
-        return orjson.dumps(data, default=str)
 
 
 def is_staff(request: Request) -> bool:
     return user_is_staff(request.user)
 
 
-def single_param(request: Request, name: str) -> str | None:
-    """The one value of parameter `name`, or None when absent; given twice or empty is a 400."""
-    values = request.query_params.getlist(name)
-    if not values:
-        return None
-    if len(values) > 1:
-        raise BadParameter(f"Invalid {name}: give it once.")
-    if values[0] == "":
-        raise BadParameter(f"Invalid {name}: give a value or leave the parameter out.")
-    return values[0]
-
-
-def parse_page_size(request: Request, *, default: int, name: str = "page_size") -> int:
-    raw = single_param(request, name)
-    if raw is None:
-        return default
-    try:
-        size = int(raw)
-    except ValueError:
-        raise BadParameter(f"Invalid {name}: {raw!r} is not an integer.") from None
-    if not 1 <= size <= settings.API_MAX_PAGE_SIZE:
-        raise BadParameter(f"Invalid {name}: must be between 1 and {settings.API_MAX_PAGE_SIZE}.")
-    return size
-
-
-def settled(queryset: QuerySet) -> QuerySet:
-    """Rows changed at least API_SYNC_LAG_SECONDS ago. `updated_at` is stamped before its
-    transaction commits, so a row can appear after a consumer has paged past its time; serving
-    only rows older than any write transaction lasts makes "every change exactly once" hold
-    under concurrent writes. Details are not delayed."""
-    if settings.API_SYNC_LAG_SECONDS <= 0:
-        return queryset
-    cutoff = timezone.now() - timedelta(seconds=settings.API_SYNC_LAG_SECONDS)
-    # The cutoff as an InitPlan, `(SELECT $n)`: PostgreSQL cannot see its value when planning,
-    # so its estimate is the same whether the plan is made for this value or for any. That
-    # lets a prepared page query run on its generic plan instead of being planned afresh each
-    # time (it saw "every row is older than now" and judged the generic plan dearer): planning
-    # took longer (1.6 ms) than running the query. The index still serves the comparison.
-    return queryset.filter(updated_at__lt=RawSQL("SELECT %s::timestamptz", (cutoff,)))
-
-
-class KeysetPagination(BasePagination):
-    """Cursor pagination on a unique ascending key (updated_at, id): pages never skip or repeat a
-    row, and a deep page costs what the first one does (an index range scan from the cursor).
-    It never counts the table."""
-
-    page_size = 50
-
-    def __init__(self, fields: tuple[str, ...] = ("updated_at", "id")) -> None:
-        self.fields = fields
-        self.next_url: str | None = None
-
-    def paginate_queryset(self, queryset: QuerySet, request: Request, view=None) -> list[dict]:
-        size = parse_page_size(request, default=self.page_size)
-        token = single_param(request, "cursor")
-        if token:
-            position = cursor_decode(token=token, fields=self.fields)
-            queryset = keyset_after(queryset=queryset, fields=self.fields, values=position)
-        rows = self.fetch(queryset[: size + 1])
-        if len(rows) > size:
-            rows = rows[:size]
-            last = tuple(rows[-1][field] for field in self.fields)
-            url = request.build_absolute_uri()
-            self.next_url = replace_query_param(url, "cursor", cursor_encode(last))
-        return rows
-
-    def fetch(self, queryset: QuerySet) -> list[dict[str, Any]]:
-        """The rows of one page (`queryset` already sliced)."""
-        return list(queryset)
-
-    def get_paginated_response(self, data: list) -> Response:
-        return Response({"next": self.next_url, "results": data})
-
-    def get_paginated_response_schema(self, schema: dict) -> dict:
-        return {
-            "type": "object",
-            "required": ["next", "results"],
-            "properties": {
-                "next": {"type": "string", "format": "uri", "nullable": True},
-                "results": schema,
-            },
-        }
-
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [
-            {
-                "name": "cursor",
-                "in": "query",
-                "required": False,
-                "description": "The `next` link's cursor: continue after the last row seen.",
-                "schema": {"type": "string"},
-            },
-            {
-                "name": "page_size",
-                "in": "query",
-                "required": False,
-                "description": f"Rows per page, 1..{settings.API_MAX_PAGE_SIZE} (default 50).",
-                "schema": {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE},
-            },
-        ]
-
-
 class VerdictPagination(KeysetPagination):
     def fetch(self, queryset: QuerySet) -> list[dict[str, Any]]:
         return verdict_public_rows(verdicts=queryset)
-
-
-class IdPagination(KeysetPagination):
-    def __init__(self) -> None:
-        super().__init__(fields=("id",))
-
-
-class NamedFilterBackend(DjangoFilterBackend):
-    """django-filter, applied when the request names one of the filter set's parameters. One
-    that names none would filter nothing (every filter skips an absent value), but building and
-    validating its form was a tenth of a list page: the first page of a full sync and every
-    `next` page after it name only `cursor` and `page_size`."""
-
-    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is None or not any(
-            name in request.query_params for name in filterset_class.base_filters
-        ):
-            return queryset
-        return super().filter_queryset(request, queryset, view)
-
-
-class PublicReadView(GenericAPIView):
-    """Reads anyone may make: API keys, staff tokens, sessions; throttled; cacheable."""
-
-    filter_backends = [NamedFilterBackend]
-    authentication_classes = [ApiKeyAuthentication, TokenAuthentication, SessionAuthentication]
-    permission_classes = [AllowAny]
-    throttle_classes = [AnonymousThrottle, ApiKeyThrottle]
-    renderer_classes = [ORJSONRenderer]
-    last_modified: datetime | None = None
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        # PostgreSQL text cannot hold NUL: refuse it here, naming the parameter, for every
-        # parameter (the free-text ones reach SQL without a form field's own check).
-        for name, values in request.query_params.lists():
-            if any("\x00" in value for value in values):
-                raise BadParameter(f"Invalid {name}: contains a NUL character.")
-        single_param(request, "format")  # empty or given twice: 400, not the default silently
-        super().initial(request, *args, **kwargs)
-
-    def perform_content_negotiation(self, request: Request, force: bool = False):
-        try:
-            return super().perform_content_negotiation(request, force)
-        except Http404:  # DRF's answer to an unknown ?format=
-            formats = ", ".join(r.format for r in self.get_renderers())
-            raise BadParameter(f"Invalid format: use one of {formats}.") from None
-
-    def finalize_response(self, request: Request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code < 400 and request.method in ("GET", "HEAD"):
-            if getattr(request, "user", None) is not None and request.user.is_authenticated:
-                response["Cache-Control"] = "private, no-cache"
-            else:
-                response["Cache-Control"] = f"public, max-age={settings.API_CACHE_SECONDS}"
-            if self.last_modified is not None:
-                response["Last-Modified"] = http_date(self.last_modified.timestamp())
-        patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
-        return response
-
-    def note_modified(self, rows: list[dict[str, Any]], field: str = "updated_at") -> None:
-        if rows:
-            self.last_modified = max(row[field] for row in rows)
 
 
 class VerdictLinks:
@@ -279,52 +80,6 @@ class VerdictLinks:
 
 def verdict_links(request: Request, verdict: dict[str, Any]) -> dict[str, Any]:
     return VerdictLinks(request)(verdict)
-
-
-class UtcDateTimeField(IsoDateTimeField):
-    """ISO 8601, converted to UTC: PostgreSQL refuses offsets beyond ±15:59, and a moment near
-    year 1 or 9999 may not exist in UTC at all, so both become a 400 here instead of a 500."""
-
-    def to_python(self, value: Any) -> datetime | None:
-        moment = super().to_python(value)
-        if moment is None:
-            return None
-        try:
-            return moment.astimezone(UTC)
-        except OverflowError:
-            raise ValidationError("Out of range once converted to UTC.", code="invalid") from None
-
-
-class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = UtcDateTimeField
-
-
-class StrictFilterSet(django_filters.FilterSet):
-    """A parameter given with an empty value is a mistake (400 naming it), not "no filter"."""
-
-    def get_form_class(self) -> type:
-        # The form class depends only on the filter set's class (no filter here depends on the
-        # request), so it is built once per process: django-filter builds it, labels and all,
-        # on every request, which was a tenth of a verdict list page's time. Each request still
-        # gets its own form instance and fields.
-        form_class = type(self).__dict__.get("_form_class")
-        if form_class is None:
-            form_class = super().get_form_class()
-            type(self)._form_class = form_class
-        return form_class
-
-    def is_valid(self) -> bool:
-        valid = super().is_valid()
-        for name in self.filters:
-            if name not in self.data:
-                continue
-            if len(self.data.getlist(name)) > 1:
-                self.form.add_error(name, "Give it once.")
-                valid = False
-            elif self.data[name] == "":
-                self.form.add_error(name, "Give a value or leave the parameter out.")
-                valid = False
-        return valid
 
 
 class VerdictFilter(StrictFilterSet):
@@ -360,7 +115,7 @@ class VerdictFilter(StrictFilterSet):
     responses={
         (200, "application/json"): out.VerdictSerializer(many=True),
         (200, "text/csv"): OpenApiTypes.STR,
-        **ERRORS,
+        **READ_ERRORS,
     },
 )
 class VerdictListView(PublicReadView):
@@ -380,13 +135,8 @@ class VerdictListView(PublicReadView):
         if request.accepted_renderer.format == "csv":
             # A CSV is never paged, but the paging parameters are still checked (400 naming
             # them), and a cursor starts the export after the row it names.
-            parse_page_size(request, default=KeysetPagination.page_size)
-            token = single_param(request, "cursor")
-            if token:
-                position = cursor_decode(token=token, fields=("updated_at", "id"))
-                queryset = keyset_after(
-                    queryset=queryset, fields=("updated_at", "id"), values=position
-                )
+            page_size_param(request, default=self.paginator.page_size)
+            queryset = self.paginator.after_cursor(queryset, request)
             lines = verdict_csv_lines(verdicts=verdict_public_iter(queryset=queryset))
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="verdicts.csv"'
@@ -405,7 +155,7 @@ def verdict_or_404(pk: int) -> dict[str, Any]:
 
 
 @extend_schema(
-    tags=["verdicts"], responses={200: out.VerdictSerializer, 404: out.ErrorSerializer, **ERRORS}
+    tags=["verdicts"], responses={200: out.VerdictSerializer, 404: ErrorSerializer, **READ_ERRORS}
 )
 class VerdictDetailView(PublicReadView):
     """One published or retracted verdict."""
@@ -424,9 +174,9 @@ def ld_json(data: Any, *, status: int = 200) -> HttpResponse:
     tags=["claimreview"],
     responses={
         (200, "application/ld+json"): OpenApiTypes.OBJECT,
-        404: out.ErrorSerializer,
-        410: out.ErrorSerializer,
-        **ERRORS,
+        404: ErrorSerializer,
+        410: ErrorSerializer,
+        **READ_ERRORS,
     },
 )
 class ClaimReviewView(PublicReadView):
@@ -453,7 +203,7 @@ class FeedFilter(StrictFilterSet):
 
 @extend_schema(
     tags=["claimreview"],
-    responses={(200, "application/ld+json"): OpenApiTypes.OBJECT, **ERRORS},
+    responses={(200, "application/ld+json"): OpenApiTypes.OBJECT, **READ_ERRORS},
 )
 class ClaimReviewFeedView(PublicReadView):
     """Every published verdict as a schema.org DataFeed of ClaimReviews, streamed."""
@@ -495,7 +245,7 @@ class ClaimFilter(StrictFilterSet):
 
 @extend_schema(
     tags=["claims"],
-    responses={200: out.ClaimSerializer(many=True), **ERRORS},
+    responses={200: out.ClaimSerializer(many=True), **READ_ERRORS},
 )
 class ClaimListView(PublicReadView):
     """Claims: anonymous callers see claims with a published or retracted verdict; staff (a token
@@ -526,7 +276,7 @@ class ClaimListView(PublicReadView):
         return self.get_paginated_response(claims)
 
 
-@extend_schema(tags=["claims"], responses={200: out.ClaimantSerializer(many=True), **ERRORS})
+@extend_schema(tags=["claims"], responses={200: out.ClaimantSerializer(many=True), **READ_ERRORS})
 class ClaimantListView(PublicReadView):
     """Claimants (anonymous callers: those of public claims), by id."""
 
@@ -539,7 +289,7 @@ class ClaimantListView(PublicReadView):
         return self.get_paginated_response(rows)
 
 
-@extend_schema(tags=["claims"], responses={200: out.RatingSerializer(many=True), **ERRORS})
+@extend_schema(tags=["claims"], responses={200: out.RatingSerializer(many=True), **READ_ERRORS})
 class RatingListView(PublicReadView):
     """The published rating scale (methodology transparency), in order."""
 
@@ -559,19 +309,6 @@ OPENAPI_PAGE_SIZE = {"type": "integer", "minimum": 1, "maximum": 500}
 
 def _organization_site() -> str:
     return urlsplit(settings.FACTCHECK_ORGANIZATION_URL).hostname or ""
-
-
-def _int_param(request: Request, name: str, *, default: int, low: int, high: int) -> int:
-    raw = single_param(request, name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadParameter(f"Invalid {name}: {raw!r} is not an integer.") from None
-    if not low <= value <= high:
-        raise BadParameter(f"Invalid {name}: must be between {low} and {high}.")
-    return value
 
 
 def _page_token(offset: int) -> str:
@@ -630,7 +367,7 @@ def _factcheck_review(verdict: dict[str, Any]) -> dict[str, Any]:
         OpenApiParameter("key", str, description="An API key (Google's clients send it)."),
         OpenApiParameter("alt", str, enum=["json"], description="Response format: json."),
     ],
-    responses={200: out.FactCheckSearchSerializer, **ERRORS},
+    responses={200: out.FactCheckSearchSerializer, **READ_ERRORS},
 )
 class FactCheckSearchView(PublicReadView):
     """Google Fact Check Tools `claims:search`, answered from our published verdicts, newest
@@ -644,13 +381,13 @@ class FactCheckSearchView(PublicReadView):
             raise BadParameter("Invalid query: give query or reviewPublisherSiteFilter.")
         if params.get("alt", "json") != "json":
             raise BadParameter("Invalid alt: only json is supported.")
-        size = _int_param(request, "pageSize", default=10, low=1, high=settings.API_MAX_PAGE_SIZE)
-        max_age = _int_param(request, "maxAgeDays", default=0, low=0, high=100_000)
+        size = page_size_param(request, default=10, name="pageSize")
+        max_age = int_param(request, "maxAgeDays", default=0, low=0, high=100_000)
         token = single_param(request, "pageToken")
         offset = (
             _page_token_offset(token)
             if token
-            else _int_param(request, "offset", default=0, low=0, high=10_000)
+            else int_param(request, "offset", default=0, low=0, high=10_000)
         )
         language = params.get("languageCode", "").split("-")[0].lower()
 

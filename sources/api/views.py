@@ -3,12 +3,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from claims.api.serializers import SourceSerializer
-from claims.api.views import ERRORS, IdPagination, PublicReadView, is_staff
+from claims.api.views import is_staff
+from factcheck.api.errors import READ_ERRORS
+from factcheck.api.pagination import IdPagination
+from factcheck.api.views import PublicReadView
 from sources.models import Source
 from sources.selectors import source_list
 
 
-@extend_schema(tags=["claims"], responses={200: SourceSerializer(many=True), **ERRORS})
+@extend_schema(tags=["claims"], responses={200: SourceSerializer(many=True), **READ_ERRORS})
 class SourceListView(PublicReadView):
     """Sources (anonymous callers: those of public claims), by id."""
 

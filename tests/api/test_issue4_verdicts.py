@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 
 from claims import workflow
 from claims.models import Citation, Claim, Rating, Verdict
-from claims.selectors import cursor_encode, verdict_public_queryset, verdict_public_rows
+from claims.selectors import verdict_public_queryset, verdict_public_rows
+from factcheck.api.pagination import cursor_encode
 from tests.factories import (
     ClaimantFactory,
     ClaimFactory,
