@@ -93,17 +93,6 @@ class ClaimSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class SourceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField(allow_blank=True)
-    url = serializers.URLField(allow_null=True)
-    publisher = serializers.CharField(allow_blank=True)
-    author = serializers.CharField(allow_blank=True)
-    published_at = serializers.DateTimeField(allow_null=True)
-    language = serializers.CharField(allow_blank=True)
-    created_at = serializers.DateTimeField()
-
-
 class ClaimantSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
