@@ -8,7 +8,7 @@ the list page close to a hand-written psycopg query (see bench/bench_api.py).
 
 import functools
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -16,7 +16,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
+from claims.claimreview import claimreview_organization_site
 from claims.models import Claim, Claimant, Rating, Verdict
 from factcheck.api.pagination import keyset_after
 
@@ -186,6 +188,29 @@ def verdict_public_iter(*, queryset: QuerySet, batch: int = 1000) -> Iterator[di
         if len(rows) < batch:
             return
         after = (rows[-1]["updated_at"], rows[-1]["id"])
+
+
+def verdict_factcheck_search(
+    *, query: str, language: str, publisher_site: str, max_age_days: int, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """Published verdicts as Fact Check Tools' `claims:search` selects them, newest review
+    first: rows `offset` to `offset + limit` of those matching the web-search `query` (stemmed
+    in `language`), on claims in `language`, reviewed by `publisher_site` (our own site: our own
+    verdicts), published in the last `max_age_days` days. An empty value (or 0) selects all."""
+    verdicts = verdict_public_queryset().filter(status=Verdict.Status.PUBLISHED)
+    if query:
+        verdicts = verdict_search(queryset=verdicts, q=query, language=language)
+    if language:
+        verdicts = verdicts.filter(claim__language=language)
+    if publisher_site:
+        if publisher_site == claimreview_organization_site():
+            verdicts = verdicts.filter(origin=Verdict.Origin.OWN)
+        else:
+            verdicts = verdicts.filter(publisher_site__iexact=publisher_site)
+    if max_age_days:
+        verdicts = verdicts.filter(published_at__gte=timezone.now() - timedelta(days=max_age_days))
+    newest_first = verdicts.order_by("-published_at", "-id")
+    return verdict_public_rows(verdicts=newest_first[offset : offset + limit])
 
 
 # --- claims, sources, claimants, ratings ---------------------------------------------------------

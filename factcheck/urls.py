@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from claims.api.views import GoogleFactCheckSearchView
+from claims.api.factchecktools import GoogleFactCheckSearchView
 from claims.views import verdict_page
 from factcheck.views import healthz
 
