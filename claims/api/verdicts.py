@@ -112,7 +112,8 @@ class VerdictPagination(KeysetPagination):
     responses={
         (200, "application/json"): VerdictSerializer(many=True),
         (200, "text/csv"): OpenApiTypes.STR,
-        **READ_ERRORS,
+        # Errors are JSON, a CSV request's too (PublicReadView).
+        **{(status, "application/json"): error for status, error in READ_ERRORS.items()},
     },
 )
 class VerdictListView(PublicReadView):

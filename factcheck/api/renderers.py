@@ -1,7 +1,7 @@
 """How public reads are rendered."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 from rest_framework.renderers import BaseRenderer
@@ -28,7 +28,9 @@ class ORJSONRenderer(BaseRenderer):
 
 
 class CSVRenderer(BaseRenderer):
-    """Selects `?format=csv`; the verdict list streams the CSV itself, other views refuse it."""
+    """Lets `?format=csv` choose CSV where a view offers it. Such a view streams the CSV itself
+    (a StreamingHttpResponse, which no renderer touches), and every other answer, errors
+    included, is JSON (PublicReadView), so nothing is rendered here."""
 
     media_type = "text/csv"
     format = "csv"
@@ -38,5 +40,5 @@ class CSVRenderer(BaseRenderer):
         data: Any,
         accepted_media_type: str | None = None,
         renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        return orjson.dumps(data, default=str)
+    ) -> NoReturn:
+        raise NotImplementedError("A view that offers CSV streams it itself.")

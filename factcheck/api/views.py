@@ -12,6 +12,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from factcheck.api.filters import NamedFilterBackend
 from factcheck.api.params import single_param
@@ -54,6 +55,11 @@ class PublicReadView(GenericAPIView):
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
+        if isinstance(response, Response):
+            # Data, errors included, is JSON whatever format was asked for: a view that offers
+            # another format (CSV) streams it itself.
+            request.accepted_renderer = ORJSONRenderer()
+            request.accepted_media_type = ORJSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code < 400 and request.method in ("GET", "HEAD"):
             if getattr(request, "user", None) is not None and request.user.is_authenticated:

@@ -433,6 +433,13 @@ def test_csv_export_streams_every_matching_verdict() -> None:
     assert rating_true.decode().count("\n") == 1
 
 
+def test_a_refused_csv_export_answers_the_json_error_naming_the_parameter() -> None:
+    response = APIClient().get("/api/v1/verdicts/?format=csv&page_size=0")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == "Invalid page_size: must be between 1 and 500."
+
+
 def test_the_admin_exports_selected_verdicts_as_csv(client: Any) -> None:
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin_user)
