@@ -1,4 +1,4 @@
-"""The interactive API docs work in a real browser with nothing fetched from outside (issue 4)."""
+"""The interactive API docs work in a real browser with nothing fetched from outside."""
 
 from typing import Any
 

@@ -1,3 +1,5 @@
+"""/healthz: the database and the broker, as a load balancer or an operator asks."""
+
 import pytest
 from django.test import Client
 
