@@ -122,6 +122,7 @@ def verdict_search(*, queryset: QuerySet, q: str, language: str = "") -> QuerySe
 def verdict_public_dict(*, row: tuple[Any, ...]) -> dict[str, Any]:
     """One public verdict from a row of `_VERDICT_ROWS`: the JSON the API answers (before the
     URLs)."""
+    # Left unformatted: its lines follow the column lines of _VERDICT_ROWS, one name a column.
     (
         pk, claim_id, status, origin, headline, summary, explanation,
         corrections, original_rating, review_url, publisher_name, publisher_site,
