@@ -1,4 +1,5 @@
-"""Helpers of the API tests: verdicts changed through the workflow, staff clients, paging."""
+"""Helpers of the API tests: the public paths, verdicts changed through the workflow, staff
+clients, paging."""
 
 from typing import Any
 
@@ -16,6 +17,20 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
+
+# The public reads, as the OpenAPI schema and its docs name them.
+PUBLIC_READ_PATHS = [
+    "/api/v1/verdicts/",
+    "/api/v1/verdicts/{id}/",
+    "/api/v1/verdicts/{id}/claimreview",
+    "/api/v1/claimreview-feed",
+    "/api/v1/claims/",
+    "/api/v1/claims:search",
+    "/api/v1/sources/",
+    "/api/v1/claimants/",
+    "/api/v1/ratings/",
+    "/v1alpha1/claims:search",
+]
 
 
 def _editor() -> Any:
