@@ -41,7 +41,7 @@ from factcheck.api.views import PublicReadView
 
 class VerdictLinks:
     """Adds a verdict's absolute URLs. Built once per request: reversing and absolutising three
-    URLs per row was a third of the list page's time."""
+    URLs for every row costs a third of the list page's time."""
 
     def __init__(self, request: Request) -> None:
         # Reverse with a placeholder id once; each row then only formats strings.

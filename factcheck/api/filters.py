@@ -67,7 +67,7 @@ class StrictFilterSet(django_filters.FilterSet):
 class NamedFilterBackend(DjangoFilterBackend):
     """django-filter, applied when the request names one of the filter set's parameters. One
     that names none would filter nothing (every filter skips an absent value), but building and
-    validating its form was a tenth of a list page: the first page of a full sync and every
+    validating its form costs a tenth of a list page: the first page of a full sync and every
     `next` page after it name only `cursor` and `page_size`."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:

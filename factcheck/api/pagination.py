@@ -48,8 +48,9 @@ def settled(queryset: QuerySet) -> QuerySet:
     # The cutoff as an InitPlan, `(SELECT $n)`: PostgreSQL cannot see its value when planning,
     # so its estimate is the same whether the plan is made for this value or for any. That
     # lets a prepared page query run on its generic plan instead of being planned afresh each
-    # time (it saw "every row is older than now" and judged the generic plan dearer): planning
-    # took longer (1.6 ms) than running the query. The index still serves the comparison.
+    # time (seeing "every row is older than now", the planner judges the generic plan dearer),
+    # and planning takes longer (1.6 ms) than running the query. The index still serves the
+    # comparison.
     return queryset.filter(updated_at__lt=RawSQL("SELECT %s::timestamptz", (cutoff,)))
 
 

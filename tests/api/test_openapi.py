@@ -4,6 +4,7 @@ locally."""
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from tests.api.helpers import PUBLIC_READ_PATHS
@@ -24,8 +25,6 @@ def test_the_schema_describes_every_public_endpoint_and_docs_are_served_locally(
 
 
 def test_the_schema_validates_without_warnings(tmp_path: Any) -> None:
-    from django.core.management import call_command
-
     out = tmp_path / "schema.yaml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     assert "/v1alpha1/claims:search" in out.read_text()
