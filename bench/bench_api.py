@@ -130,7 +130,7 @@ def main() -> None:
         "|| '+00:00|' || id FROM claims_verdict WHERE status IN "
         f"('published', 'retracted') ORDER BY updated_at, id OFFSET {deep_at} LIMIT 1"
     )
-    # The API's cursor token (claims/selectors.py cursor_encode): base64 of "iso-time|id".
+    # The API's cursor token (factcheck/api/pagination.py cursor_encode): base64 of "iso-time|id".
     cursor = base64.urlsafe_b64encode(deep.encode()).decode().rstrip("=")
     ids = [
         int(x)

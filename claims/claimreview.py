@@ -4,6 +4,7 @@ and the public HTML page share. Properties follow Google's ClaimReview documenta
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -22,6 +23,12 @@ def claimreview_organization() -> dict[str, str]:
     if settings.FACTCHECK_ORGANIZATION_URL:
         organization["url"] = settings.FACTCHECK_ORGANIZATION_URL
     return organization
+
+
+def claimreview_organization_site() -> str:
+    """Our organisation's site, as Fact Check Tools names a review's publisher: the host of
+    FACTCHECK_ORGANIZATION_URL ("" without one)."""
+    return urlsplit(settings.FACTCHECK_ORGANIZATION_URL).hostname or ""
 
 
 def claimreview_build(*, verdict: dict[str, Any], url: str) -> dict[str, Any]:

@@ -6,11 +6,9 @@ django-filter and keyset paging keep working. The API renders the dicts with orj
 the list page close to a hand-written psycopg query (see bench/bench_api.py).
 """
 
-import base64
-import binascii
 import functools
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -18,18 +16,14 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
+from claims.claimreview import claimreview_organization_site
 from claims.models import Claim, Claimant, Rating, Verdict
-from factcheck.errors import DomainError
+from factcheck.api.pagination import keyset_after
 
 PUBLIC_VERDICT_STATUSES = (Verdict.Status.PUBLISHED, Verdict.Status.RETRACTED)
 PUBLIC_CLAIM_STATUSES = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)
-
-
-class BadParameter(DomainError):
-    """A query parameter the API cannot use; the message names it."""
-
-    code = "invalid_parameter"
 
 
 # --- verdicts ------------------------------------------------------------------------------------
@@ -128,6 +122,7 @@ def verdict_search(*, queryset: QuerySet, q: str, language: str = "") -> QuerySe
 def verdict_public_dict(*, row: tuple[Any, ...]) -> dict[str, Any]:
     """One public verdict from a row of `_VERDICT_ROWS`: the JSON the API answers (before the
     URLs)."""
+    # Left unformatted: its lines follow the column lines of _VERDICT_ROWS, one name a column.
     (
         pk, claim_id, status, origin, headline, summary, explanation,
         corrections, original_rating, review_url, publisher_name, publisher_site,
@@ -196,46 +191,27 @@ def verdict_public_iter(*, queryset: QuerySet, batch: int = 1000) -> Iterator[di
         after = (rows[-1]["updated_at"], rows[-1]["id"])
 
 
-# --- keyset pagination ---------------------------------------------------------------------------
-
-
-def keyset_after(
-    *, queryset: QuerySet, fields: tuple[str, ...], values: tuple[Any, ...]
-) -> QuerySet:
-    """Rows strictly after `values` in the ascending order of `fields` (a row comparison, which
-    PostgreSQL answers from a composite index on those columns)."""
-    table = queryset.model._meta.db_table
-    columns = ", ".join(f'"{table}"."{queryset.model._meta.get_field(f).column}"' for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    return queryset.filter(
-        RawSQL(f"({columns}) > ({marks})", tuple(values), output_field=BooleanField())
-    )
-
-
-def cursor_encode(values: tuple[Any, ...]) -> str:
-    text = "|".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in values)
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def cursor_decode(*, token: str, fields: tuple[str, ...], name: str = "cursor") -> tuple[Any, ...]:
-    """The position a cursor token names; a token we did not issue is a 400 naming `name`."""
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        parts = text.split("|")
-        if len(parts) != len(fields):
-            raise ValueError(text)
-        values: list[Any] = []
-        for field, part in zip(fields, parts, strict=True):
-            if field.endswith("_at"):
-                moment = datetime.fromisoformat(part)
-                if moment.tzinfo is None:
-                    raise ValueError(part)
-                values.append(moment)
-            else:
-                values.append(int(part))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadParameter(f"Invalid {name}: not a token this API issued.") from None
-    return tuple(values)
+def verdict_factcheck_search(
+    *, query: str, language: str, publisher_site: str, max_age_days: int, offset: int, limit: int
+) -> list[dict[str, Any]]:
+    """Published verdicts as Fact Check Tools' `claims:search` selects them, newest review
+    first: rows `offset` to `offset + limit` of those matching the web-search `query` (stemmed
+    in `language`), on claims in `language`, reviewed by `publisher_site` (our own site: our own
+    verdicts), published in the last `max_age_days` days. An empty value (or 0) selects all."""
+    verdicts = verdict_public_queryset().filter(status=Verdict.Status.PUBLISHED)
+    if query:
+        verdicts = verdict_search(queryset=verdicts, q=query, language=language)
+    if language:
+        verdicts = verdicts.filter(claim__language=language)
+    if publisher_site:
+        if publisher_site == claimreview_organization_site():
+            verdicts = verdicts.filter(origin=Verdict.Origin.OWN)
+        else:
+            verdicts = verdicts.filter(publisher_site__iexact=publisher_site)
+    if max_age_days:
+        verdicts = verdicts.filter(published_at__gte=timezone.now() - timedelta(days=max_age_days))
+    newest_first = verdicts.order_by("-published_at", "-id")
+    return verdict_public_rows(verdicts=newest_first[offset : offset + limit])
 
 
 # --- claims, sources, claimants, ratings ---------------------------------------------------------

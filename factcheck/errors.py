@@ -1,7 +1,7 @@
 """Domain errors: refusals a user can understand, raised by services and answered by both doors.
 
-Each carries the HTTP status and a stable `code` the API answers with (factcheck/api.py); the
-admin shows `str(error)` as a message.
+Each carries the HTTP status and a stable `code` the API answers with (factcheck/api/errors.py);
+the admin shows `str(error)` as a message.
 """
 
 from http import HTTPStatus
@@ -26,3 +26,9 @@ class Forbidden(DomainError):
 
     status_code: int = HTTPStatus.FORBIDDEN
     code = "permission_denied"
+
+
+class BadParameter(DomainError):
+    """A query parameter the API cannot use; the message names it."""
+
+    code = "invalid_parameter"

@@ -134,7 +134,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "EXCEPTION_HANDLER": "factcheck.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "factcheck.api.errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -212,7 +212,7 @@ IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)
 # share (each task parses the file up to its last row, so ranges are not made too small).
 IMPORT_TABLE_TASK_ROWS = envint("IMPORT_TABLE_TASK_ROWS", 50000)
 
-# Public API (issue 4)
+# Public API
 FACTCHECK_ORGANIZATION_NAME = envstr("FACTCHECK_ORGANIZATION_NAME", "factcheck")
 FACTCHECK_ORGANIZATION_URL = envstr("FACTCHECK_ORGANIZATION_URL", "")
 API_ANON_RATE = envstr("API_ANON_RATE", "120/minute")  # "" turns anonymous throttling off
@@ -221,6 +221,15 @@ API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 500)
 # Lists paged by updated_at show a change this many seconds after it is made: longer than any
 # write transaction, so a change never commits behind a consumer's cursor.
 API_SYNC_LAG_SECONDS = envint("API_SYNC_LAG_SECONDS", 2)
+# Who may make public reads (factcheck/api/views.py PublicReadView) and how often: consumers with
+# an API key besides staff clients; anonymous callers by address at API_ANON_RATE, key holders
+# at their key's rate. The staff workflow endpoints keep DRF's defaults (tokens and sessions,
+# no throttling).
+API_READ_AUTHENTICATION_CLASSES = [
+    "claims.api.auth.ApiKeyAuthentication",
+    *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"],
+]
+API_READ_THROTTLE_CLASSES = ["claims.api.auth.AnonymousThrottle", "claims.api.auth.ApiKeyThrottle"]
 # Throttle counters live in the cache: one per process unless CACHE_URL names a shared one
 # (redis://...), which several gunicorn workers or machines need to share a limit.
 _cache_url = envstr("CACHE_URL", "")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from claims.api.views import GoogleFactCheckSearchView
+from claims.api.factchecktools import GoogleFactCheckSearchView
 from claims.views import verdict_page
 from factcheck.views import healthz
 
@@ -17,4 +17,4 @@ urlpatterns = [
     path("verdicts/<int:pk>/", verdict_page, name="verdict-page"),
 ]
 
-handler404 = "factcheck.api.json_page_not_found"
+handler404 = "factcheck.api.errors.json_page_not_found"

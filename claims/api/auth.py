@@ -77,13 +77,6 @@ class ApiKeyThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
 
-    def parse_rate(self, rate: Any) -> tuple[int | None, int | None]:
-        if rate is None:
-            return None, None
-        number, period = rate.split("/")
-        seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
-        return int(number), seconds
-
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
     """How the OpenAPI schema describes ApiKeyAuthentication."""

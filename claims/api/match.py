@@ -1,21 +1,20 @@
 """GET /api/v1/claims/match?text=...&limit=5: existing claims ranked by similarity to a text.
 
-Kept in its own module (serializers and view) so the claims API's serializers.py and views.py
-stay with the staff API. Anonymous and non-staff callers see published claims only; staff see
-every claim, each with its published verdict when there is one.
+A public read like the others (API keys, throttling, cacheable). Anonymous and non-staff callers
+see published claims only; staff see every claim, each with its published verdict when there is
+one.
 """
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from claims.api.serializers import ErrorSerializer
-from claims.api.views import single_param
 from claims.matching.search import claim_match
 from claims.roles import user_is_staff
+from factcheck.api.errors import READ_ERRORS
+from factcheck.api.params import single_param
+from factcheck.api.views import PublicReadView
 
 MAX_LIMIT = 50
 
@@ -47,15 +46,13 @@ class MatchResultsSerializer(serializers.Serializer):
     results = MatchResultSerializer(many=True)
 
 
-class ClaimMatchView(APIView):
+class ClaimMatchView(PublicReadView):
     """Existing claims ranked by similarity to `text`, with their verdicts ("checked before?")."""
-
-    permission_classes = [AllowAny]
 
     @extend_schema(
         tags=["claims"],
         parameters=[MatchQuerySerializer],
-        responses={200: MatchResultsSerializer, 400: ErrorSerializer, 429: ErrorSerializer},
+        responses={200: MatchResultsSerializer, **READ_ERRORS},
     )
     def get(self, request: Request) -> Response:
         for name in ("text", "limit"):

@@ -93,17 +93,6 @@ class ClaimSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class SourceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField(allow_blank=True)
-    url = serializers.URLField(allow_null=True)
-    publisher = serializers.CharField(allow_blank=True)
-    author = serializers.CharField(allow_blank=True)
-    published_at = serializers.DateTimeField(allow_null=True)
-    language = serializers.CharField(allow_blank=True)
-    created_at = serializers.DateTimeField()
-
-
 class ClaimantSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -116,12 +105,6 @@ class RatingSerializer(serializers.Serializer):
     value = serializers.IntegerField(allow_null=True)
     description = serializers.CharField()
     order = serializers.IntegerField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField(required=False)
-    errors = serializers.DictField(required=False)
 
 
 # --- Fact Check Tools (claims:search) ------------------------------------------------------------

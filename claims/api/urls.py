@@ -2,14 +2,12 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from claims.api import workflow_views
+from claims.api.claims import ClaimantListView, ClaimListView, RatingListView
+from claims.api.factchecktools import FactCheckSearchView
 from claims.api.match import ClaimMatchView
-from claims.api.views import (
-    ClaimantListView,
-    ClaimListView,
+from claims.api.verdicts import (
     ClaimReviewFeedView,
     ClaimReviewView,
-    FactCheckSearchView,
-    RatingListView,
     VerdictDetailView,
     VerdictListView,
 )

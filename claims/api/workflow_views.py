@@ -19,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import workflow
-from claims.api.serializers import ErrorSerializer
 from claims.api.workflow_serializers import (
     AssignSerializer,
     ClaimEventSerializer,
@@ -36,6 +35,7 @@ from claims.api.workflow_serializers import (
 )
 from claims.models import Claim, ClaimEvent, Verdict
 from claims.roles import user_is_reviewer
+from factcheck.api.errors import ErrorSerializer
 from factcheck.errors import Forbidden
 
 

@@ -1,18 +1,33 @@
-"""The API's one exception handler: every error answers JSON with a readable `detail`.
+"""The API's one error shape: every error answers JSON with a readable `detail` and a stable
+`code`, from the exception handler (REST_FRAMEWORK EXCEPTION_HANDLER) or, for URLs no route
+matches, from the 404 handler (handler404).
 
-Domain errors raised by services (claims/workflow.py and others) subclass `DomainError` and carry
-their HTTP status and a stable `code`, so the admin and the API report them the same way.
+Domain errors raised by services (factcheck/errors.py) carry their HTTP status and code, so the
+admin and the API report them the same way.
 """
 
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
+from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from factcheck.errors import DomainError
+
+
+# The error shape, for the OpenAPI schema.
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+    errors = serializers.DictField(required=False)
+
+
+# What every public read may answer besides success: a bad parameter (400), a bad API key
+# (401) or a throttled caller (429).
+READ_ERRORS = {status: ErrorSerializer for status in (400, 401, 429)}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -1,6 +1,6 @@
-"""Schemathesis against our own OpenAPI schema (issue 4): generated requests to every public read
-endpoint never get a server error, and every answer matches the schema (status code, content type,
-body). A few examples per operation keep `make test` fast."""
+"""Schemathesis against our own OpenAPI schema: generated requests to every public read endpoint
+never get a server error, and every answer matches the schema (status code, content type, body).
+A few examples per operation keep `make test` fast."""
 
 from collections.abc import Iterator
 from typing import Any

@@ -1,5 +1,9 @@
+"""/healthz: the database and the broker, as a load balancer or an operator asks."""
+
 import pytest
 from django.test import Client
+
+from factcheck.celery import app
 
 
 @pytest.mark.django_db
@@ -12,8 +16,6 @@ def test_healthz_reports_database_and_broker_ok(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_healthz_answers_503_naming_the_broker_when_it_is_down(client: Client) -> None:
-    from factcheck.celery import app
-
     original = app.conf.broker_write_url
     app.conf.broker_write_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     try:

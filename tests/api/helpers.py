@@ -1,0 +1,98 @@
+"""Helpers of the API tests: the public paths, verdicts changed through the workflow, staff
+clients, paging."""
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from claims import workflow
+from claims.models import Claim, Verdict
+from tests.factories import (
+    ClaimantFactory,
+    ClaimFactory,
+    PublishedVerdictFactory,
+    SourceFactory,
+    UserFactory,
+)
+
+# The public reads, as the OpenAPI schema and its docs name them.
+PUBLIC_READ_PATHS = [
+    "/api/v1/verdicts/",
+    "/api/v1/verdicts/{id}/",
+    "/api/v1/verdicts/{id}/claimreview",
+    "/api/v1/claimreview-feed",
+    "/api/v1/claims/",
+    "/api/v1/claims:search",
+    "/api/v1/sources/",
+    "/api/v1/claimants/",
+    "/api/v1/ratings/",
+    "/v1alpha1/claims:search",
+]
+
+
+def _editor() -> Any:
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    return editor
+
+
+def verdict_correct(*, verdict: Verdict, note: str) -> Verdict:
+    """A public correction through the workflow, keeping the verdict's wording."""
+    content = workflow.VerdictInput(
+        rating=verdict.rating,
+        headline=verdict.headline,
+        summary=verdict.summary,
+        explanation=verdict.explanation,
+        citations=[
+            workflow.CitationInput(url=c.url, source=c.source, quote=c.quote, note=c.note)
+            for c in verdict.citations.all()
+        ],
+    )
+    workflow.verdict_correct(
+        claim=verdict.claim, actor=_editor(), content=content, version=verdict.version, note=note
+    )
+    verdict.refresh_from_db()
+    return verdict
+
+
+def verdict_retract(*, verdict: Verdict, note: str) -> Verdict:
+    """A retraction through the workflow."""
+    workflow.verdict_retract(claim=verdict.claim, actor=_editor(), note=note)
+    verdict.refresh_from_db()
+    return verdict
+
+
+def draft_verdict() -> Verdict:
+    claim = ClaimFactory(status=Claim.Status.AWAITING_APPROVAL)
+    return PublishedVerdictFactory(claim=claim, status=Verdict.Status.DRAFT, published_at=None)
+
+
+def staff_client(group: str = "Reviewers") -> APIClient:
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=group))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def all_pages(client: APIClient, url: str) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    next_url: str | None = url
+    while next_url:
+        body = client.get(next_url).json()
+        results += body["results"]
+        next_url = body["next"]
+    return results
+
+
+def full_verdict() -> Verdict:
+    claim = ClaimFactory(
+        source=SourceFactory(title="Debate", url="https://news.example/debate"),
+        claimant=ClaimantFactory(name="A. Senator"),
+        claim_date=timezone.now().date(),
+        status=Claim.Status.PUBLISHED,
+    )
+    return PublishedVerdictFactory(claim=claim, headline="No, the sky is not green")
