@@ -201,8 +201,8 @@ class Claim(models.Model):
             models.Index(fields=["updated_at", "id"], name="claim_updated_idx"),
             # Claims by claimant, assignee or original (API filters, a claimant's claims, the
             # foreign keys' ON DELETE checks). Partial: most claims have none of them (a
-            # document's statements have no claimant, no assignee, no original), and a NULL
-            # entry in a full index cost every imported row a B-tree insert that no query
+            # document's statements have no claimant, no assignee, no original), and a full
+            # index would cost every imported row a B-tree insert of a NULL that no query
             # reads; `col = x` is still served, as a non-NULL x implies the condition.
             models.Index(
                 fields=["claimant"], condition=Q(claimant__isnull=False), name="claim_claimant_idx"
