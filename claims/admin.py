@@ -9,8 +9,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, F, OrderBy, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import F, OrderBy, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -35,7 +34,7 @@ from claims.forms import AssignForm, DuplicateForm, RejectForm
 from claims.matching.decisions import claim_match_confirm, claim_match_dismiss
 from claims.models import ApiKey, Citation, Claim, Claimant, ClaimEvent, ClaimMatch, Rating, Verdict
 from claims.roles import user_is_editor, user_is_reviewer
-from claims.selectors import verdict_public_iter, verdict_public_queryset
+from claims.selectors import claim_search, verdict_public_iter, verdict_public_queryset
 from claims.services import api_key_assign, api_key_generate
 from factcheck.errors import DomainError
 
@@ -128,17 +127,11 @@ class ClaimAdmin(ClaimReviewMixin, admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        """Web-search syntax over the claim's stored `search_vector` (English stemming, GIN
-        index `claim_search_vector_idx`, the index matching uses too), instead of Django's
-        substring search, which needed a trigram index that every import paid for."""
+        """Web-search syntax over the claims' stored search vector (claim_search), instead of
+        Django's substring search, which needed a trigram index that every import paid for."""
         if not search_term.strip():
             return queryset, False
-        matched = RawSQL(
-            "claims_claim.search_vector @@ websearch_to_tsquery('english'::regconfig, %s)",
-            [search_term],
-            output_field=BooleanField(),
-        )
-        return queryset.alias(search_matched=matched).filter(search_matched=True), False
+        return claim_search(queryset=queryset, q=search_term), False
 
     # -- permissions: claims come from imports and are evidence; nobody adds or deletes here.
 

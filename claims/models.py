@@ -1,6 +1,9 @@
+import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, OrderBy, Q
+from django.db.models import F, Func, OrderBy, Q, Value
 
 from claims.matching.text import match_keys
 
@@ -11,7 +14,7 @@ class MatchKeyField(models.IntegerField):
     Derived when the row is written, as `auto_now` is: Django calls `pre_save` on every save()
     and bulk_create, so no ORM path can store a claim without its keys. The bulk paths that
     write by COPY or SQL (claims.services, claims.imports, claims.demo) pass `match_keys` of
-    each text themselves. Indexed by migration 0003's B-tree indexes (claims_match_new)."""
+    each text themselves. Indexed by claim_match_head_idx and claim_match_tail_idx."""
 
     def __init__(self, *args, part: int = 0, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.part = part
@@ -143,6 +146,18 @@ class Claim(models.Model):
     )
     match_head = MatchKeyField(part=0, help_text="Hash of the first five words, or NULL.")
     match_tail = MatchKeyField(part=1, help_text="Hash of the last five words, or NULL.")
+    # The text's words, stemmed in English, for full-text search: claim matching's candidates
+    # (claims/matching/candidates.py, raw SQL) and the admin's claim search (claim_search).
+    # PostgreSQL computes it on every write, COPY included; Django never writes it. Spelled as
+    # PostgreSQL stores it: SearchVector("text") would add a COALESCE around the NOT NULL text.
+    # Its statistics target is 1000 (migration 0001_schema; Django has no option for it):
+    # claim_match weighs each query word by how common it is, from pg_stats' most common
+    # lexemes, and the default target tracks 1,000 of them, 1000 tracks 10,000.
+    search_vector = models.GeneratedField(
+        expression=Func(Value("english"), F("text"), function="to_tsvector"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -186,8 +201,8 @@ class Claim(models.Model):
             models.Index(fields=["updated_at", "id"], name="claim_updated_idx"),
             # Claims by claimant, assignee or original (API filters, a claimant's claims, the
             # foreign keys' ON DELETE checks). Partial: most claims have none of them (a
-            # document's statements have no claimant, no assignee, no original), and a NULL
-            # entry in a full index cost every imported row a B-tree insert that no query
+            # document's statements have no claimant, no assignee, no original), and a full
+            # index would cost every imported row a B-tree insert of a NULL that no query
             # reads; `col = x` is still served, as a non-NULL x implies the condition.
             models.Index(
                 fields=["claimant"], condition=Q(claimant__isnull=False), name="claim_claimant_idx"
@@ -200,10 +215,51 @@ class Claim(models.Model):
                 condition=Q(duplicate_of__isnull=False),
                 name="claim_duplicate_of_idx",
             ),
+            # Full-text candidates of claim_match and claims_match_new; the admin claim search.
+            GinIndex(fields=["search_vector"], name="claim_search_vector_idx"),
+            # Anonymous claim_match: candidates among published claims only.
+            GinIndex(
+                fields=["search_vector"],
+                condition=Q(status="published"),
+                name="claim_search_published_idx",
+            ),
+            # claims_match_new: near-duplicate candidates on import, by the hash of the first or
+            # of the last five words. Each key is nearly unique, so a lookup reads a few B-tree
+            # entries however many claims share common words.
+            models.Index(fields=["match_head"], name="claim_match_head_idx"),
+            models.Index(fields=["match_tail"], name="claim_match_tail_idx"),
         ]
 
     def __str__(self) -> str:
         return self.text if len(self.text) <= 80 else self.text[:77] + "..."
+
+
+# Verdict.search_vector, computed from the verdict's claim and review text. The claim's words
+# are computed once, not up to three times: when the claim's configuration is `english`, they
+# are the claim's own stored vector (to_tsvector('english', text)); and when the verdict has no
+# headline, summary or explanation (every verdict imported from a table) and the configuration
+# is `simple` (no language), the unstemmed part is that same vector, since trailing spaces add no
+# lexeme and no position. to_tsvector is most of the trigger's cost, and the trigger a large
+# part of a table import's insert statement.
+VERDICT_SEARCH_VECTOR = """
+SELECT c.text, c.language, c.search_vector INTO claim_text, claim_language, claim_vector
+  FROM claims_claim c WHERE c.id = NEW.claim_id;
+config := factcheck_ts_config(claim_language);
+review := concat_ws(' ', NEW.headline, NEW.summary, NEW.explanation);
+IF config = 'english'::regconfig AND claim_vector IS NOT NULL THEN
+  own := claim_vector;
+ELSE
+  own := to_tsvector(config, coalesce(claim_text, ''));
+END IF;
+IF config = 'simple'::regconfig AND claim_text IS NOT NULL
+   AND NEW.headline = '' AND NEW.summary = '' AND NEW.explanation = '' THEN
+  plain := own;
+ELSE
+  plain := to_tsvector('simple', concat_ws(' ', claim_text, review));
+END IF;
+NEW.search_vector := setweight(own, 'A') || setweight(to_tsvector(config, review), 'B') || plain;
+RETURN NEW;
+"""
 
 
 class Verdict(models.Model):
@@ -247,6 +303,13 @@ class Verdict(models.Model):
     publisher_name = models.CharField(max_length=300, blank=True)
     publisher_site = models.CharField(max_length=300, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The public search's words (claims.selectors.verdict_search): the claim's text in its
+    # language's text-search configuration (factcheck_ts_config, weight A), the headline, summary
+    # and explanation (B), and all of it unstemmed (`simple`), so that a query without a language
+    # matches exact words in any language. Only the search_vector trigger below writes it, on
+    # every insert and on every update of a column it reads, so ORM saves, .update() and COPY
+    # alike keep it current; whatever Django's INSERT or full-row UPDATE puts there is replaced.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -286,6 +349,26 @@ class Verdict(models.Model):
                 condition=Q(approver__isnull=False),
                 name="verdict_approver_idx",
             ),
+            # Full-text search over claim and verdict (GET /api/v1/verdicts/?q=, claims:search).
+            GinIndex(fields=["search_vector"], name="verdict_search_idx"),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="search_vector",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert
+                | pgtrigger.UpdateOf("claim_id", "headline", "summary", "explanation"),
+                declare=[
+                    ("claim_text", "text"),
+                    ("claim_language", "text"),
+                    ("claim_vector", "tsvector"),
+                    ("config", "regconfig"),
+                    ("review", "text"),
+                    ("own", "tsvector"),
+                    ("plain", "tsvector"),
+                ],
+                func=VERDICT_SEARCH_VECTOR,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -321,7 +404,8 @@ class Citation(models.Model):
 
 
 class ClaimEvent(models.Model):
-    """Append-only audit row per change. A database trigger refuses UPDATE and DELETE."""
+    """Append-only audit row per change. A database trigger (Meta.triggers) refuses UPDATE and
+    DELETE."""
 
     # Not indexed on its own: claimevent_claim_idx (claim, created_at) serves lookups by claim.
     claim = models.ForeignKey(
@@ -352,6 +436,17 @@ class ClaimEvent(models.Model):
             # have no actor (see claim_claimant_idx).
             models.Index(
                 fields=["actor"], condition=Q(actor__isnull=False), name="claimevent_actor_idx"
+            ),
+        ]
+        triggers = [
+            # The history is evidence: no code path, raw SQL included, may rewrite or drop it.
+            # A restrict_violation, which Django raises as an IntegrityError.
+            pgtrigger.Trigger(
+                name="append_only",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                func="RAISE EXCEPTION 'claims_claimevent is append-only: % refused', TG_OP"
+                " USING ERRCODE = 'restrict_violation';",
             ),
         ]
 

@@ -14,8 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
-REVIEWERS = "Reviewers"
-EDITORS = "Editors"
+from claims.defaults import EDITORS, REVIEWERS  # the groups the migrations install
 
 User = AbstractBaseUser | AnonymousUser
 

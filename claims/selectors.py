@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, F, Func, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from claims.claimreview import claimreview_organization_site
@@ -110,13 +110,20 @@ def verdict_search(*, queryset: QuerySet, q: str, language: str = "") -> QuerySe
     """Narrow `queryset` to verdicts whose claim or review text matches the web-search query `q`.
 
     With a language the query is stemmed in that language's configuration; the `simple` part of
-    the stored vector always matches exact words.
+    the stored vector always matches exact words. Served by the GIN index verdict_search_idx.
     """
-    sql = (
-        "claims_verdict.search_vector @@ (websearch_to_tsquery('simple', %s)"
-        " || websearch_to_tsquery(factcheck_ts_config(%s), %s))"
+    in_language = Func(Value(language), function="factcheck_ts_config")
+    query = SearchQuery(q, config="simple", search_type="websearch") | SearchQuery(
+        q, config=in_language, search_type="websearch"
     )
-    return queryset.filter(RawSQL(sql, (q, language, q), output_field=BooleanField()))
+    return queryset.filter(search_vector=query)
+
+
+def claim_search(*, queryset: QuerySet[Claim], q: str) -> QuerySet[Claim]:
+    """Narrow `queryset` to claims whose text matches the web-search query `q` ("quoted phrase",
+    -word, or), stemmed in English as the claims' stored vector is. Served by the GIN index
+    claim_search_vector_idx, which claim matching reads too."""
+    return queryset.filter(search_vector=SearchQuery(q, config="english", search_type="websearch"))
 
 
 def verdict_public_dict(*, row: tuple[Any, ...]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "pgtrigger",
     "sources",
     "claims",
     "django_celery_beat",

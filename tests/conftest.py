@@ -1,10 +1,11 @@
-import importlib
 import shutil
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from pytest_django.fixtures import Settings
+
+from claims import defaults
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_b52872a958dbdb28.txt"
@@ -34,17 +35,9 @@ def database_url(settings_dict: dict) -> str:  # type: ignore[type-arg]
 
 
 def _install_migration_data() -> None:
-    """Put back the rows the data migrations install (rating scale, groups and their
-    permissions), idempotently. Content types and permissions come back by themselves: the flush
-    emits post_migrate."""
-    scale = importlib.import_module("claims.migrations.0002_default_scale_groups_audit")
-    roles = importlib.import_module("claims.migrations.0003_issue3_queue_search_roles")
-    aliases = importlib.import_module("claims.migrations.0003_issue5_more_aliases")
-    scale.install(apps, None)
-    aliases.add(apps, None)
-    matches = importlib.import_module("claims.migrations.0007_issue6_match_permissions")
-    roles.grant_to_groups(apps)
-    matches.grant_to_groups(apps)
+    """Put back the rows the migrations install (rating scale, groups and their permissions).
+    Content types and permissions come back by themselves: the flush emits post_migrate."""
+    defaults.install(apps)
 
 
 @pytest.fixture(autouse=True)

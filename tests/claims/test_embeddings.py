@@ -6,7 +6,6 @@ from typing import Any
 import numpy as np
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from claims.embeddings import (
     DIMENSIONS,
@@ -137,25 +136,3 @@ def test_publishing_and_retracting_a_verdict_embed_its_headline_after_the_commit
     with django_capture_on_commit_callbacks(execute=True):
         workflow.verdict_retract(claim=claim, actor=editor, note="Wrong source.")
     assert ClaimEmbedding.objects.get(claim=claim).headline_vector is None
-
-
-@pytest.mark.django_db(transaction=True)
-def test_migration_0011_adds_the_headline_columns_and_reverses() -> None:
-    from django.db.migrations.executor import MigrationExecutor
-
-    def columns() -> set[str]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT column_name FROM information_schema.columns"
-                " WHERE table_name = 'claims_claimembedding'"
-            )
-            return {row[0] for row in cursor.fetchall()}
-
-    executor = MigrationExecutor(connection)
-    executor.migrate([("claims", "0010_match_keys_in_python")])
-    try:
-        assert columns() == {"claim_id", "vector"}
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-    assert columns() == {"claim_id", "vector", "headline", "headline_vector"}

@@ -74,3 +74,28 @@ def test_claim_events_cannot_be_updated_or_deleted() -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM claims_claimevent WHERE id = %s", [event.pk])
     assert ClaimEvent.objects.get(pk=event.pk).note == ""
+
+
+def test_verdict_search_vector_is_the_triggers_whatever_the_orm_writes() -> None:
+    verdict = Verdict.objects.create(claim=ClaimFactory(), headline="Boiling point")
+
+    def words() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT search_vector::text FROM claims_verdict WHERE id = %s", [verdict.pk]
+            )
+            return cursor.fetchone()[0]
+
+    assert "'boil'" in words()
+    # A full save writes the vector it loaded, now stale; the trigger replaces it.
+    loaded = Verdict.objects.get(pk=verdict.pk)
+    loaded.headline = "Freezing point"
+    loaded.save()
+    assert "'freez'" in words() and "'boil'" not in words()
+
+
+def test_claim_search_vector_is_computed_by_postgresql() -> None:
+    claim = ClaimFactory()
+
+    assert claim.search_vector is not None  # returned by the INSERT
+    assert "'sky'" in Claim.objects.values_list("search_vector", flat=True).get(pk=claim.pk)

@@ -84,39 +84,3 @@ def test_an_imported_edit_of_an_orm_claim_is_suggested_by_its_unchanged_half() -
     assert new.match_head == original.match_head and new.match_tail != original.match_tail
     match = ClaimMatch.objects.get(claim=new)
     assert (match.matched_id, match.kind) == (original.pk, "suggested")
-
-
-@pytest.mark.django_db(transaction=True)
-def test_migration_0010_recomputes_the_keys_of_existing_claims_and_reverses() -> None:
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    before = [("claims", "0009_admin_search_fulltext")]
-    after = [("claims", "0010_match_keys_in_python")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)  # the generated columns of 0003: hashtext() in the database
-    try:
-        source = SourceFactory(body=STATEMENT)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                'INSERT INTO claims_claim (source_id, text, start, "end", position, language,'
-                " status, fingerprint, created_at, updated_at)"
-                " VALUES (%s, %s, 0, %s, 0, 'en', 'pending', '', now(), now())"
-                " RETURNING match_head",
-                [source.pk, STATEMENT, len(STATEMENT)],
-            )
-            generated = cursor.fetchone()[0]
-        assert generated is not None and generated != match_keys(STATEMENT)[0]
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        # Then forward to the latest migrations again, for the tests that run after this one.
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-    assert stored_keys_agree() == 1
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attgenerated FROM pg_attribute WHERE attrelid = 'claims_claim'::regclass"
-            " AND attname IN ('match_head', 'match_tail')"
-        )
-        assert [row[0] for row in cursor.fetchall()] == ["", ""]  # plain columns now

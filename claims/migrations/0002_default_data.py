@@ -1,0 +1,38 @@
+"""The rows a new database starts with: the rating scale and the Reviewers and Editors groups with
+their permissions (claims/defaults.py, which the tests install from too)."""
+
+from django.apps.registry import Apps
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+from claims import defaults
+
+
+def install(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    # Permissions are created after `migrate` finishes; create them now so that the groups can
+    # be granted theirs. (create_permissions skips an app without a models module, which the
+    # migration's historical apps never have.)
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    defaults.install(apps)
+
+
+class Migration(migrations.Migration):
+    replaces = [
+        ("claims", "0002_default_scale_groups_audit"),
+        ("claims", "0003_issue3_queue_search_roles"),
+        ("claims", "0003_issue5_more_aliases"),
+        ("claims", "0007_issue6_match_permissions"),
+    ]
+
+    dependencies = [
+        ("claims", "0001_schema"),
+        ("sources", "0002_feed"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
