@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from claims import workflow
+from claims import verdicts, workflow
 from claims.forms import ACTION_FORMS, CitationFormSet, CorrectionForm, VerdictForm, verdict_content
 from claims.models import Claim, ClaimEvent, Verdict
 from factcheck.errors import DomainError
@@ -154,7 +154,7 @@ class ClaimReviewMixin(admin.ModelAdmin):
             messages.error(request, "Please correct the errors in the verdict below.")
             return self._rerender(request, claim.pk, extra)
         try:
-            workflow.verdict_save_draft(
+            verdicts.verdict_save_draft(
                 claim=claim,
                 actor=request.user,
                 content=verdict_content(form, citations),

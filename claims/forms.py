@@ -8,7 +8,7 @@ from django import forms
 
 from claims.models import Claim, Rating
 from claims.roles import reviewers
-from claims.workflow import CitationInput, VerdictInput
+from claims.verdicts import CitationInput, VerdictInput
 from sources.models import Source
 
 

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
-from claims.workflow import CitationInput, VerdictInput
+from claims.verdicts import CitationInput, VerdictInput
 from sources.models import Source
 
 # ---------------------------------------------------------------------------------------------

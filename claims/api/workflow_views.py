@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import workflow
+from claims import verdicts, workflow
 from claims.api.workflow_serializers import (
     AssignSerializer,
     ClaimEventSerializer,
@@ -36,7 +36,7 @@ from claims.api.workflow_serializers import (
 from claims.models import Claim, ClaimEvent, Verdict
 from claims.roles import user_is_reviewer
 from factcheck.api.errors import ErrorSerializer
-from factcheck.errors import Forbidden
+from factcheck.errors import Forbidden, InvalidInput
 
 
 def claims_for_staff() -> QuerySet[Claim]:
@@ -68,7 +68,7 @@ def _run(call: Callable[[], Any]) -> Any:
     """Call the workflow; a missing or wrong input it reports becomes a 400 naming the field."""
     try:
         return call()
-    except workflow.InvalidInput as error:
+    except InvalidInput as error:
         raise serializers.ValidationError({error.field: [str(error)]}) from error
 
 
@@ -224,7 +224,7 @@ class ClaimVerdictView(APIView):
         data = VerdictInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         verdict = _run(
-            lambda: workflow.verdict_save_draft(
+            lambda: verdicts.verdict_save_draft(
                 claim=claim,
                 actor=request.user,
                 content=data.content(),

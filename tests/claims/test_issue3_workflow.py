@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from claims import workflow
+from claims import verdicts, workflow
 from claims.models import Claim, ClaimEvent, Rating, Verdict
-from claims.workflow import CitationInput, VerdictInput
+from claims.verdicts import CitationInput, VerdictInput
 from factcheck.errors import Conflict, DomainError, Forbidden
 from tests.factories import ClaimFactory, VerdictFactory, staff_user
 
@@ -137,9 +137,9 @@ def test_publish_refuses_an_editor_who_edited_the_draft_someone_else_started() -
     claim = ClaimFactory()
     workflow.claim_start_review(claim=claim, actor=reviewer)
     content = VerdictInput(rating=Rating.objects.get(slug="false"), summary="No.")
-    verdict = workflow.verdict_save_draft(claim=claim, actor=reviewer, content=content, version=0)
+    verdict = verdicts.verdict_save_draft(claim=claim, actor=reviewer, content=content, version=0)
     workflow.claim_assign(claim=claim, actor=editor, assignee=editor)
-    workflow.verdict_save_draft(claim=claim, actor=editor, content=content, version=verdict.version)
+    verdicts.verdict_save_draft(claim=claim, actor=editor, content=content, version=verdict.version)
     workflow.claim_submit(claim=claim, actor=editor)
     with pytest.raises(Forbidden, match="Four-eyes"):
         workflow.verdict_publish(claim=claim, actor=editor)
@@ -157,7 +157,7 @@ def test_the_whole_walkthrough_writes_one_event_per_step() -> None:
     claim = ClaimFactory()
     workflow.claim_start_review(claim=claim, actor=reviewer)
     assert claim.assignee == reviewer
-    verdict = workflow.verdict_save_draft(
+    verdict = verdicts.verdict_save_draft(
         claim=claim,
         actor=reviewer,
         version=None,
@@ -171,7 +171,7 @@ def test_the_whole_walkthrough_writes_one_event_per_step() -> None:
     assert (verdict.version, verdict.author, verdict.citations.get().quote) == (1, reviewer, "blue")
     workflow.claim_submit(claim=claim, actor=reviewer)
     workflow.claim_send_back(claim=claim, actor=editor, note="Cite a second source.")
-    verdict = workflow.verdict_save_draft(
+    verdict = verdicts.verdict_save_draft(
         claim=claim,
         actor=reviewer,
         version=1,
@@ -232,14 +232,14 @@ def test_a_stale_verdict_edit_is_refused_and_changes_nothing() -> None:
     reviewer = staff_user("rev", "Reviewers")
     claim = ClaimFactory(status=S.IN_REVIEW, assignee=reviewer)
     false = Rating.objects.get(slug="false")
-    workflow.verdict_save_draft(
+    verdicts.verdict_save_draft(
         claim=claim, actor=reviewer, version=None, content=VerdictInput(rating=false, summary="A")
     )
-    workflow.verdict_save_draft(
+    verdicts.verdict_save_draft(
         claim=claim, actor=reviewer, version=1, content=VerdictInput(rating=false, summary="B")
     )
     with pytest.raises(Conflict, match="version 1, it is now version 2"):
-        workflow.verdict_save_draft(
+        verdicts.verdict_save_draft(
             claim=claim, actor=reviewer, version=1, content=VerdictInput(rating=false, summary="C")
         )
     verdict = Verdict.objects.get(claim=claim)
@@ -263,10 +263,10 @@ def test_only_the_assignee_edits_the_draft_and_only_in_review() -> None:
     claim = ClaimFactory(status=S.IN_REVIEW, assignee=reviewer)
     content = VerdictInput(rating=None, summary="x")
     with pytest.raises(Forbidden, match="Only the assignee"):
-        workflow.verdict_save_draft(claim=claim, actor=other, content=content, version=None)
+        verdicts.verdict_save_draft(claim=claim, actor=other, content=content, version=None)
     Claim.objects.filter(pk=claim.pk).update(status=S.AWAITING_APPROVAL)
     with pytest.raises(Conflict, match="only while it is in review"):
-        workflow.verdict_save_draft(claim=claim, actor=reviewer, content=content, version=None)
+        verdicts.verdict_save_draft(claim=claim, actor=reviewer, content=content, version=None)
     assert not Verdict.objects.exists()
 
 
