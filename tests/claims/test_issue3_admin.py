@@ -278,7 +278,7 @@ def test_editing_claim_metadata_never_writes_the_status() -> None:
 
 
 def test_large_lists_show_an_estimate_instead_of_counting(monkeypatch: Any) -> None:
-    from claims.admin_queue import EstimatedCountPaginator
+    from claims.admin.queue import EstimatedCountPaginator
 
     for _ in range(3):
         ClaimFactory()
