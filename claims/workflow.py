@@ -1,8 +1,9 @@
 """The editorial workflow: the only place a claim's status changes (DESIGN.md, "Claim statuses").
 
-`ACTIONS` declares each action once: the statuses it starts from and the one it leads to, who may
-take it, the event it writes, the inputs it requires and the function that performs it. Those
-functions, `claim_available_actions`, `perform`, the admin's buttons and the API all read it.
+`ACTIONS` declares each action once (an `Action` of claims/actions.py): the statuses it starts
+from and the one it leads to, who may take it, the event it writes, the inputs it requires and
+the function that performs it. Those functions, `claim_available_actions`, `perform`, the admin's
+buttons and the API all read it.
 
 Every action checks the actor's role, writes the new status with a compare-and-set `UPDATE`
 (`... WHERE status = <the status we saw>`), and records one `ClaimEvent`, all in one transaction.
@@ -12,9 +13,6 @@ shows their message. Four-eyes: nobody publishes a verdict they wrote or edited,
 included.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims import verdicts
+from claims.actions import Action, Role, authorize, check_ready, require_inputs
 from claims.models import Claim, ClaimEvent, Verdict
 from claims.roles import User, user_is_editor, user_is_reviewer
 from factcheck.errors import DomainError, Forbidden, InvalidInput, StaleState, TransitionNotAllowed
@@ -29,81 +28,16 @@ from factcheck.errors import DomainError, Forbidden, InvalidInput, StaleState, T
 Status = Claim.Status
 
 
-class Role(StrEnum):
-    """Who may take an action (claims/roles.py says who reviewers and editors are)."""
-
-    REVIEWER = "reviewer"  # reviewers and editors
-    EDITOR = "editor"
-    ASSIGNEE = "assignee"  # the reviewer or editor the claim is assigned to
-
-
-@dataclass(frozen=True)
-class Action:
-    """One row of the workflow table."""
-
-    name: str
-    label: str  # the admin button's words
-    sources: tuple[str, ...]  # the statuses it starts from
-    target: str  # the status it leads to
-    role: Role
-    event: str  # the code of the ClaimEvent it writes
-    run: Callable[..., Claim | Verdict]  # performs it, given claim=, actor= and the inputs
-    doing: str  # "reject a claim": what a refusal says the user tried
-    becoming: str  # "be rejected": what a claim in another status cannot
-    requires: tuple[str, ...] = ()  # inputs refused when missing or blank
-    optional: tuple[str, ...] = ()  # inputs it takes besides
-    # What else it needs once the claim is in a status it starts from, given the claim, the
-    # actor and the claim's own verdict: raises a DomainError to refuse.
-    check: Callable[[Claim, User, Verdict | None], object] | None = None
-    on_verdict: bool = False  # acts on the claim's own verdict: offered only when there is one
-    public_note: bool = False  # its note is published with the verdict
-
-    @property
-    def inputs(self) -> tuple[str, ...]:
-        return (*self.requires, *self.optional)
-
-
 def _label(status: str) -> str:
     return (Status(status).label if status in Status.values else status).lower()
-
-
-def _authorize(action: Action, claim: Claim, actor: User) -> None:
-    """Refuse an actor who lacks the row's role (HTTP 403)."""
-    if action.role is Role.EDITOR:
-        if not user_is_editor(actor):
-            raise Forbidden(f"Only editors may {action.doing}.")
-    elif not user_is_reviewer(actor):
-        raise Forbidden(f"Only reviewers and editors may {action.doing}.")
-    mine = claim.assignee_id == actor.pk
-    if action.role is Role.ASSIGNEE and claim.status in action.sources and not mine:
-        raise Forbidden(f"Only the assignee of claim #{claim.pk} may {action.doing}.")
-
-
-_MISSING = {
-    "assignee": "Say whom to assign the claim to.",
-    "content": "Send the verdict's new wording.",
-    "duplicate_of": "Say which claim this one duplicates.",
-}
 
 
 def _begin(name: str, claim: Claim, actor: User, **inputs: Any) -> tuple[Action, dict[str, Any]]:
     """The row of action `name`, once the actor's role and the inputs it requires are checked;
     with those inputs, text stripped. Raises Forbidden or InvalidInput."""
     action = ACTIONS[name]
-    _authorize(action, claim, actor)
-    for field in action.requires:
-        value = inputs.get(field)
-        if isinstance(value, str):
-            value = inputs[field] = value.strip()
-        if value is None or value == "":
-            message = _MISSING.get(field) or f"A {field} is required to {action.doing}."
-            raise InvalidInput(field, message)
-    return action, inputs
-
-
-def _ready(action: Action, claim: Claim, actor: User, verdict: Verdict | None) -> None:
-    if action.check is not None and claim.status in action.sources:
-        action.check(claim, actor, verdict)
+    authorize(action, claim, actor)
+    return action, require_inputs(action, inputs)
 
 
 def _record(
@@ -236,7 +170,7 @@ def claim_submit(*, claim: Claim, actor: User, note: str = "") -> Claim:
     """Submit the verdict draft, as it is now, for an editor's approval."""
     action, _ = _begin("submit", claim, actor)
     verdict = verdicts.own_verdict(claim) if claim.status in action.sources else None
-    _ready(action, claim, actor, verdict)
+    check_ready(action, claim, actor, verdict)
     data = {"verdict": verdict.pk, "version": verdict.version} if verdict else {}
     return _transition(action, claim, actor, note=note, data=data)
 
@@ -253,7 +187,7 @@ def verdict_publish(*, claim: Claim, actor: User, note: str = "") -> Claim:
     """Publish the submitted verdict, approved by the actor."""
     action, _ = _begin("publish", claim, actor)
     verdict = verdicts.own_verdict(claim, lock=True)
-    _ready(action, claim, actor, verdict)
+    check_ready(action, claim, actor, verdict)
     data = {"verdict": verdict.pk if verdict else None}
     claim = _transition(action, claim, actor, note=note, data=data)
     verdicts.verdict_mark_published(claim=claim, approver=actor)
@@ -372,8 +306,8 @@ def claim_available_actions(*, claim: Claim, user: User, verdict: Verdict | None
         if claim.status not in action.sources or (action.on_verdict and verdict is None):
             continue
         try:
-            _authorize(action, claim, user)
-            _ready(action, claim, user, verdict)
+            authorize(action, claim, user)
+            check_ready(action, claim, user, verdict)
         except DomainError:
             continue
         offered.append(action.name)

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from claims import workflow
+from claims.actions import Role
 from claims.admin.claim_page import ClaimPageMixin
 from claims.admin.forms import ActionForm
 from claims.admin.queue import (
@@ -37,7 +38,7 @@ from factcheck.errors import DomainError
 def _shown_to(name: str) -> list[str]:
     """The admin permission that shows the bulk action for workflow action `name`: editors' for
     an editors' action, reviewers' for the rest (has_<permission>_permission below)."""
-    return ["editor"] if workflow.ACTIONS[name].role is workflow.Role.EDITOR else ["review"]
+    return ["editor"] if workflow.ACTIONS[name].role is Role.EDITOR else ["review"]
 
 
 @admin.register(Claim)

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from claims import workflow
+from claims.actions import Action
 from claims.admin.forms import (
     ActionForm,
     CitationFormSet,
@@ -27,7 +28,7 @@ from sources.models import Source
 CONTEXT_CHARS = 600  # source text shown on each side of the claim
 
 
-def _rewrites_verdict(action: workflow.Action) -> bool:
+def _rewrites_verdict(action: Action) -> bool:
     """A correction: its input is the verdict editor's form, not a button of its own."""
     return "content" in action.inputs
 

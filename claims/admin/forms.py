@@ -7,10 +7,10 @@ from typing import Any
 
 from django import forms
 
+from claims.actions import Action
 from claims.models import Claim, Rating, Verdict
 from claims.roles import reviewers
 from claims.verdicts import VerdictInput, verdict_input, verdict_wording
-from claims.workflow import Action
 from sources.models import Source
 
 

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims.actions import Action
 from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
 from claims.verdicts import verdict_input
-from claims.workflow import Action
 from sources.models import Source
 
 # ---------------------------------------------------------------------------------------------

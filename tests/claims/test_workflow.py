@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from claims import verdicts, workflow
+from claims.actions import Role
 from claims.models import Claim, ClaimEvent, Rating, Verdict
 from claims.verdicts import VerdictInput
 from factcheck.errors import Conflict, DomainError, Forbidden
@@ -96,9 +97,9 @@ def _call(action: str, claim: Claim, actor: Any) -> Any:
 
 def test_the_table_declares_the_designs_transitions() -> None:
     roles = {
-        workflow.Role.REVIEWER: REVIEWER_ROLES,
-        workflow.Role.ASSIGNEE: REVIEWER_ROLES,
-        workflow.Role.EDITOR: EDITOR_ROLES,
+        Role.REVIEWER: REVIEWER_ROLES,
+        Role.ASSIGNEE: REVIEWER_ROLES,
+        Role.EDITOR: EDITOR_ROLES,
     }
     declared = {
         name: (set(action.sources), roles[action.role], action.target, action.event)
@@ -106,7 +107,7 @@ def test_the_table_declares_the_designs_transitions() -> None:
     }
     assert declared == TABLE
     assert {name: set(a.requires) for name, a in workflow.ACTIONS.items() if a.requires} == REQUIRES
-    assert workflow.ACTIONS["submit"].role is workflow.Role.ASSIGNEE
+    assert workflow.ACTIONS["submit"].role is Role.ASSIGNEE
 
 
 @pytest.mark.django_db
