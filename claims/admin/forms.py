@@ -6,6 +6,7 @@ form asks for the inputs its row of the workflow table names."""
 from typing import Any
 
 from django import forms
+from django.db.models import Model, QuerySet
 
 from claims.actions import Action
 from claims.models import Claim, Rating, Verdict
@@ -14,22 +15,34 @@ from claims.verdicts import VerdictInput, verdict_input, verdict_wording
 from sources.models import Source
 
 
+class RowField(forms.IntegerField):
+    """A row of `queryset`, typed as its number; `name` says what it is in the error."""
+
+    def __init__(self, queryset: QuerySet, name: str, **kwargs: Any) -> None:
+        self.queryset, self.name = queryset, name
+        super().__init__(min_value=1, **kwargs)
+
+    def clean(self, value: Any) -> Model | None:
+        pk = super().clean(value)
+        if pk is None:
+            return None
+        row = self.queryset.filter(pk=pk).first()
+        if row is None:
+            raise forms.ValidationError(f"No {self.name} #{pk}.")
+        return row
+
+
 class CitationForm(forms.Form):
     url = forms.URLField(label="URL", required=False, max_length=2000, assume_scheme="https")
-    source = forms.IntegerField(
-        label="or source id", required=False, min_value=1, widget=forms.NumberInput()
+    source = RowField(
+        Source.objects.only("pk", "title"),
+        "source",
+        label="or source id",
+        required=False,
+        widget=forms.NumberInput(),
     )
     quote = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 50}))
     note = forms.CharField(required=False, widget=forms.TextInput(attrs={"size": 30}))
-
-    def clean_source(self) -> Source | None:
-        source_id = self.cleaned_data.get("source")
-        if source_id is None:
-            return None
-        source = Source.objects.only("pk", "title").filter(pk=source_id).first()
-        if source is None:
-            raise forms.ValidationError(f"No source #{source_id}.")
-        return source
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -83,19 +96,6 @@ def verdict_form_input(form: VerdictForm, citations: forms.BaseFormSet) -> Verdi
     return verdict_input({**form.cleaned_data, "citations": kept})
 
 
-class ClaimField(forms.IntegerField):
-    """A claim, typed as its number."""
-
-    def clean(self, value: Any) -> Claim | None:
-        pk = super().clean(value)
-        if pk is None:
-            return None
-        claim = Claim.objects.only("pk", "duplicate_of").filter(pk=pk).first()
-        if claim is None:
-            raise forms.ValidationError(f"No claim #{pk}.")
-        return claim
-
-
 def _textarea() -> forms.Textarea:
     return forms.Textarea(attrs={"rows": 2, "cols": 60})
 
@@ -107,7 +107,12 @@ def _input_field(action: Action, name: str, *, inline: bool) -> forms.Field:
     if name == "assignee":
         return forms.ModelChoiceField(queryset=reviewers(), required=required)
     if name == "duplicate_of":
-        return ClaimField(label="Duplicate of claim #", min_value=1, required=required)
+        return RowField(
+            Claim.objects.only("pk", "duplicate_of"),
+            "claim",
+            label="Duplicate of claim #",
+            required=required,
+        )
     if name == "reason":
         return forms.CharField(required=required, widget=_textarea())
     if inline:
