@@ -32,3 +32,23 @@ class BadParameter(DomainError):
     """A query parameter the API cannot use; the message names it."""
 
     code = "invalid_parameter"
+
+
+class TransitionNotAllowed(Conflict):
+    """The action does not start from the state the record is in (HTTP 409)."""
+
+    code = "transition_not_allowed"
+
+
+class StaleState(Conflict):
+    """The record changed since it was read, so nothing was written (HTTP 409)."""
+
+    code = "stale"
+
+
+class InvalidInput(DomainError):
+    """A required input is missing or wrong (HTTP 400); `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

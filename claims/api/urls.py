@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from claims.api import workflow_views
+from claims.api import workflow as workflow_api
 from claims.api.claims import ClaimantListView, ClaimListView, RatingListView
 from claims.api.factchecktools import FactCheckSearchView
 from claims.api.match import ClaimMatchView
@@ -29,14 +29,12 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Token auth and the editorial workflow for staff clients.
-    path("auth/token/", workflow_views.TokenView.as_view(), name="api-token"),
-    path(
-        "claims/<int:pk>/verdict", workflow_views.ClaimVerdictView.as_view(), name="claim-verdict"
-    ),
-    path("claims/<int:pk>/events/", workflow_views.ClaimEventsView.as_view(), name="claim-events"),
+    path("auth/token/", workflow_api.TokenView.as_view(), name="api-token"),
+    path("claims/<int:pk>/verdict", workflow_api.ClaimVerdictView.as_view(), name="claim-verdict"),
+    path("claims/<int:pk>/events/", workflow_api.ClaimEventsView.as_view(), name="claim-events"),
     re_path(
-        rf"^claims/(?P<pk>[0-9]+)/(?P<action>{workflow_views.ACTION_PATTERN})/$",
-        workflow_views.ClaimActionView.as_view(),
+        rf"^claims/(?P<pk>[0-9]+)/(?P<action>{workflow_api.ACTION_PATTERN})/$",
+        workflow_api.ClaimActionView.as_view(),
         name="claim-action",
     ),
 ]

@@ -1,5 +1,5 @@
-"""Input and output shapes of the staff workflow API (issue 3). Inputs validate; the views call
-claims/workflow.py; outputs render."""
+"""Input and output shapes of the staff workflow API. Inputs validate; the views call
+claims/workflow.py and claims/verdicts.py; outputs render."""
 
 from typing import Any
 
@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from claims.actions import Action
 from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
-from claims.workflow import CitationInput, VerdictInput
+from claims.verdicts import verdict_input
 from sources.models import Source
 
 # ---------------------------------------------------------------------------------------------
@@ -56,65 +57,75 @@ class CitationInputSerializer(serializers.Serializer):
         return attrs
 
 
-class VerdictInputSerializer(serializers.Serializer):
+class VerdictContentSerializer(serializers.Serializer):
+    """A verdict's wording and citations (`verdict_input` makes the workflow's input of it)."""
+
     rating = RatingField(required=False, allow_null=True, default=None)
     headline = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     explanation = serializers.CharField(required=False, allow_blank=True, default="")
     citations = CitationInputSerializer(many=True, required=False, default=list)
+
+
+class VerdictInputSerializer(VerdictContentSerializer):
     version = serializers.IntegerField(
         min_value=0,
         allow_null=True,
         help_text="The version your edit is based on (0 or null for a new draft).",
     )
 
-    def content(self) -> VerdictInput:
-        data = self.validated_data
-        return VerdictInput(
-            rating=data["rating"],
-            headline=data["headline"],
-            summary=data["summary"],
-            explanation=data["explanation"],
-            citations=[CitationInput(**citation) for citation in data["citations"]],
+
+def _input_field(action: Action, name: str) -> serializers.Field:
+    """The field of input `name` of `action` (not `content`, which is several)."""
+    required = name in action.requires
+    if name == "assignee":
+        users = get_user_model().objects.filter(is_active=True)
+        if required:
+            return serializers.SlugRelatedField(slug_field="username", queryset=users)
+        return serializers.SlugRelatedField(
+            slug_field="username",
+            queryset=users,
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Username to assign; yourself when left out.",
         )
+    if name == "duplicate_of":
+        return serializers.PrimaryKeyRelatedField(
+            queryset=Claim.objects.only("pk"), required=required
+        )
+    if name == "version":  # of the published verdict a correction is based on
+        return serializers.IntegerField(min_value=1, required=required)
+    if not required:
+        return serializers.CharField(required=False, allow_blank=True, default="")
+    help_text = "Published with the verdict." if action.public_note else ""
+    return serializers.CharField(help_text=help_text)
 
 
-class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+class ActionInputSerializer(serializers.Serializer):
+    """The inputs of one action, as its row of the workflow table names them; `content` stands
+    for a verdict's wording and citations."""
 
+    def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
+        self.action = action
+        super().__init__(*args, **kwargs)
 
-class RequiredNoteSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields: dict[str, serializers.Field] = {}
+        for name in self.action.inputs:
+            if name == "content":
+                fields.update(VerdictContentSerializer().get_fields())
+            else:
+                fields[name] = _input_field(self.action, name)
+        return fields
 
-
-class StartReviewSerializer(NoteSerializer):
-    assignee = serializers.SlugRelatedField(
-        slug_field="username",
-        queryset=get_user_model().objects.filter(is_active=True),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Username to assign; yourself when left out.",
-    )
-
-
-class AssignSerializer(NoteSerializer):
-    assignee = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.filter(is_active=True)
-    )
-
-
-class RejectSerializer(serializers.Serializer):
-    reason = serializers.CharField()
-
-
-class MarkDuplicateSerializer(NoteSerializer):
-    duplicate_of = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.only("pk"))
-
-
-class CorrectSerializer(VerdictInputSerializer):
-    note = serializers.CharField(help_text="The public correction note.")
-    version = serializers.IntegerField(min_value=1)
+    def inputs(self) -> dict[str, Any]:
+        """The validated input as the action's keyword arguments."""
+        data = self.validated_data
+        inputs = {name: data[name] for name in self.action.inputs if name != "content"}
+        if "content" in self.action.inputs:
+            inputs["content"] = verdict_input(data)
+        return inputs
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from claims import workflow
+from claims import verdicts, workflow
 from claims.models import Claim, Verdict
 from tests.factories import (
     ClaimantFactory,
@@ -41,13 +41,13 @@ def _editor() -> Any:
 
 def verdict_correct(*, verdict: Verdict, note: str) -> Verdict:
     """A public correction through the workflow, keeping the verdict's wording."""
-    content = workflow.VerdictInput(
+    content = verdicts.VerdictInput(
         rating=verdict.rating,
         headline=verdict.headline,
         summary=verdict.summary,
         explanation=verdict.explanation,
         citations=[
-            workflow.CitationInput(url=c.url, source=c.source, quote=c.quote, note=c.note)
+            verdicts.CitationInput(url=c.url, source=c.source, quote=c.quote, note=c.note)
             for c in verdict.citations.all()
         ],
     )

@@ -1,5 +1,8 @@
+"""Who is a reviewer, an editor or staff, and what their groups may do."""
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.test import Client
 
 from claims.roles import reviewers, user_is_editor, user_is_reviewer, user_is_staff
 from tests.factories import UserFactory, staff_user
@@ -42,3 +45,16 @@ def test_only_reviewers_editors_and_superusers_can_be_assigned_claims() -> None:
     staff_user("rev", "Reviewers"), staff_user("ed", "Editors"), staff_user("root", superuser=True)
     staff_user("clerk"), UserFactory(username="reader")
     assert [u.username for u in reviewers()] == ["ed", "rev", "root"]
+
+
+def test_the_groups_hold_the_permissions_their_roles_need(client: Client) -> None:
+    reviewer, editor = staff_user("rev", "Reviewers"), staff_user("ed", "Editors")
+    assert reviewer.has_perms(["claims.view_claim", "claims.view_verdict", "sources.view_source"])
+    assert not reviewer.has_perm("claims.change_claim")
+    assert not reviewer.has_perm("claims.change_rating")
+    assert editor.has_perms(["claims.change_claim", "claims.change_rating", "claims.add_claimant"])
+    for user in (reviewer, editor):
+        assert not user.has_perm("claims.delete_claim")
+        assert not user.has_perm("sources.change_importrun")
+    client.force_login(editor)
+    assert client.get("/admin/sources/importrun/add/").status_code == 403

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from claims.models import Claim, ClaimEvent, ClaimMatch
 from tests.conftest import EDITED_TO
-from tests.e2e.test_issue3_editorial_flow import CHROMIUM, _log_in
+from tests.e2e.test_editorial_flow import CHROMIUM, _log_in
 from tests.factories import staff_user
 
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")

@@ -1,7 +1,9 @@
-"""The editorial workflow over the API, for staff clients (issue 3).
+"""The editorial workflow over the API, for staff clients: a token, verdict drafts, the actions of
+the workflow table, a claim's history.
 
-The views validate input, call claims/workflow.py and render the result; the workflow decides
-who may do what (403) and when (409). Errors leave through the one handler in factcheck/api.py.
+The views validate input, call claims/workflow.py or claims/verdicts.py and render the result;
+those decide who may do what (403) and when (409). Errors leave through the one handler in
+factcheck/api.py.
 """
 
 from collections.abc import Callable
@@ -18,17 +20,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import workflow
+from claims import verdicts, workflow
 from claims.api.workflow_serializers import (
-    AssignSerializer,
+    ActionInputSerializer,
     ClaimEventSerializer,
     ClaimStaffSerializer,
-    CorrectSerializer,
-    MarkDuplicateSerializer,
-    NoteSerializer,
-    RejectSerializer,
-    RequiredNoteSerializer,
-    StartReviewSerializer,
     TokenInputSerializer,
     VerdictInputSerializer,
     VerdictStaffSerializer,
@@ -36,7 +32,7 @@ from claims.api.workflow_serializers import (
 from claims.models import Claim, ClaimEvent, Verdict
 from claims.roles import user_is_reviewer
 from factcheck.api.errors import ErrorSerializer
-from factcheck.errors import Forbidden
+from factcheck.errors import Forbidden, InvalidInput
 
 
 def claims_for_staff() -> QuerySet[Claim]:
@@ -68,7 +64,7 @@ def _run(call: Callable[[], Any]) -> Any:
     """Call the workflow; a missing or wrong input it reports becomes a 400 naming the field."""
     try:
         return call()
-    except workflow.InvalidInput as error:
+    except InvalidInput as error:
         raise serializers.ValidationError({error.field: [str(error)]}) from error
 
 
@@ -104,55 +100,6 @@ class TokenView(APIView):
         return Response({"token": token.key})
 
 
-# action → (input serializer, call). Each call gets the claim, the actor and the validated data.
-ACTIONS: dict[str, tuple[type[serializers.Serializer], Callable[..., Any]]] = {
-    "start_review": (
-        StartReviewSerializer,
-        lambda claim, actor, data: workflow.claim_start_review(
-            claim=claim, actor=actor, assignee=data["assignee"], note=data["note"]
-        ),
-    ),
-    "assign": (
-        AssignSerializer,
-        lambda claim, actor, data: workflow.claim_assign(
-            claim=claim, actor=actor, assignee=data["assignee"], note=data["note"]
-        ),
-    ),
-    "reject": (
-        RejectSerializer,
-        lambda claim, actor, data: workflow.claim_reject(
-            claim=claim, actor=actor, reason=data["reason"]
-        ),
-    ),
-    "mark_duplicate": (
-        MarkDuplicateSerializer,
-        lambda claim, actor, data: workflow.claim_mark_duplicate(
-            claim=claim, actor=actor, duplicate_of=data["duplicate_of"], note=data["note"]
-        ),
-    ),
-    "reopen": (
-        RequiredNoteSerializer,
-        lambda claim, actor, data: workflow.claim_reopen(claim=claim, actor=actor, **data),
-    ),
-    "submit": (
-        NoteSerializer,
-        lambda claim, actor, data: workflow.claim_submit(claim=claim, actor=actor, **data),
-    ),
-    "send_back": (
-        RequiredNoteSerializer,
-        lambda claim, actor, data: workflow.claim_send_back(claim=claim, actor=actor, **data),
-    ),
-    "publish": (
-        NoteSerializer,
-        lambda claim, actor, data: workflow.verdict_publish(claim=claim, actor=actor, **data),
-    ),
-    "retract": (
-        RequiredNoteSerializer,
-        lambda claim, actor, data: workflow.verdict_retract(claim=claim, actor=actor, **data),
-    ),
-}
-
-
 class ClaimActionView(APIView):
     """POST /claims/{id}/{action}/ → the claim after the action."""
 
@@ -161,30 +108,16 @@ class ClaimActionView(APIView):
     @extend_schema(
         tags=["staff"],
         parameters=[
-            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=["correct", *ACTIONS])
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(workflow.ACTIONS))
         ],
         request=OpenApiTypes.OBJECT,
         responses={200: ClaimStaffSerializer, **STAFF_ERRORS},
     )
     def post(self, request: Request, pk: int, action: str) -> Response:
         claim = get_object_or_404(Claim, pk=pk)
-        if action == "correct":
-            data = CorrectSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            _run(
-                lambda: workflow.verdict_correct(
-                    claim=claim,
-                    actor=request.user,
-                    content=data.content(),
-                    version=data.validated_data["version"],
-                    note=data.validated_data["note"],
-                )
-            )
-            return _render_claim(claim.pk)
-        input_serializer, call = ACTIONS[action]
-        data = input_serializer(data=request.data)
+        data = ActionInputSerializer(data=request.data, action=workflow.ACTIONS[action])
         data.is_valid(raise_exception=True)
-        _run(lambda: call(claim, request.user, data.validated_data))
+        _run(lambda: workflow.perform(action, claim, request.user, **data.inputs()))
         return _render_claim(claim.pk)
 
 
@@ -224,10 +157,10 @@ class ClaimVerdictView(APIView):
         data = VerdictInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         verdict = _run(
-            lambda: workflow.verdict_save_draft(
+            lambda: verdicts.verdict_save_draft(
                 claim=claim,
                 actor=request.user,
-                content=data.content(),
+                content=verdicts.verdict_input(data.validated_data),
                 version=data.validated_data["version"],
             )
         )
@@ -249,4 +182,4 @@ class ClaimEventsView(APIView):
         return Response(ClaimEventSerializer(events.order_by("created_at", "id"), many=True).data)
 
 
-ACTION_PATTERN = "|".join(["correct", *ACTIONS])
+ACTION_PATTERN = "|".join(workflow.ACTIONS)

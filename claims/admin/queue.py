@@ -1,5 +1,5 @@
-"""The review queue's list machinery (issue 3): a paginator that never counts a large table and
-filters whose choices never scan the claims table. Used by ClaimAdmin in claims/admin.py."""
+"""The review queue's list machinery: a paginator that never counts a large table and
+filters whose choices never scan the claims table. Used by ClaimAdmin in claims/admin/claim.py."""
 
 import json
 from typing import Any

@@ -283,3 +283,15 @@ def test_the_event_list_takes_the_same_queries_however_long(
         assert len(reviewer.get(f"/api/v1/claims/{short.pk}/events/").json()) == 1
     with django_assert_num_queries(len(short_queries)):
         assert len(reviewer.get(f"/api/v1/claims/{long.pk}/events/").json()) == 6
+
+
+def test_an_editor_reassigns_a_claim_in_review_and_the_assignee_is_required() -> None:
+    claim = ClaimFactory(status="in_review", assignee=staff_user("rev", "Reviewers"))
+    staff_user("other", "Reviewers")
+    editor = client_for(staff_user("ed", "Editors"))
+    missing = editor.post(f"/api/v1/claims/{claim.pk}/assign/", {}, format="json")
+    assert missing.status_code == 400 and list(missing.json()["errors"]) == ["assignee"]
+    moved = editor.post(f"/api/v1/claims/{claim.pk}/assign/", {"assignee": "other"}, format="json")
+    assert moved.status_code == 200, moved.json()
+    assert (moved.json()["status"], moved.json()["assignee"]) == ("in_review", "other")
+    assert ClaimEvent.objects.get(claim=claim).code == "claim.assigned"

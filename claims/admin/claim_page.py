@@ -1,7 +1,6 @@
-"""The claim review page (issue 3): the claim in its source, one button per action the user may
-take now, the verdict editor and the history. Every button posts to claims/workflow.py."""
+"""The claim page: the claim in its source, one button per action the user may take now, the
+verdict editor and the history. Every button goes through `claims.workflow.perform`."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -12,25 +11,29 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from claims import workflow
-from claims.forms import ACTION_FORMS, CitationFormSet, CorrectionForm, VerdictForm, verdict_content
+from claims.actions import Action
+from claims.admin.forms import (
+    ActionForm,
+    CitationFormSet,
+    CorrectionForm,
+    VerdictForm,
+    verdict_form_input,
+    verdict_initial,
+)
 from claims.models import Claim, ClaimEvent, Verdict
+from claims.verdicts import verdict_save_draft
 from factcheck.errors import DomainError
 from sources.models import Source
 
 CONTEXT_CHARS = 600  # source text shown on each side of the claim
-ACTION_LABELS = {
-    "start_review": "Start review (assign to me)",
-    "reject": "Reject",
-    "mark_duplicate": "Mark as duplicate",
-    "reopen": "Reopen",
-    "submit": "Submit for approval",
-    "send_back": "Send back to the reviewer",
-    "publish": "Publish",
-    "retract": "Retract",
-}
 
 
-class ClaimReviewMixin(admin.ModelAdmin):
+def _rewrites_verdict(action: Action) -> bool:
+    """A correction: its input is the verdict editor's form, not a button of its own."""
+    return "content" in action.inputs
+
+
+class ClaimPageMixin(admin.ModelAdmin):
     """The claim page's extra context and its two POST endpoints (verdict, actions)."""
 
     change_form_template = "admin/claims/claim/change_form.html"
@@ -92,26 +95,27 @@ class ClaimReviewMixin(admin.ModelAdmin):
         available = workflow.claim_available_actions(claim=claim, user=user, verdict=verdict)
         editable = claim.status == Claim.Status.IN_REVIEW and claim.assignee_id == user.pk
         correctable = "correct" in available
-        initial = self._verdict_initial(verdict)
+        initial = verdict_initial(verdict)
         if (editable or correctable) and "verdict_form" not in extra:
             form_class = CorrectionForm if correctable else VerdictForm
             extra["verdict_form"] = form_class(initial=initial)
             extra["citation_formset"] = CitationFormSet(
                 initial=initial["citations"], prefix="citations"
             )
-        extra.setdefault("action_forms", {})
-        action_forms = [
-            (name, ACTION_LABELS[name], extra["action_forms"].get(name) or ACTION_FORMS[name]())
-            for name in available
-            if name != "correct"
-        ]
+        typed = extra.get("action_forms", {})
+        buttons = []
+        for name in available:
+            action = workflow.ACTIONS[name]
+            if not _rewrites_verdict(action):
+                buttons.append((name, action.label, typed.get(name) or ActionForm(action=action)))
         extra.update(
             {
                 "claim": claim,
                 "verdict": verdict,
                 "verdict_mode": "correct" if correctable else ("draft" if editable else "view"),
+                "correct_label": workflow.ACTIONS["correct"].label,
                 "submit_hint": editable and "submit" not in available,
-                "workflow_actions": action_forms,
+                "workflow_actions": buttons,
                 "claim_context": self._context(claim),
                 "events": ClaimEvent.objects.filter(claim=claim)
                 .select_related("actor")
@@ -119,22 +123,6 @@ class ClaimReviewMixin(admin.ModelAdmin):
             }
         )
         return super().change_view(request, object_id, form_url, extra)
-
-    @staticmethod
-    def _verdict_initial(verdict: Verdict | None) -> dict[str, Any]:
-        if verdict is None:
-            return {"version": 0, "citations": []}
-        return {
-            "rating": verdict.rating_id,
-            "headline": verdict.headline,
-            "summary": verdict.summary,
-            "explanation": verdict.explanation,
-            "version": verdict.version,
-            "citations": [
-                {"url": c.url, "source": c.source_id, "quote": c.quote, "note": c.note}
-                for c in verdict.citations.all()
-            ],
-        }
 
     def _back(self, claim_id: int) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim_id]))
@@ -154,10 +142,10 @@ class ClaimReviewMixin(admin.ModelAdmin):
             messages.error(request, "Please correct the errors in the verdict below.")
             return self._rerender(request, claim.pk, extra)
         try:
-            workflow.verdict_save_draft(
+            verdict_save_draft(
                 claim=claim,
                 actor=request.user,
-                content=verdict_content(form, citations),
+                content=verdict_form_input(form, citations),
                 version=form.cleaned_data["version"],
             )
         except DomainError as error:
@@ -167,59 +155,33 @@ class ClaimReviewMixin(admin.ModelAdmin):
         return self._back(claim.pk)
 
     def workflow_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
-        """One button of the claim page: validate its input, call the workflow, report."""
+        """One button of the claim page: validate its input, take the action, report."""
         claim = get_object_or_404(Claim, pk=object_id)
-        user = request.user
-        if action == "correct":
+        row = workflow.ACTIONS.get(action)
+        if row is None:
+            return HttpResponse(f"Unknown action {action!r}.", status=404)
+        extra: dict[str, Any]
+        if _rewrites_verdict(row):
             form = CorrectionForm(request.POST)
             citations = CitationFormSet(request.POST, prefix="citations")
-            extra: dict[str, Any] = {"verdict_form": form, "citation_formset": citations}
+            extra = {"verdict_form": form, "citation_formset": citations}
             if not (form.is_valid() and citations.is_valid()):
                 messages.error(request, "Please correct the errors in the correction below.")
                 return self._rerender(request, claim.pk, extra)
-
-            def call() -> Any:
-                return workflow.verdict_correct(
-                    claim=claim,
-                    actor=user,
-                    content=verdict_content(form, citations),
-                    version=form.cleaned_data["version"] or 0,
-                    note=form.cleaned_data["note"],
-                )
-        elif action in ACTION_FORMS:
-            form = ACTION_FORMS[action](request.POST)
+            data = {
+                "content": verdict_form_input(form, citations),
+                "version": form.cleaned_data["version"] or 0,
+                "note": form.cleaned_data["note"],
+            }
+        else:
+            form = ActionForm(request.POST, action=row)
             extra = {"action_forms": {action: form}}
             if not form.is_valid():
                 messages.error(request, "Please correct the errors below.")
                 return self._rerender(request, claim.pk, extra)
             data = form.cleaned_data
-            calls: dict[str, Callable[[], Any]] = {
-                "start_review": lambda: workflow.claim_start_review(
-                    claim=claim, actor=user, note=data["note"]
-                ),
-                "reject": lambda: workflow.claim_reject(
-                    claim=claim, actor=user, reason=data["reason"]
-                ),
-                "mark_duplicate": lambda: workflow.claim_mark_duplicate(
-                    claim=claim, actor=user, duplicate_of=data["duplicate_of"], note=data["note"]
-                ),
-                "reopen": lambda: workflow.claim_reopen(claim=claim, actor=user, note=data["note"]),
-                "submit": lambda: workflow.claim_submit(claim=claim, actor=user, note=data["note"]),
-                "send_back": lambda: workflow.claim_send_back(
-                    claim=claim, actor=user, note=data["note"]
-                ),
-                "publish": lambda: workflow.verdict_publish(
-                    claim=claim, actor=user, note=data["note"]
-                ),
-                "retract": lambda: workflow.verdict_retract(
-                    claim=claim, actor=user, note=data["note"]
-                ),
-            }
-            call = calls[action]
-        else:
-            return HttpResponse(f"Unknown action {action!r}.", status=404)
         try:
-            call()
+            workflow.perform(action, claim, request.user, **data)
         except DomainError as error:
             messages.error(request, str(error))
             return self._rerender(request, claim.pk, extra)
