@@ -23,8 +23,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.models import Claim, Rating, Verdict
-from claims.services import bulk_write_settings, claim_features
+from claims.services import claim_features
 from claims.tasks import claims_match_new_later
+from factcheck.db import bulk_write_settings
 
 
 @dataclass

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils import timezone
 from claims.checkworthiness import claim_scores
 from claims.matching.text import fingerprint_normal, match_keys_normal, text_normalise
 from claims.models import ApiKey, Claim
+from factcheck.db import copy_escape, copy_text
 from sources.models import Source
 
 # The columns claims_create_for_source writes; the others keep their defaults (NULL or '').
@@ -75,9 +76,11 @@ def claims_create_for_sources(
         )
     counts = [len(spans) for _source, spans in documents]
     if sum(counts):
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(_copy_sql("claims_claim", _COPY_COLUMNS)) as copy:
-                copy.write(_copy_text(documents, features, timezone.now()))
+        copy_text(
+            table="claims_claim",
+            columns=_COPY_COLUMNS,
+            text=_copy_text(documents, features, timezone.now()),
+        )
         claim_ids = Claim.objects.filter(
             source_id__in=[source.pk for source, _spans in documents]
         ).values_list("id", flat=True)
@@ -85,17 +88,6 @@ def claims_create_for_sources(
         # against millions of claims would hold the importer to a fraction of its speed.
         claims_match_new_later(claim_ids=list(claim_ids))
     return counts
-
-
-# COPY's text format escapes these four characters with a backslash (PostgreSQL "COPY", File
-# Formats); NULL is \N.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_escape(value: str) -> str:
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        return value.translate(_COPY_ESCAPES)
-    return value
 
 
 def _copy_text(
@@ -117,7 +109,7 @@ def _copy_text(
         body = source.body
         # Between the span and the fingerprint: language, status; after it: claimant (NULL),
         # created_at and updated_at.
-        middle = f"\t{_copy_escape(source.language)}\t{Claim.Status.PENDING.value}\t"
+        middle = f"\t{copy_escape(source.language)}\t{Claim.Status.PENDING.value}\t"
         after = f"\t\\N\t{stamp}\t{stamp}\t"
         prefix = f"{source.pk}\t"
         for position, (start, end) in enumerate(spans):
@@ -125,50 +117,10 @@ def _copy_text(
             head = "\\N" if f.match_head is None else f.match_head
             tail = "\\N" if f.match_tail is None else f.match_tail
             lines.append(
-                f"{prefix}{_copy_escape(body[start:end])}\t{start}\t{end}\t{position}"
+                f"{prefix}{copy_escape(body[start:end])}\t{start}\t{end}\t{position}"
                 f"{middle}{f.fingerprint}{after}{f.score!r}\t{head}\t{tail}\n"
             )
     return "".join(lines)
-
-
-def bulk_write_settings() -> None:
-    """Settings for the rest of the caller's import transaction (SET LOCAL: they end with it).
-
-    - `synchronous_commit = off`: the commit returns before its WAL reaches the disk. Safe for
-      imports: a crash of the database server can lose only the last few hundred milliseconds
-      of commits, never corrupt anything, and every import is idempotent by natural keys (the
-      content hash), so the next run stores exactly what was lost; a run whose batches were
-      lost still shows as `running` and is then recorded as interrupted. Whatever an ImportRun
-      reports as finished is durable: the run's own (synchronous) commit flushes the WAL up to
-      it, and the earlier import commits with it. A matching task queued for claims lost in
-      such a crash finds no rows and does nothing.
-    - `jit = off`: without statistics on the staging table the planner expects millions of
-      rows and JIT-compiles each batch's insert statement: 0.35 s of a 5,000-row batch's
-      1.2 s (LIAR), for a statement that runs once.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('synchronous_commit', 'off', true), set_config('jit', 'off', true)"
-        )
-
-
-def _copy_sql(table: str, columns: Sequence[str]) -> str:
-    names = ", ".join(f'"{name}"' for name in columns)
-    return f"COPY {table} ({names}) FROM STDIN"
-
-
-def copy_rows(*, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write `rows` (values in `columns` order) into `table` with one COPY; return how many.
-
-    COPY is the floor for bulk inserts: `bulk_create` spends most of its time building model
-    instances and quoting parameters. Precondition: the caller holds a transaction."""
-    count = 0
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(_copy_sql(table, columns)) as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-    return count
 
 
 def claims_score_missing(*, batch_size: int = 5000) -> int:

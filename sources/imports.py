@@ -6,17 +6,15 @@ after a killed worker finishes the job with nothing twice and nothing missing. N
 happens before any transaction.
 """
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 import feedparser
 import trafilatura
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -28,6 +26,7 @@ from claims.imports import (
     imported_prepare,
     imported_stored_keys,
 )
+from factcheck.db import import_lock
 from sources.importers.claimreview import ClaimReviewError, parse_claimreview
 from sources.importers.fetch import FetchError, fetch
 from sources.importers.table import TableError, parse_table
@@ -38,26 +37,6 @@ from sources.services import ItemResult, pipelined, source_import_bytes
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
-
-
-class ImportBusy(Exception):
-    """Another run holds the lock for this origin; this one did nothing."""
-
-
-@contextmanager
-def import_lock(name: str) -> Iterator[None]:
-    """Hold a session-level PostgreSQL advisory lock on `name` for the block, or raise
-    ImportBusy at once. A killed worker's connection closes, which releases its lock."""
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        if not cursor.fetchone()[0]:
-            raise ImportBusy(name)
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def _start(kind: str, origin: str, task_id: str) -> ImportRun:

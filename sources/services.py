@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from claims.services import (
     ClaimFeatures,
-    bulk_write_settings,
     claim_features,
     claims_create_for_source,
     claims_create_for_sources,
 )
+from factcheck.db import bulk_write_settings
 from sources.importers.split import split_statements
 from sources.importers.text import UnreadableInput, decode_text, detect_language
 from sources.models import ImportRun, Source

@@ -3,9 +3,9 @@ from pathlib import Path
 from celery import Task, shared_task
 from django.conf import settings
 
+from factcheck.db import ImportBusy
 from sources.importers.fetch import FetchUnavailable
 from sources.imports import (
-    ImportBusy,
     feed_poll,
     folder_batches,
     source_import_claimreview,

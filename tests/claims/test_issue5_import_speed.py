@@ -112,7 +112,8 @@ def test_document_claims_copy_text_stores_what_write_row_stored() -> None:
     write_row stored from the same values (the code before it)."""
     from django.db import transaction
 
-    from claims.services import _COPY_COLUMNS, claim_features, claims_create_for_sources, copy_rows
+    from claims.services import _COPY_COLUMNS, claim_features, claims_create_for_sources
+    from factcheck.db import copy_rows
 
     body = (
         "Tabs\there and a back\\slash \\N rose 3.5%.\nA line\r\nbreak inside, “quoted” — fine.\n"

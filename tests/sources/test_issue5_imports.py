@@ -14,8 +14,9 @@ from django.db import connections
 
 from claims.imports import ImportedClaim, RatingMapper, claims_create_imported
 from claims.models import Claim, Claimant, ClaimEvent, Verdict
+from factcheck.db import ImportBusy, import_lock
 from sources.importers.fetch import FetchError, FetchUnavailable, fetch
-from sources.imports import ImportBusy, feed_poll, import_lock, source_import_claimreview
+from sources.imports import feed_poll, source_import_claimreview
 from sources.models import Feed, ImportRun, Source
 from tests.conftest import DATA
 

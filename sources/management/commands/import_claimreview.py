@@ -2,8 +2,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from factcheck.db import ImportBusy
 from sources.importers.fetch import FetchError, fetch
-from sources.imports import ImportBusy, source_import_claimreview
+from sources.imports import source_import_claimreview
 from sources.management.commands._imports import progress_bar, report
 
 

@@ -3,7 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sources.imports import ImportBusy, source_import_table
+from factcheck.db import ImportBusy
+from sources.imports import source_import_table
 from sources.management.commands._imports import progress_bar, report
 
 
