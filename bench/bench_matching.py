@@ -227,7 +227,7 @@ def main() -> None:
                 (folder / f"doc_{i:05d}.txt").write_text("\n".join(lines) + "\n")
             # One-time loads of a worker (language identifier, check-worthiness model) first.
             from claims.checkworthiness import claim_scores
-            from sources.importers.text import detect_language
+            from sources.parsers.text import detect_language
 
             claim_scores(["warm up"]), detect_language("warm up the language identifier")
             texts_embed(["warm up"])

@@ -43,7 +43,7 @@ def load_import_models(**_kwargs: object) -> None:
     check-worthiness model: about 0.7 s), not in the first import task it runs. In a prefork
     pool the children inherit them."""
     from claims.checkworthiness import claim_scores
-    from sources.importers.text import detect_language
+    from sources.parsers.text import detect_language
 
     detect_language("Loading the language model.")
     claim_scores(["Loading the check-worthiness model."])

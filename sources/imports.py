@@ -27,11 +27,11 @@ from claims.imports import (
     imported_stored_keys,
 )
 from factcheck.db import import_lock
-from sources.importers.claimreview import ClaimReviewError, parse_claimreview
-from sources.importers.fetch import FetchError, fetch
-from sources.importers.table import TableError, parse_table
-from sources.importers.text import UnreadableInput
 from sources.models import Feed, ImportRun, Source
+from sources.parsers.claimreview import ClaimReviewError, parse_claimreview
+from sources.parsers.fetch import FetchError, fetch
+from sources.parsers.table import TableError, parse_table
+from sources.parsers.text import UnreadableInput
 from sources.services import ItemResult, pipelined, source_import_bytes
 
 logger = logging.getLogger(__name__)

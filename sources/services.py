@@ -20,9 +20,9 @@ from claims.services import (
     claims_create_for_sources,
 )
 from factcheck.db import bulk_write_settings
-from sources.importers.split import split_statements
-from sources.importers.text import UnreadableInput, decode_text, detect_language
 from sources.models import ImportRun, Source
+from sources.parsers.split import split_statements
+from sources.parsers.text import UnreadableInput, decode_text, detect_language
 
 logger = logging.getLogger(__name__)
 

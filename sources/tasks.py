@@ -4,7 +4,6 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from factcheck.db import ImportBusy
-from sources.importers.fetch import FetchUnavailable
 from sources.imports import (
     feed_poll,
     folder_batches,
@@ -16,6 +15,7 @@ from sources.imports import (
     table_chunks,
 )
 from sources.models import Feed
+from sources.parsers.fetch import FetchUnavailable
 from sources.services import source_import_paths
 
 

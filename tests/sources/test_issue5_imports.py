@@ -15,9 +15,9 @@ from django.db import connections
 from claims.imports import ImportedClaim, RatingMapper, claims_create_imported
 from claims.models import Claim, Claimant, ClaimEvent, Verdict
 from factcheck.db import ImportBusy, import_lock
-from sources.importers.fetch import FetchError, FetchUnavailable, fetch
 from sources.imports import feed_poll, source_import_claimreview
 from sources.models import Feed, ImportRun, Source
+from sources.parsers.fetch import FetchError, FetchUnavailable, fetch
 from tests.conftest import DATA
 
 pytestmark = pytest.mark.django_db
@@ -479,7 +479,7 @@ def test_a_range_of_table_rows_is_the_same_rows_as_a_slice_of_all(
     yields what slicing every row would (blank lines are not rows; a short row is one)."""
     from itertools import islice
 
-    from sources.importers.table import parse_table
+    from sources.parsers.table import parse_table
 
     raw = LIAR.read_bytes().replace(b"\n", b"\n\n", 3)  # a few blank lines too
     every = parse_table(raw, name=LIAR.name, layout="liar")

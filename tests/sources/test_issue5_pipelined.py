@@ -9,9 +9,9 @@ import claims.imports
 import sources.imports
 from claims.imports import claims_create_imported
 from claims.models import Claim, Claimant, ClaimEvent, Verdict
-from sources.importers.table import parse_table
 from sources.imports import source_import_table
 from sources.models import ImportRun, Source
+from sources.parsers.table import parse_table
 from tests.conftest import DATA
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sources.importers.split import split_statements
+from sources.parsers.split import split_statements
 
 SEED = Path("/work/shared/seeds/000_b52872a958dbdb28.txt")
 SEED_DIRS = (SEED.parent, Path(__file__).resolve().parents[2] / "seeds")
