@@ -45,7 +45,7 @@ TABLES = ["sources_source", "claims_claim", "claims_verdict"]
 def bench_liar() -> None:
     from django.db import connection
 
-    from sources.imports import source_import_table
+    from sources.imports.tables import source_import_table
 
     if not LIAR.exists():
         print(f"LIAR: skipped, {LIAR} is absent")

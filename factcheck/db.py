@@ -10,7 +10,6 @@ from django.db import connection
 
 # COPY's text format escapes these four characters with a backslash (PostgreSQL "COPY", File
 # Formats); NULL is \N.
-COPY_NULL = "\\N"
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -41,7 +40,7 @@ def copy_rows(*, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any
 
 
 def copy_text(*, table: str, columns: Sequence[str], text: str) -> None:
-    """Write `text`, rows already in COPY's text format (copy_escape, COPY_NULL), into `table`.
+    """Write `text`, rows already in COPY's text format (copy_escape; NULL is \\N), into `table`.
 
     For a writer that formats its rows faster than psycopg's `write_row`, which looks up a
     dumper for each value of each row. Precondition: the caller holds a transaction."""

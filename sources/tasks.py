@@ -4,11 +4,10 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from factcheck.db import ImportBusy
-from sources.imports import (
-    feed_poll,
-    folder_batches,
-    source_import_claimreview,
-    source_import_claimreview_url,
+from sources.imports.claimreview import source_import_claimreview, source_import_claimreview_url
+from sources.imports.documents import folder_batches, source_import_paths
+from sources.imports.feeds import feed_poll
+from sources.imports.tables import (
     source_import_table,
     source_import_table_chunk,
     source_import_table_start,
@@ -16,7 +15,6 @@ from sources.imports import (
 )
 from sources.models import Feed
 from sources.parsers.fetch import FetchUnavailable
-from sources.services import source_import_paths
 
 
 @shared_task(bind=True, acks_late=True)

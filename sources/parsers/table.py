@@ -11,7 +11,7 @@ from datetime import date
 
 from dateutil import parser as dateparser
 
-from claims.imports import ImportedClaim, review_key
+from sources.parsers.reviewed import ImportedClaim, review_key
 
 LIAR_COLUMNS = {"id": 0, "rating": 1, "claim": 2, "claimant": 4, "context": 13}
 # Header names understood without a column map (lower case).

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from claims.models import Claim, Verdict
-from sources.imports import source_import_table
+from sources.imports.tables import source_import_table
 from tests.factories import ClaimFactory, SourceFactory, VerdictFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,15 +112,16 @@ def test_document_claims_copy_text_stores_what_write_row_stored() -> None:
     write_row stored from the same values (the code before it)."""
     from django.db import transaction
 
-    from claims.services import _COPY_COLUMNS, claim_features, claims_create_for_sources
+    from claims.services import claim_features
     from factcheck.db import copy_rows
+    from sources.imports.document_claims import CLAIM_COPY_COLUMNS, claims_create_for_sources
 
     body = (
         "Tabs\there and a back\\slash \\N rose 3.5%.\nA line\r\nbreak inside, “quoted” — fine.\n"
         "Short one. Ünïcödé façade naïve café count fell by 12 percent since 2019 they said."
     )
     spans = [(0, 40), (40, 84), (84, 95), (95, len(body))]
-    columns = [c for c in _COPY_COLUMNS if c not in ("created_at", "updated_at")]
+    columns = [c for c in CLAIM_COPY_COLUMNS if c not in ("created_at", "updated_at")]
 
     def stored() -> list[tuple]:  # type: ignore[type-arg]
         return list(Claim.objects.order_by("start").values_list(*columns))
@@ -136,7 +137,7 @@ def test_document_claims_copy_text_stores_what_write_row_stored() -> None:
     with transaction.atomic():
         copy_rows(
             table="claims_claim",
-            columns=_COPY_COLUMNS,
+            columns=CLAIM_COPY_COLUMNS,
             rows=[
                 (source.pk, body[a:b], a, b, n, source.language, "pending", f.fingerprint, None,
                  source.created_at, source.created_at, f.score, f.match_head, f.match_tail)

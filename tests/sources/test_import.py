@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError
 
 from claims.models import Claim
+from sources.imports.documents import source_import_bytes, source_import_paths
 from sources.models import ImportRun, Source
-from sources.services import source_import_bytes, source_import_paths
 from tests.conftest import SEED
 
 pytestmark = pytest.mark.django_db
@@ -243,21 +243,21 @@ def test_a_batch_the_database_refuses_is_written_file_by_file_and_loses_nothing_
 ) -> None:
     """Another worker stores one file of a batch between the existence check and the write: the
     batch's insert hits the unique content hash, and each file is then written on its own."""
-    from sources import services
+    from sources.imports import documents
 
     (tmp_path / "a.txt").write_text("The first file says the tax rose by 3.5% last year.\n")
     (tmp_path / "b.txt").write_text("The second file says 8,000 jobs were lost in May.\n")
     (tmp_path / "c.txt").write_text("The third file says the bridge cost $1.2 billion.\n")
     (tmp_path / "empty.txt").write_text("")
     stored, _ = source_import_bytes(raw=(tmp_path / "b.txt").read_bytes(), origin="elsewhere")
-    check = services._batch_check
+    check = documents._batch_check
 
     def check_missing_the_stored_file(files):  # type: ignore[no-untyped-def]
         batch = check(files)
         batch.results = [None if r and r.status == "unchanged" else r for r in batch.results]
         return batch
 
-    monkeypatch.setattr(services, "_batch_check", check_missing_the_stored_file)
+    monkeypatch.setattr(documents, "_batch_check", check_missing_the_stored_file)
 
     run = source_import_paths(paths=[tmp_path])
 

@@ -12,12 +12,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
 
-from claims.imports import ImportedClaim, RatingMapper, claims_create_imported
 from claims.models import Claim, Claimant, ClaimEvent, Verdict
 from factcheck.db import ImportBusy, import_lock
-from sources.imports import feed_poll, source_import_claimreview
+from sources.imports.claimreview import source_import_claimreview
+from sources.imports.feeds import feed_poll
+from sources.imports.reviewed import RatingMapper, claims_create_imported
 from sources.models import Feed, ImportRun, Source
 from sources.parsers.fetch import FetchError, FetchUnavailable, fetch
+from sources.parsers.reviewed import ImportedClaim
 from tests.conftest import DATA
 
 pytestmark = pytest.mark.django_db
@@ -330,7 +332,7 @@ def test_claimreview_feed_is_fetched_and_a_busy_table_run_records_nothing(server
     assert (run.kind, run.claims_created) == ("claimreview", 1)
     assert feed.last_success_at is not None
 
-    from sources.imports import source_import_table
+    from sources.imports.tables import source_import_table
 
     with import_lock("table:busy.tsv"):
         other = connections.create_connection("default")
@@ -384,7 +386,7 @@ def test_imported_reviewed_claims_are_matched_with_earlier_claims_after_the_comm
 ) -> None:
     from claims import tasks
     from claims.models import ClaimMatch
-    from sources.services import source_import_paths
+    from sources.imports.documents import source_import_paths
 
     source_import_paths(paths=[seed_folder])
     earlier = Claim.objects.order_by("position")[3]

@@ -1,15 +1,14 @@
-"""Table imports prepare batch N+1 in a thread while batch N is written (sources.services.
-pipelined, shared with document imports): the same rows as one serial write, and nothing lost
+"""Table imports prepare batch N+1 in a thread while batch N is written (sources.imports.
+pipeline, shared with document imports): the same rows as one serial write, and nothing lost
 or doubled when the database refuses a batch."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-import claims.imports
-import sources.imports
-from claims.imports import claims_create_imported
 from claims.models import Claim, Claimant, ClaimEvent, Verdict
-from sources.imports import source_import_table
+from sources.imports import reviewed
+from sources.imports.reviewed import claims_create_imported
+from sources.imports.tables import source_import_table
 from sources.models import ImportRun, Source
 from sources.parsers.table import parse_table
 from tests.conftest import DATA
@@ -84,8 +83,8 @@ def test_a_batch_the_database_refuses_loses_nothing_and_the_next_run_finishes(
 ) -> None:
     settings.IMPORT_TABLE_CHUNK_ROWS = 10
     written: list[int] = []
-    real_write = sources.imports.claims_create_imported
-    real_settings = claims.imports.bulk_write_settings
+    real_write = reviewed.claims_create_imported
+    real_settings = reviewed.bulk_write_settings
 
     def write(**kwargs):  # type: ignore[no-untyped-def]
         results = real_write(**kwargs)
@@ -98,8 +97,8 @@ def test_a_batch_the_database_refuses_loses_nothing_and_the_next_run_finishes(
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1 / 0")
 
-    monkeypatch.setattr(sources.imports, "claims_create_imported", write)
-    monkeypatch.setattr(claims.imports, "bulk_write_settings", refuse_the_third_batch)
+    monkeypatch.setattr(reviewed, "claims_create_imported", write)
+    monkeypatch.setattr(reviewed, "bulk_write_settings", refuse_the_third_batch)
 
     with pytest.raises(DatabaseError):
         source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, layout="liar")
@@ -110,7 +109,7 @@ def test_a_batch_the_database_refuses_loses_nothing_and_the_next_run_finishes(
     assert Source.objects.count() == Claim.objects.count() == Verdict.objects.count() == stored
     assert ClaimEvent.objects.filter(code="claim.imported").count() == stored
 
-    monkeypatch.setattr(claims.imports, "bulk_write_settings", real_settings)
+    monkeypatch.setattr(reviewed, "bulk_write_settings", real_settings)
     run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, layout="liar")
 
     assert (run.claims_created, run.items_unchanged, run.items_failed) == (

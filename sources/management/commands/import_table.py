@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from factcheck.db import ImportBusy
-from sources.imports import source_import_table
+from sources.imports.tables import source_import_table
 from sources.management.commands._imports import progress_bar, report
 
 

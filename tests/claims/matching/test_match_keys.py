@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from claims.imports import ImportedClaim, claims_create_imported
 from claims.matching.text import match_keys
 from claims.models import Claim, ClaimMatch
-from sources.imports import source_import_claimreview, source_import_table
-from sources.services import source_import_paths
+from sources.imports.claimreview import source_import_claimreview
+from sources.imports.documents import source_import_paths
+from sources.imports.reviewed import claims_create_imported
+from sources.imports.tables import source_import_table
+from sources.parsers.reviewed import ImportedClaim
 from tests.conftest import DATA
 from tests.factories import ClaimFactory, SourceFactory
 
