@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -30,6 +31,13 @@ CLAIM_COPY_COLUMNS = (
 )
 
 
+class Document(NamedTuple):
+    """A saved source and the [start, end) spans of its statements in `source.body`."""
+
+    source: Source
+    spans: Sequence[tuple[int, int]]
+
+
 def claims_create_for_source(*, source: Source, spans: Iterable[tuple[int, int]]) -> int:
     """Create one pending claim per span of `source.body`; return how many were created.
 
@@ -37,16 +45,16 @@ def claims_create_for_source(*, source: Source, spans: Iterable[tuple[int, int]]
     offsets into `source.body`, in order; each claim's text is exactly `body[start:end]`.
     See claims_create_for_sources.
     """
-    return claims_create_for_sources(documents=[(source, list(spans))])[0]
+    return claims_create_for_sources(documents=[Document(source, list(spans))])[0]
 
 
 def claims_create_for_sources(
     *,
-    documents: Sequence[tuple[Source, Sequence[tuple[int, int]]]],
+    documents: Sequence[Document],
     features: Sequence[ClaimFeatures] | None = None,
 ) -> list[int]:
-    """Create one pending claim per span of each (source, spans) pair; return how many claims
-    each source got, in order.
+    """Create one pending claim per span of each document; return how many claims each source
+    got, in order.
 
     Precondition: the caller holds a transaction and the sources are saved. Writes every
     source's claims with one COPY, the floor for bulk inserts: an import is dominated by this
@@ -77,7 +85,7 @@ def claims_create_for_sources(
 
 
 def _claims_copy_text(
-    documents: Sequence[tuple[Source, Sequence[tuple[int, int]]]],
+    documents: Sequence[Document],
     features: Sequence[ClaimFeatures],
     now: datetime,
 ) -> str:

@@ -10,13 +10,18 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 
 from claims.services import ClaimFeatures, claim_features
 from factcheck.db import bulk_write_settings
-from sources.imports.document_claims import claims_create_for_source, claims_create_for_sources
+from sources.imports.document_claims import (
+    Document,
+    claims_create_for_source,
+    claims_create_for_sources,
+)
 from sources.imports.pipeline import pipelined
 from sources.imports.runs import ItemResult, ItemStatus, RunTotals, import_run_finish
 from sources.models import ImportRun, Source
@@ -142,30 +147,46 @@ def _import_one(name: str, raw: bytes, run: ImportRun) -> ItemResult:
     )
 
 
+class FileRead(NamedTuple):
+    """A file read for import."""
+
+    index: int  # of its result among the run's
+    path: str
+    raw: bytes
+
+
+class NewDocument(NamedTuple):
+    """A file of a batch to store: its position in the batch, its unsaved source and the
+    spans of its statements."""
+
+    position: int
+    source: Source
+    spans: list[tuple[int, int]]
+
+
 @dataclass
 class _Batch:
     """Files written in one transaction, from the existence check to their results."""
 
-    files: list[tuple[int, str, bytes]]  # (index of the file's result, path, bytes)
+    files: list[FileRead]
     hashes: list[str]
     results: list[ItemResult | None]
-    # The files to store: (position in `files`, the unsaved source, its statements' spans).
-    new: list[tuple[int, Source, list[tuple[int, int]]]] = field(default_factory=list)
+    new: list[NewDocument] = field(default_factory=list)
     features: list[ClaimFeatures] = field(default_factory=list)  # per statement, in order
     first_of: dict[str, int] = field(default_factory=dict)  # the same bytes twice: stored once
 
 
-def _batch_check(files: list[tuple[int, str, bytes]]) -> _Batch:
+def _batch_check(files: list[FileRead]) -> _Batch:
     """Answer the files whose bytes are stored already as unchanged (one query)."""
-    hashes = [hashlib.sha256(raw).hexdigest() for _index, _name, raw in files]
+    hashes = [hashlib.sha256(file.raw).hexdigest() for file in files]
     stored = dict(
         Source.objects.filter(content_hash__in=set(hashes)).values_list("content_hash", "pk")
     )
     results: list[ItemResult | None] = [
-        ItemResult(path=name, status=ItemStatus.UNCHANGED, source=stored[content_hash])
+        ItemResult(path=file.path, status=ItemStatus.UNCHANGED, source=stored[content_hash])
         if content_hash in stored
         else None
-        for (_index, name, _raw), content_hash in zip(files, hashes, strict=True)
+        for file, content_hash in zip(files, hashes, strict=True)
     ]
     return _Batch(files=files, hashes=hashes, results=results)
 
@@ -174,18 +195,18 @@ def _batch_prepare(batch: _Batch, run: ImportRun) -> _Batch:
     """Decode, split and score the batch's new files. Pure Python, no database access: it
     runs in a thread while the previous batch is written. A broken file fails here."""
     texts: list[str] = []
-    for position, ((_index, name, raw), content_hash) in enumerate(
-        zip(batch.files, batch.hashes, strict=True)
-    ):
+    for position, (file, content_hash) in enumerate(zip(batch.files, batch.hashes, strict=True)):
         if batch.results[position] is not None or content_hash in batch.first_of:
             continue
         try:
-            source, spans = _source_from(raw, content_hash=content_hash, origin=name, run=run)
+            source, spans = _source_from(
+                file.raw, content_hash=content_hash, origin=file.path, run=run
+            )
         except UnreadableInput as exc:
-            batch.results[position] = ItemResult.failed(name, str(exc))
+            batch.results[position] = ItemResult.failed(file.path, str(exc))
             continue
         batch.first_of[content_hash] = position
-        batch.new.append((position, source, spans))
+        batch.new.append(NewDocument(position, source, spans))
         texts.extend(source.body[start:end] for start, end in spans)
     batch.features = claim_features(texts)
     return batch
@@ -201,34 +222,32 @@ def _batch_write(batch: _Batch, run: ImportRun) -> list[ItemResult]:
         try:
             with transaction.atomic():
                 bulk_write_settings()
-                Source.objects.bulk_create([source for _position, source, _spans in batch.new])
+                Source.objects.bulk_create([new.source for new in batch.new])
                 counts = claims_create_for_sources(
-                    documents=[(source, spans) for _position, source, spans in batch.new],
+                    documents=[Document(new.source, new.spans) for new in batch.new],
                     features=batch.features,
                 )
         except DatabaseError:
             # One file spoilt the batch (or another worker stored one of them meanwhile):
             # write them one by one, each in its own transaction, as a single file is.
-            for position, _source, _spans in batch.new:
-                _index, name, raw = batch.files[position]
-                results[position] = _import_one(name, raw, run)
+            for new in batch.new:
+                file = batch.files[new.position]
+                results[new.position] = _import_one(file.path, file.raw, run)
         else:
-            for (position, source, _spans), count in zip(batch.new, counts, strict=True):
-                results[position] = ItemResult(
-                    path=source.origin,
+            for new, count in zip(batch.new, counts, strict=True):
+                results[new.position] = ItemResult(
+                    path=new.source.origin,
                     status=ItemStatus.IMPORTED,
-                    source=source.pk,
+                    source=new.source.pk,
                     claims_created=count,
                 )
-    for position, ((_index, name, _raw), content_hash) in enumerate(
-        zip(batch.files, batch.hashes, strict=True)
-    ):
+    for position, (file, content_hash) in enumerate(zip(batch.files, batch.hashes, strict=True)):
         if results[position] is None:  # a second copy of bytes stored earlier in this batch
             first = results[batch.first_of[content_hash]]
             assert first is not None
             failed = first.status == ItemStatus.FAILED
             results[position] = ItemResult(
-                path=name,
+                path=file.path,
                 status=ItemStatus.FAILED if failed else ItemStatus.UNCHANGED,
                 source=first.source,
                 error=first.error,
@@ -266,11 +285,11 @@ def source_import_paths(
             progress(result)
 
     def write(batch: _Batch) -> None:
-        for (index, _name, _raw), result in zip(batch.files, _batch_write(batch, run), strict=True):
-            done(index, result)
+        for file, result in zip(batch.files, _batch_write(batch, run), strict=True):
+            done(file.index, result)
 
-    def batches() -> Iterator[list[tuple[int, str, bytes]]]:
-        batch: list[tuple[int, str, bytes]] = []
+    def batches() -> Iterator[list[FileRead]]:
+        batch: list[FileRead] = []
         size = 0
         for path in _walk(paths):
             results.append(None)
@@ -278,7 +297,7 @@ def source_import_paths(
             if isinstance(read, ItemResult):
                 done(len(results) - 1, read)
                 continue
-            batch.append((len(results) - 1, str(path), read))
+            batch.append(FileRead(len(results) - 1, str(path), read))
             size += len(read)
             if len(batch) >= DOCUMENT_BATCH_FILES or size >= DOCUMENT_BATCH_BYTES:
                 yield batch

@@ -18,17 +18,19 @@ Every importer of reviewed claims goes through `claims_create_imported`. Semanti
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from claims import tasks as claims_tasks
-from claims.models import Claim, Rating, Verdict
+from claims.models import Claim, Verdict
 from claims.services import claim_features
 from factcheck.db import bulk_write_settings
 from sources.imports.pipeline import pipelined
+from sources.imports.ratings import RatingMapper
 from sources.imports.runs import (
     ItemResult,
     ItemStatus,
@@ -48,40 +50,6 @@ class ImportedResult:
     claim: int | None = None
 
 
-class RatingMapper:
-    """Maps a fact-checker's rating onto our scale: first by alias (case and surrounding
-    punctuation ignored), then by the numeric value scaled onto our ordinal ratings."""
-
-    def __init__(self) -> None:
-        ratings = list(Rating.objects.all())
-        self._by_alias: dict[str, int] = {}
-        for rating in ratings:
-            for alias in [rating.label, rating.slug, *rating.aliases]:
-                self._by_alias.setdefault(_normal_label(alias), rating.pk)
-        self._ordinal = sorted((r.value, r.pk) for r in ratings if r.value is not None)
-
-    def rating_id(
-        self, label: str, numeric: tuple[float, float, float] | None = None
-    ) -> int | None:
-        if label:
-            found = self._by_alias.get(_normal_label(label))
-            if found is not None:
-                return found
-        if numeric is None or not self._ordinal:
-            return None
-        value, worst, best = numeric
-        if best == worst or not (min(worst, best) <= value <= max(worst, best)):
-            return None
-        share = (value - worst) / (best - worst)  # 0: the worst rating, 1: the best
-        low, high = self._ordinal[0][0], self._ordinal[-1][0]
-        target = low + share * (high - low)
-        return min(self._ordinal, key=lambda vp: abs(vp[0] - target))[1]
-
-
-def _normal_label(label: str) -> str:
-    return " ".join(label.casefold().strip(" \t\n.!?¡¿\"'").replace("_", " ").split())
-
-
 def imported_content_hash(key: str) -> str:
     """The Source content hash of an imported item: derived from its natural key."""
     return hashlib.sha256(f"imported\0{key}".encode()).hexdigest()
@@ -97,6 +65,32 @@ def imported_stored_keys(items: Sequence[ImportedClaim]) -> set[str]:
         return {hashes[h] for (h,) in cursor.fetchall()}
 
 
+class StageRow(NamedTuple):
+    """One item's row of the staging table, in the order of its columns (_STAGE_COLUMNS), but
+    for the claimant: named here, its id is looked up (or created) in the write's transaction."""
+
+    hash: str
+    body: str
+    publisher: str
+    language: str
+    origin: str
+    claimant: str
+    claim_date: date | None
+    fingerprint: str
+    rating_id: int | None
+    headline: str
+    original_rating: str
+    review_url: str
+    publisher_site: str
+    published_at: datetime | None
+    score: float
+    match_head: int | None
+    match_tail: int | None
+
+
+_CLAIMANT = StageRow._fields.index("claimant")
+
+
 @dataclass
 class ImportedBatch:
     """Items made ready to write (imported_prepare): pure Python, no database access, so an
@@ -104,9 +98,7 @@ class ImportedBatch:
 
     items: Sequence[ImportedClaim]  # every item, in order (one result each)
     unique: list[ImportedClaim]  # the first item of each key, to write
-    # One staging row per unique item (_STAGE_COLUMNS), the claimant by name in place of its
-    # id: claimants are looked up (or created) in the write's transaction.
-    stage: list[tuple]  # type: ignore[type-arg]
+    stage: list[StageRow]  # one per unique item
 
 
 def imported_prepare(
@@ -124,7 +116,7 @@ def imported_prepare(
             first.setdefault(item.key, item)
     unique = list(first.values())
     stage = [
-        (
+        StageRow(
             imported_content_hash(i.key),
             i.text,
             i.publisher_name[:300],
@@ -176,7 +168,7 @@ def claims_create_imported(
         if not unique:
             return [ImportedResult(item.key, ItemStatus.UNCHANGED) for item in items]
         bulk_write_settings()
-        claimant_ids = _claimants(cursor, {row[5] for row in stage if row[5]}, now)
+        claimant_ids = _claimants(cursor, {row.claimant for row in stage if row.claimant}, now)
         # Rows go to a temporary table by COPY (no per-value quoting), then one statement
         # inserts the new sources, their claims, verdicts and events. A key already stored
         # hits the unique content hash and drops out of every later step.
@@ -185,7 +177,8 @@ def claims_create_imported(
         cursor.execute(f"CREATE TEMP TABLE import_stage ({_STAGE_COLUMNS}) ON COMMIT DROP")
         with cursor.cursor.copy("COPY import_stage FROM STDIN") as copy:
             for row in stage:
-                copy.write_row((*row[:5], claimant_ids.get(row[5]), *row[6:]))
+                claimant = claimant_ids.get(row.claimant)
+                copy.write_row((*row[:_CLAIMANT], claimant, *row[_CLAIMANT + 1 :]))
         cursor.execute(
             _INSERT_ALL,
             {
@@ -200,9 +193,9 @@ def claims_create_imported(
         )
         claim_by_hash = dict(cursor.fetchall())
         claim_by_key = {
-            i.key: claim_by_hash[row[0]]
+            i.key: claim_by_hash[row.hash]
             for i, row in zip(unique, stage, strict=True)
-            if row[0] in claim_by_hash
+            if row.hash in claim_by_hash
         }
         claim_ids = list(claim_by_key.values())
         if claim_ids:
@@ -216,6 +209,13 @@ def claims_create_imported(
         status = ItemStatus.IMPORTED if claim else ItemStatus.UNCHANGED
         results.append(ImportedResult(item.key, status, claim))
     return results
+
+
+class LookedUp(NamedTuple):
+    """A batch of items and those of their keys stored before."""
+
+    items: list[ImportedClaim]
+    stored: set[str]
 
 
 class Stored(NamedTuple):
@@ -245,7 +245,7 @@ def reviewed_store(
     imported = unchanged = 0
     failures: list[ItemResult] = []
 
-    def batches() -> Iterator[tuple[list[ImportedClaim], set[str]]]:
+    def batches() -> Iterator[LookedUp]:
         batch: list[ImportedClaim] = []
         size = max(1, batch_size // 5)
         for item in parsed:
@@ -258,14 +258,13 @@ def reviewed_store(
                 continue
             batch.append(item.claim)
             if len(batch) >= size:
-                yield batch, imported_stored_keys(batch)
+                yield LookedUp(batch, imported_stored_keys(batch))
                 batch, size = [], batch_size
         if batch:
-            yield batch, imported_stored_keys(batch)
+            yield LookedUp(batch, imported_stored_keys(batch))
 
-    def prepare(looked_up: tuple[list[ImportedClaim], set[str]]) -> ImportedBatch:
-        claims, stored = looked_up
-        return imported_prepare(items=claims, mapper=mapper, stored=stored)
+    def prepare(looked_up: LookedUp) -> ImportedBatch:
+        return imported_prepare(items=looked_up.items, mapper=mapper, stored=looked_up.stored)
 
     def write(prepared: ImportedBatch) -> None:
         nonlocal imported, unchanged
@@ -303,7 +302,7 @@ def reviewed_import(
     return import_run_finish(run=run, totals=stored.totals, items=items)
 
 
-def _claimants(cursor, names: set[str], now: datetime) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _claimants(cursor: CursorWrapper, names: set[str], now: datetime) -> dict[str, int]:
     if not names:
         return {}
     ordered = sorted(names)

@@ -16,7 +16,8 @@ from claims.models import Claim, Claimant, ClaimEvent, Verdict
 from factcheck.db import ImportBusy, import_lock
 from sources.imports.claimreview import source_import_claimreview
 from sources.imports.feeds import feed_poll
-from sources.imports.reviewed import RatingMapper, claims_create_imported
+from sources.imports.ratings import RatingMapper
+from sources.imports.reviewed import claims_create_imported
 from sources.models import Feed, ImportRun, Source
 from sources.parsers.fetch import FetchError, FetchUnavailable, fetch
 from sources.parsers.reviewed import ImportedClaim
