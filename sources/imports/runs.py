@@ -1,17 +1,19 @@
 """Import runs: one ImportRun per execution of an importer, with a result per item it read.
 
 A run starts `running` and is finished once, by import_run_finish, from its totals: succeeded
-when no item failed, failed when every item did, partial otherwise.
+when no item failed, failed when every item did, partial otherwise. A table shared by several
+tasks is recorded with its chunks (ranges of rows); each task finishes its chunk, and the last
+one finishes the run.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
-from sources.models import ImportRun
+from sources.models import ImportRun, ImportRunChunk
 
 
 class ItemStatus(models.TextChoices):
@@ -113,36 +115,55 @@ class RunTotals:
         return ItemResult(path=path, status=status, claims_created=self.claims, error=error)
 
 
-def import_run_start(*, kind: ImportRun.Kind, origin: str, task_id: str) -> ImportRun:
-    """Record a new run of `origin`. Precondition: the caller holds the origin's import_lock, so
-    an earlier run of it still marked running was cut short (its worker was killed): say so."""
+class TableChunk(NamedTuple):
+    """Rows [first, last) of a table (`last` None: to its end), one task's share of a run."""
+
+    first: int
+    last: int | None
+
+    def label(self, name: str) -> str:
+        """The chunk's summary item's path in the run, e.g. "big.tsv rows 1-2000"."""
+        return f"{name} rows {self.first + 1}-{self.last if self.last is not None else 'end'}"
+
+
+@transaction.atomic
+def import_run_start(
+    *, kind: ImportRun.Kind, origin: str, task_id: str, chunks: Sequence[TableChunk] = ()
+) -> ImportRun:
+    """Record a new run of `origin`, with the `chunks` several tasks will import into it (see
+    import_run_finish_chunk). Precondition: the caller holds the origin's import_lock, so an
+    earlier run of it still marked running was cut short (its worker was killed): say so."""
     ImportRun.objects.filter(
         kind=kind, origin=origin, status=ImportRun.Status.RUNNING, finished_at__isnull=True
     ).update(
         status=ImportRun.Status.FAILED,
         items=[ItemResult.failed(origin, "interrupted: its worker stopped mid-run").as_json()],
     )
-    return ImportRun.objects.create(kind=kind, origin=origin, task_id=task_id)
+    run = ImportRun.objects.create(kind=kind, origin=origin, task_id=task_id)
+    ImportRunChunk.objects.bulk_create(
+        ImportRunChunk(run=run, first=chunk.first, last=chunk.last) for chunk in chunks
+    )
+    return run
 
 
 def import_run_record(*, run: ImportRun, totals: RunTotals, items: Sequence[ItemResult]) -> None:
-    """Set the totals and per-item results of `run` (unsaved)."""
+    """Save the totals and per-item results of `run` so far."""
     run.sources_created = totals.sources
     run.claims_created = totals.claims
     run.items_unchanged = totals.unchanged
     run.items_failed = totals.failed
     run.items = [item.as_json() for item in items]
+    run.save()
 
 
 def import_run_finish(
     *, run: ImportRun, totals: RunTotals, items: Sequence[ItemResult]
 ) -> ImportRun:
-    """Record the totals and per-item results of `run`, its status from the totals, and mark it
+    """Save the totals and per-item results of `run`, its status from the totals, and mark it
     finished."""
-    import_run_record(run=run, totals=totals, items=items)
     run.status = totals.status
     run.finished_at = timezone.now()
-    run.save()
+    import_run_record(run=run, totals=totals, items=items)
     return run
 
 
@@ -151,3 +172,29 @@ def import_run_fail(*, run: ImportRun, origin: str, error: str) -> ImportRun:
     return import_run_finish(
         run=run, totals=RunTotals(failed=1), items=[ItemResult.failed(origin, error)]
     )
+
+
+@transaction.atomic
+def import_run_finish_chunk(
+    *, run_id: int, chunk: TableChunk, totals: RunTotals, items: Sequence[ItemResult]
+) -> ImportRun | None:
+    """Add the totals and items of `chunk` to the run `run_id` and mark the chunk finished; the
+    chunk that leaves none unfinished finishes the run. Returns the run, or None if it is gone.
+
+    A chunk finished already is not counted again (its task was delivered twice). The run's row
+    is locked first, so chunks finishing at the same time add up one after the other."""
+    run = ImportRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None:
+        return None
+    marked = ImportRunChunk.objects.filter(
+        run=run, first=chunk.first, finished_at__isnull=True
+    ).update(finished_at=timezone.now())
+    if not marked:  # finished already: this chunk's task was delivered twice
+        return run
+    totals = RunTotals.recorded(run) + totals
+    items = [*map(ItemResult.from_json, run.items), *items]
+    if ImportRunChunk.objects.filter(run=run, finished_at__isnull=True).exists():
+        import_run_record(run=run, totals=totals, items=items)
+    else:
+        import_run_finish(run=run, totals=totals, items=items)
+    return run

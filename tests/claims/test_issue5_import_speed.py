@@ -9,6 +9,7 @@ from django.db import connection
 
 from claims.models import Claim, Verdict
 from sources.imports.tables import source_import_table
+from sources.parsers.table import TableFormat, TableLayout
 from tests.factories import ClaimFactory, SourceFactory, VerdictFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,9 @@ def test_verdict_search_vector_equals_0003s_expression(
 
 
 def test_imported_table_verdicts_have_0003s_vectors() -> None:
-    run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, layout="liar")
+    run = source_import_table(
+        raw=LIAR.read_bytes(), name=LIAR.name, table_format=TableFormat(layout=TableLayout.LIAR)
+    )
     assert run.claims_created > 0
     assert vectors_as_0003() == run.claims_created
 

@@ -482,9 +482,10 @@ def test_a_range_of_table_rows_is_the_same_rows_as_a_slice_of_all(
     yields what slicing every row would (blank lines are not rows; a short row is one)."""
     from itertools import islice
 
-    from sources.parsers.table import parse_table
+    from sources.parsers.table import TableFormat, TableLayout, parse_table
 
     raw = LIAR.read_bytes().replace(b"\n", b"\n\n", 3)  # a few blank lines too
-    every = parse_table(raw, name=LIAR.name, layout="liar")
-    ranged = parse_table(raw, name=LIAR.name, layout="liar", first=first, last=last)
+    liar = TableFormat(layout=TableLayout.LIAR)
+    every = parse_table(raw, name=LIAR.name, table_format=liar)
+    ranged = parse_table(raw, name=LIAR.name, table_format=liar, first=first, last=last)
     assert list(ranged) == list(islice(every, first, last))

@@ -10,11 +10,12 @@ from sources.imports import reviewed
 from sources.imports.reviewed import claims_create_imported
 from sources.imports.tables import source_import_table
 from sources.models import ImportRun, Source
-from sources.parsers.table import parse_table
+from sources.parsers.table import TableFormat, TableLayout, parse_table
 from tests.conftest import DATA
 
 pytestmark = pytest.mark.django_db
 LIAR = DATA / "issue5" / "liar_sample.tsv"
+LIAR_TABLE = TableFormat(layout=TableLayout.LIAR)
 
 
 def stored_rows() -> dict[str, list[tuple]]:  # type: ignore[type-arg]
@@ -59,7 +60,9 @@ def test_a_table_written_in_overlapped_batches_stores_what_one_serial_write_stor
     settings.IMPORT_TABLE_CHUNK_ROWS = 7  # 40 good rows: several batches, prepared ahead
     try:
         with transaction.atomic():
-            run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, layout="liar")
+            run = source_import_table(
+                raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE
+            )
             assert (run.claims_created, run.items_failed) == (40, 1)
             overlapped = stored_rows()
             raise Undo
@@ -67,7 +70,7 @@ def test_a_table_written_in_overlapped_batches_stores_what_one_serial_write_stor
         pass
     assert Claim.objects.count() == 0
 
-    rows = parse_table(LIAR.read_bytes(), name=LIAR.name, layout="liar")
+    rows = parse_table(LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
     items = [r.claim for r in rows if r.claim is not None]
     results = claims_create_imported(items=items)  # every row in one serial write
 
@@ -101,7 +104,7 @@ def test_a_batch_the_database_refuses_loses_nothing_and_the_next_run_finishes(
     monkeypatch.setattr(reviewed, "bulk_write_settings", refuse_the_third_batch)
 
     with pytest.raises(DatabaseError):
-        source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, layout="liar")
+        source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
 
     # The two batches written before stay whole; the refused one and those after it are absent.
     assert len(written) == 2 and 0 < sum(written) < 40
@@ -110,7 +113,7 @@ def test_a_batch_the_database_refuses_loses_nothing_and_the_next_run_finishes(
     assert ClaimEvent.objects.filter(code="claim.imported").count() == stored
 
     monkeypatch.setattr(reviewed, "bulk_write_settings", real_settings)
-    run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, layout="liar")
+    run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
 
     assert (run.claims_created, run.items_unchanged, run.items_failed) == (
         40 - stored, stored, 1,
