@@ -28,7 +28,7 @@ def filesystem_broker_folders(sender: Celery, **_kwargs: object) -> None:
 # batch in a second thread while the main thread writes the current one; each time the main
 # thread returns from a database round trip it waits for the preparing thread to hand over the
 # GIL, up to this long. In-process, 100 documents at load 1.1-1.3: 1.21-1.22 MB/s with 5 ms,
-# 1.27-1.30 MB/s with 0.5 ms (README, "Issue 5c").
+# 1.27-1.30 MB/s with 0.5 ms.
 WORKER_SWITCH_INTERVAL = 0.0005
 
 

@@ -5,7 +5,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.html import format_html
 
 from claims.models import Claim
@@ -171,7 +171,7 @@ class FeedAdmin(admin.ModelAdmin):
             request, f"{len(ids)} feed(s) queued; see Import runs for the outcome.", messages.INFO
         )
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern | URLResolver]:
         upload = self.admin_site.admin_view(self.upload_view)
         return [path("upload/", upload, name="sources_feed_upload"), *super().get_urls()]
 

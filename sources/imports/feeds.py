@@ -71,9 +71,12 @@ def feed_import_entries(*, feed: Feed, raw: bytes, run: ImportRun) -> list[ItemR
             if not text:
                 raise UnreadableInput("the entry has no text and its page none either")
             source, created = source_import_bytes(
-                raw=text.encode(), origin=label, run=run, title=entry.get("title", "")[:500],
+                raw=text.encode(),
+                origin=label,
+                run=run,
+                title=entry.get("title", "")[:500],
                 url=link or None,
-            )  # fmt: skip
+            )
             if feed.language and not source.language:
                 Source.objects.filter(pk=source.pk).update(language=feed.language)
         except (FetchError, UnreadableInput) as exc:
