@@ -61,9 +61,7 @@ def test_reviewed_imports_store_the_keys_of_each_claim(tmp_path: Path) -> None:
         "Crime is down.,true\n"
     )
     source_import_table(raw=table.encode(), name="reviews.csv")
-    source_import_claimreview(
-        raw=(DATA / "issue5" / "claimreview_page.html").read_bytes(), origin="page.html"
-    )
+    source_import_claimreview(raw=(DATA / "claimreview_page.html").read_bytes(), origin="page.html")
     assert stored_keys_agree() == 4
     assert Claim.objects.filter(match_head__isnull=False).count() == 3  # all but "Crime is down."
 

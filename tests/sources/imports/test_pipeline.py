@@ -1,9 +1,12 @@
-"""Table imports prepare batch N+1 in a thread while batch N is written (sources.imports.
-pipeline, shared with document imports): the same rows as one serial write, and nothing lost
-or doubled when the database refuses a batch."""
+"""Table imports prepare batch N+1 in a thread while batch N is written (pipelined, as documents
+are): the same rows as one serial write, and nothing lost or doubled when the database refuses a
+batch."""
+
+from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from pytest_django.fixtures import Settings
 
 from claims.models import Claim, Claimant, ClaimEvent, Verdict
 from sources.imports import reviewed
@@ -11,43 +14,32 @@ from sources.imports.reviewed import claims_create_imported
 from sources.imports.tables import source_import_table
 from sources.models import ImportRun, Source
 from sources.parsers.table import TableFormat, TableLayout, parse_table
-from tests.conftest import DATA
+from tests.sources.conftest import LIAR
 
 pytestmark = pytest.mark.django_db
-LIAR = DATA / "issue5" / "liar_sample.tsv"
 LIAR_TABLE = TableFormat(layout=TableLayout.LIAR)
 
+SOURCE_FIELDS = "title url publisher author published_at language body content_hash origin"
+CLAIM_FIELDS = (
+    "source__content_hash text start end position claimant__name claim_date language status"
+    " fingerprint score match_head match_tail"
+)
+VERDICT_FIELDS = (
+    "claim__source__content_hash rating__slug headline summary status origin version"
+    " original_rating review_url publisher_name publisher_site published_at"
+)
+EVENT_FIELDS = "claim__source__content_hash code from_status to_status note"
 
-def stored_rows() -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+
+def stored_rows() -> dict[str, list[tuple[Any, ...]]]:
     """Everything an import stores, without ids, run ids and timestamps."""
     return {
-        "sources": sorted(
-            Source.objects.values_list(
-                "title", "url", "publisher", "author", "published_at", "language", "body",
-                "content_hash", "origin",
-            )
-        ),
-        "claims": sorted(
-            Claim.objects.values_list(
-                "source__content_hash", "text", "start", "end", "position", "claimant__name",
-                "claim_date", "language", "status", "fingerprint", "score", "match_head",
-                "match_tail",
-            )
-        ),
-        "verdicts": sorted(
-            Verdict.objects.values_list(
-                "claim__source__content_hash", "rating__slug", "headline", "summary", "status",
-                "origin", "version", "original_rating", "review_url", "publisher_name",
-                "publisher_site", "published_at",
-            )
-        ),
-        "events": sorted(
-            ClaimEvent.objects.values_list(
-                "claim__source__content_hash", "code", "from_status", "to_status", "note"
-            )
-        ),
+        "sources": sorted(Source.objects.values_list(*SOURCE_FIELDS.split())),
+        "claims": sorted(Claim.objects.values_list(*CLAIM_FIELDS.split())),
+        "verdicts": sorted(Verdict.objects.values_list(*VERDICT_FIELDS.split())),
+        "events": sorted(ClaimEvent.objects.values_list(*EVENT_FIELDS.split())),
         "claimants": sorted(Claimant.objects.values_list("name", flat=True)),
-    }  # fmt: skip
+    }
 
 
 class Undo(Exception):
@@ -55,7 +47,7 @@ class Undo(Exception):
 
 
 def test_a_table_written_in_overlapped_batches_stores_what_one_serial_write_stores(
-    settings,  # type: ignore[no-untyped-def]
+    settings: Settings,
 ) -> None:
     settings.IMPORT_TABLE_CHUNK_ROWS = 7  # 40 good rows: several batches, prepared ahead
     try:
@@ -81,15 +73,15 @@ def test_a_table_written_in_overlapped_batches_stores_what_one_serial_write_stor
 
 
 def test_a_batch_the_database_refuses_loses_nothing_and_the_next_run_finishes(
-    settings,  # type: ignore[no-untyped-def]
-    monkeypatch,  # type: ignore[no-untyped-def]
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings.IMPORT_TABLE_CHUNK_ROWS = 10
     written: list[int] = []
     real_write = reviewed.claims_create_imported
     real_settings = reviewed.bulk_write_settings
 
-    def write(**kwargs):  # type: ignore[no-untyped-def]
+    def write(**kwargs: Any) -> list[reviewed.ImportedResult]:
         results = real_write(**kwargs)
         written.append(sum(1 for r in results if r.status == "imported"))
         return results
@@ -115,9 +107,7 @@ def test_a_batch_the_database_refuses_loses_nothing_and_the_next_run_finishes(
     monkeypatch.setattr(reviewed, "bulk_write_settings", real_settings)
     run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
 
-    assert (run.claims_created, run.items_unchanged, run.items_failed) == (
-        40 - stored, stored, 1,
-    )  # fmt: skip
+    assert (run.claims_created, run.items_unchanged, run.items_failed) == (40 - stored, stored, 1)
     assert Claim.objects.count() == Claim.objects.values("text").distinct().count() == 40
     assert Source.objects.count() == Verdict.objects.count() == 40
     assert ClaimEvent.objects.filter(code="claim.imported").count() == 40

@@ -9,8 +9,8 @@ from django_celery_beat.models import PeriodicTask
 from claims.models import Claim
 from factcheck.celery import app
 from sources.models import Feed, ImportRun
-from tests.conftest import DATA
 from tests.factories import UserFactory
+from tests.sources.conftest import LIAR
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +51,12 @@ def test_a_feed_url_typed_without_a_scheme_is_stored_as_https(admin_client: Clie
     assert Feed.objects.get().url == "https://news.example/feed.xml"
 
 
-def test_uploading_a_liar_file_in_the_admin_imports_it(admin_client: Client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_uploading_a_liar_file_in_the_admin_imports_it(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     assert admin_client.get("/admin/sources/feed/upload/").status_code == 200
-    with (DATA / "issue5" / "liar_sample.tsv").open("rb") as handle:
+    with LIAR.open("rb") as handle:
         response = admin_client.post(
             "/admin/sources/feed/upload/", {"kind": "liar", "file": handle, "publisher": ""}
         )
