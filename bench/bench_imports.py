@@ -1,4 +1,4 @@
-"""Benchmark of the scheduled imports (issue 5): tables and folders, against COPY, re-runs and
+"""Benchmark of the scheduled imports: tables and folders, against COPY, re-runs and
 one versus two real Celery workers.
 
     .venv/bin/python bench/bench_imports.py [--mb 50] [--docs 1000] [--task-rows 2600]
