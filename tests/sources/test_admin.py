@@ -4,11 +4,14 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from claims.models import Claim
 from factcheck.celery import app
-from sources.models import Feed, ImportRun
+from sources.imports.runs import TableChunk
+from sources.imports.tables import source_import_table_start
+from sources.models import Feed, ImportRun, ImportRunChunk
 from tests.factories import UserFactory
 from tests.sources.conftest import LIAR
 
@@ -66,3 +69,18 @@ def test_uploading_a_liar_file_in_the_admin_imports_it(
     assert Claim.objects.count() == 40
     page = admin_client.get(f"/admin/sources/importrun/{run.pk}/change/")
     assert b"3 columns, expected 14" in page.content
+
+
+def test_an_import_run_page_lists_the_chunks_of_a_shared_table(admin_client: Client) -> None:
+    chunks = [TableChunk(0, 15), TableChunk(15, None)]
+    run = source_import_table_start(name=LIAR.name, chunks=chunks)
+    ImportRunChunk.objects.filter(run=run, first=0).update(finished_at=timezone.now())
+
+    page = admin_client.get(f"/admin/sources/importrun/{run.pk}/change/")
+
+    assert page.status_code == 200
+    rows = page.context["inline_admin_formsets"][0].formset.queryset
+    assert [(c.first, c.last, c.finished_at is not None) for c in rows] == [
+        (0, 15, True),
+        (15, None, False),
+    ]
