@@ -128,7 +128,7 @@ def main() -> None:
     from django.db import connection
 
     from claims.models import Claim
-    from sources.services import source_import_paths
+    from sources.imports.documents import source_import_paths
 
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     print(f"scratch database: {test_db}")

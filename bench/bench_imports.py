@@ -1,4 +1,4 @@
-"""Benchmark of the scheduled imports (issue 5): tables and folders, against COPY, re-runs and
+"""Benchmark of the scheduled imports: tables and folders, against COPY, re-runs and
 one versus two real Celery workers.
 
     .venv/bin/python bench/bench_imports.py [--mb 50] [--docs 1000] [--task-rows 2600]
@@ -45,20 +45,22 @@ TABLES = ["sources_source", "claims_claim", "claims_verdict"]
 def bench_liar() -> None:
     from django.db import connection
 
-    from sources.imports import source_import_table
+    from sources.imports.tables import source_import_table
+    from sources.parsers.table import TableFormat, TableLayout
 
+    liar = TableFormat(layout=TableLayout.LIAR)
     if not LIAR.exists():
         print(f"LIAR: skipped, {LIAR} is absent")
         return
     raw = LIAR.read_bytes()
     t0 = time.perf_counter()
-    run = source_import_table(raw=raw, name=LIAR.name, layout="liar")
+    run = source_import_table(raw=raw, name=LIAR.name, table_format=liar)
     first = time.perf_counter() - t0
     rows = run.claims_created
     print(f"LIAR train: {rows:,} rows in {first:.2f}s = {rows / first:,.0f} rows/s "
           f"(failed {run.items_failed})")  # fmt: skip
     t0 = time.perf_counter()
-    again = source_import_table(raw=raw, name=LIAR.name, layout="liar")
+    again = source_import_table(raw=raw, name=LIAR.name, table_format=liar)
     rerun = time.perf_counter() - t0
     print(f"  re-run unchanged: {rerun:.2f}s ({rerun / first:.0%} of the first; "
           f"{again.claims_created} created)")  # fmt: skip

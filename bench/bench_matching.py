@@ -91,7 +91,7 @@ def add_fact_checks(path: Path) -> None:
     from claims.matching.on_import import claims_match_new
     from claims.models import Claim
     from claims.tasks import MATCH_BATCH
-    from sources.imports import source_import_claimreview
+    from sources.imports.claimreview import source_import_claimreview
 
     if Claim.objects.filter(source__origin__startswith=VCLAIM_URL).exists():
         return
@@ -154,7 +154,7 @@ def main() -> None:
     from claims.embeddings import texts_embed, vector_to_bytes
     from claims.matching.search import claim_match
     from claims.models import Claim
-    from sources.services import source_import_paths
+    from sources.imports.documents import source_import_paths
 
     # Its own scratch database, so that it never collides with the test suite's.
     connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"] + "_bench_matching"
@@ -227,7 +227,7 @@ def main() -> None:
                 (folder / f"doc_{i:05d}.txt").write_text("\n".join(lines) + "\n")
             # One-time loads of a worker (language identifier, check-worthiness model) first.
             from claims.checkworthiness import claim_scores
-            from sources.importers.text import detect_language
+            from sources.parsers.text import detect_language
 
             claim_scores(["warm up"]), detect_language("warm up the language identifier")
             texts_embed(["warm up"])

@@ -264,9 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from claims.embeddings import claims_embed_missing
     from claims.matching.on_import import claims_match_new
     from claims.tasks import MATCH_BATCH
-    from sources.imports import source_import_claimreview
+    from sources.imports.claimreview import source_import_claimreview
+    from sources.imports.documents import source_import_bytes
     from sources.models import Source
-    from sources.services import source_import_bytes
 
     vclaims = read_tsv(args.vclaims)
     queries = read_tsv(args.queries)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from claims.matching.text import claim_fingerprint, match_keys
 from claims.models import Claim, Claimant, Rating, Verdict
-from claims.services import copy_rows
+from factcheck.db import copy_rows
 
 CLAIMS_PER_SOURCE = 20
 CLAIMANTS = 500

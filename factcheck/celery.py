@@ -28,7 +28,7 @@ def filesystem_broker_folders(sender: Celery, **_kwargs: object) -> None:
 # batch in a second thread while the main thread writes the current one; each time the main
 # thread returns from a database round trip it waits for the preparing thread to hand over the
 # GIL, up to this long. In-process, 100 documents at load 1.1-1.3: 1.21-1.22 MB/s with 5 ms,
-# 1.27-1.30 MB/s with 0.5 ms (README, "Issue 5c").
+# 1.27-1.30 MB/s with 0.5 ms.
 WORKER_SWITCH_INTERVAL = 0.0005
 
 
@@ -43,7 +43,7 @@ def load_import_models(**_kwargs: object) -> None:
     check-worthiness model: about 0.7 s), not in the first import task it runs. In a prefork
     pool the children inherit them."""
     from claims.checkworthiness import claim_scores
-    from sources.importers.text import detect_language
+    from sources.parsers.text import detect_language
 
     detect_language("Loading the language model.")
     claim_scores(["Loading the check-worthiness model."])

@@ -1,20 +1,18 @@
-import uuid
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.html import format_html
 
 from claims.models import Claim
-from sources.models import Feed, ImportRun, Source
+from sources.imports.uploads import UploadKind, source_import_upload
+from sources.models import Feed, ImportRun, ImportRunChunk, Source
 from sources.schedules import feed_schedule_delete, feed_schedule_sync
+from sources.tasks import feed_poll_task
 
 
 class SourceClaimInline(admin.TabularInline):
@@ -74,9 +72,22 @@ class SourceAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">claims in the review queue</a>', url)
 
 
+class ImportRunChunkInline(admin.TabularInline):
+    """The chunks of a table that several workers share, and which of them are done."""
+
+    model = ImportRunChunk
+    fields = ["first", "last", "finished_at"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     """Import runs are a record of what happened: read-only."""
+
+    inlines = [ImportRunChunkInline]
 
     list_display = [
         "id",
@@ -102,19 +113,14 @@ class ImportRunAdmin(admin.ModelAdmin):
         return False
 
 
-# --- Scheduled imports (issue 5) -------------------------------------------------------------
+# --- Scheduled imports -------------------------------------------------------------------------
 # The admin only queues tasks and keeps beat entries in step; the work is in services and tasks.
 # The watched folder's schedule is under Periodic tasks (django-celery-beat), whose "Run
 # selected tasks" action runs it now.
 
 
 class UploadForm(forms.Form):
-    KINDS = [
-        ("table", "Table with a header row (CSV/TSV)"),
-        ("liar", "LIAR table (TSV, no header, 14 columns)"),
-        ("claimreview", "ClaimReview (DataFeed, JSON array or HTML with JSON-LD)"),
-    ]
-    kind = forms.ChoiceField(choices=KINDS)
+    kind = forms.ChoiceField(choices=UploadKind.choices)
     file = forms.FileField()
     publisher = forms.CharField(required=False, help_text="Tables: the fact-checker of every row.")
 
@@ -158,8 +164,6 @@ class FeedAdmin(admin.ModelAdmin):
 
     @admin.action(description="Poll the selected feeds now")
     def poll_now(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
-        from sources.tasks import feed_poll_task
-
         ids = list(queryset.filter(enabled=True).values_list("pk", flat=True))
         for pk in ids:
             transaction.on_commit(lambda pk=pk: feed_poll_task.delay(pk))
@@ -167,7 +171,7 @@ class FeedAdmin(admin.ModelAdmin):
             request, f"{len(ids)} feed(s) queued; see Import runs for the outcome.", messages.INFO
         )
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern | URLResolver]:
         upload = self.admin_site.admin_view(self.upload_view)
         return [path("upload/", upload, name="sources_feed_upload"), *super().get_urls()]
 
@@ -178,23 +182,12 @@ class FeedAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            from sources.tasks import claimreview_import_file_task, table_import_task
-
             upload = form.cleaned_data["file"]
-            folder = settings.VAR_DIR / "uploads"
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / f"{uuid.uuid4().hex}-{Path(upload.name).name}"
-            with target.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            kind = form.cleaned_data["kind"]
-            if kind == "claimreview":
-                claimreview_import_file_task.delay(str(target))
-            else:
-                layout = "liar" if kind == "liar" else "header"
-                table_import_task.delay(
-                    str(target), layout=layout, publisher=form.cleaned_data["publisher"]
-                )
+            source_import_upload(
+                upload=upload,
+                kind=UploadKind(form.cleaned_data["kind"]),
+                publisher=form.cleaned_data["publisher"],
+            )
             self.message_user(
                 request, f"{upload.name} queued for import; see Import runs.", messages.SUCCESS
             )

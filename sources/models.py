@@ -53,6 +53,31 @@ class ImportRun(models.Model):
         return f"{self.get_kind_display()} run #{self.pk} ({self.status})"
 
 
+class ImportRunChunk(models.Model):
+    """A range of rows of a table that several tasks import into one run: recorded with the
+    run, finished once its rows are stored. The last chunk to finish finishes the run."""
+
+    # No index of its own: the unique constraint's (run, first) serves lookups by run.
+    run = models.ForeignKey(
+        ImportRun, on_delete=models.CASCADE, related_name="chunks", db_index=False
+    )
+    first = models.PositiveIntegerField(help_text="The range's first row, from 0.")
+    last = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The row after the range; empty: to the table's end."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "first"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "first"], name="importrunchunk_run_first_unique")
+        ]
+
+    def __str__(self) -> str:
+        last = self.last if self.last is not None else "end"
+        return f"rows {self.first + 1}-{last} of run #{self.run_id}"
+
+
 class Source(models.Model):
     """A document claims appear in. `body` is the decoded text that claim spans index into."""
 
@@ -84,9 +109,6 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.origin or f"Source #{self.pk}"
-
-
-# --- Scheduled imports (issue 5) -------------------------------------------------------------
 
 
 class FeedKind(models.TextChoices):

@@ -3,20 +3,20 @@ from pathlib import Path
 from celery import Task, shared_task
 from django.conf import settings
 
-from sources.importers.fetch import FetchUnavailable
-from sources.imports import (
-    ImportBusy,
-    feed_poll,
-    folder_batches,
-    source_import_claimreview,
-    source_import_claimreview_url,
+from factcheck.db import ImportBusy
+from sources.imports.claimreview import source_import_claimreview, source_import_claimreview_url
+from sources.imports.documents import folder_batches, source_import_paths
+from sources.imports.feeds import feed_poll
+from sources.imports.runs import TableChunk
+from sources.imports.tables import (
     source_import_table,
     source_import_table_chunk,
     source_import_table_start,
     table_chunks,
 )
 from sources.models import Feed
-from sources.services import source_import_paths
+from sources.parsers.fetch import FetchUnavailable
+from sources.parsers.table import TableFormat, TableLayout
 
 
 @shared_task(bind=True, acks_late=True)
@@ -30,10 +30,16 @@ def source_import_paths_task(self: Task, paths: list[str] | None = None) -> int:
     return run.pk
 
 
-# --- Scheduled imports (issue 5) -------------------------------------------------------------
+# --- Scheduled imports -------------------------------------------------------------------------
 # Ids and JSON primitives only; each task re-reads what it needs and calls one service.
 # acks_late (settings) + idempotent services: a task redelivered after a lost worker finishes
-# the job without writing anything twice. Only transient fetch failures are retried, boundedly.
+# the job without writing anything twice. Only transient fetch failures are retried, boundedly:
+RETRY_FETCH_UNAVAILABLE = {
+    "autoretry_for": (FetchUnavailable,),
+    "retry_backoff": 30,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
 # Files per task when a folder is fanned out, so that several workers share one folder.
@@ -51,14 +57,7 @@ def source_import_folder_task(self: Task, paths: list[str] | None = None) -> int
     return len(batches)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(FetchUnavailable,),
-    retry_backoff=30,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(bind=True, acks_late=True, **RETRY_FETCH_UNAVAILABLE)
 def feed_poll_task(self: Task, feed_id: int) -> int | None:
     """Poll one feed; returns the ImportRun id (None: feed gone, disabled or being polled)."""
     feed = Feed.objects.filter(pk=feed_id, enabled=True).first()
@@ -70,14 +69,7 @@ def feed_poll_task(self: Task, feed_id: int) -> int | None:
         return None  # another worker is polling it right now
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(FetchUnavailable,),
-    retry_backoff=30,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(bind=True, acks_late=True, **RETRY_FETCH_UNAVAILABLE)
 def claimreview_import_url_task(self: Task, url: str) -> int:
     return source_import_claimreview_url(url=url, task_id=self.request.id or "").pk
 
@@ -103,28 +95,22 @@ def table_import_task(
     """Import a CSV/TSV file (a path the worker can read: SEEDS_DIR, or an admin upload under
     VAR_DIR/uploads); returns the ImportRun id, or None if the same table is being imported.
 
-    A table of more than IMPORT_TABLE_TASK_ROWS rows is split into ranges of that many rows,
+    A table of more than IMPORT_TABLE_TASK_ROWS rows is split into chunks of that many rows,
     one table_import_chunk_task each, so that several workers share it; they record their
     results in one ImportRun, which the last of them finishes."""
+    table_format = _table_format(layout, columns, publisher, language)
+    name, task_id = Path(path).name, self.request.id or ""
     try:
         raw = Path(path).read_bytes()
         chunks = table_chunks(raw=raw, size=settings.IMPORT_TABLE_TASK_ROWS)
         if len(chunks) > 1:
-            run = source_import_table_start(name=Path(path).name, task_id=self.request.id or "")
+            run = source_import_table_start(name=name, chunks=chunks, task_id=task_id)
             for first, last in chunks:  # the run is committed: the tasks may start at once
                 table_import_chunk_task.delay(
                     run.pk, path, first, last, len(chunks), layout, columns, publisher, language
                 )
             return run.pk
-        run = source_import_table(
-            raw=raw,
-            name=Path(path).name,
-            layout=layout,
-            columns=columns,
-            publisher=publisher,
-            language=language,
-            task_id=self.request.id or "",
-        )
+        run = source_import_table(raw=raw, name=name, table_format=table_format, task_id=task_id)
     except ImportBusy:
         return None
     return run.pk
@@ -144,13 +130,27 @@ def table_import_chunk_task(
     language: str = "",
 ) -> int | None:
     """Import rows [first, last) of a table into the run `run_id` (see table_import_task);
-    returns the run id, or None if the run is gone or this range is being imported."""
+    returns the run id, or None if the run is gone or this chunk is being imported.
+
+    `chunks`, how many chunks the run has, is not read (the run's chunk rows count them); it
+    stays an argument so that the task's messages keep their shape."""
     try:
         run = source_import_table_chunk(
-            run_id=run_id, raw=Path(path).read_bytes(), name=Path(path).name, first=first,
-            last=last, chunks=chunks, layout=layout, columns=columns, publisher=publisher,
-            language=language, task_id=self.request.id or "",
-        )  # fmt: skip
+            run_id=run_id,
+            raw=Path(path).read_bytes(),
+            name=Path(path).name,
+            chunk=TableChunk(first, last),
+            table_format=_table_format(layout, columns, publisher, language),
+            task_id=self.request.id or "",
+        )
     except ImportBusy:
         return None
     return run.pk if run is not None else None
+
+
+def _table_format(
+    layout: str, columns: dict[str, int | str] | None, publisher: str, language: str
+) -> TableFormat:
+    return TableFormat(
+        layout=TableLayout(layout), columns=columns, publisher=publisher, language=language
+    )

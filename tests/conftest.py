@@ -86,13 +86,12 @@ def edited_seed_folder(tmp_path: Path) -> Path:
 def matching_inline(monkeypatch: pytest.MonkeyPatch) -> None:
     """Import-time matching runs at once in the importing process. In production a worker runs
     claims_match_new_task right after the import commits; a test's transaction never commits."""
-    from claims import imports, tasks
+    from claims import tasks
 
     def inline(*, claim_ids: list[int]) -> None:
         tasks.claims_match_new_task(claim_ids)
 
     monkeypatch.setattr(tasks, "claims_match_new_later", inline)
-    monkeypatch.setattr(imports, "claims_match_new_later", inline)
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from claims.models import Claim
 from claims.services import api_key_create
-from sources.services import source_import_paths
+from sources.imports.documents import source_import_paths
 from tests.claims.matching.helpers import NUCLEAR, publish
 from tests.factories import ClaimFactory, PublishedVerdictFactory, SourceFactory, UserFactory
 

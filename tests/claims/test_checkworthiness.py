@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from claims.checkworthiness import claim_scores
 from claims.models import Claim
-from sources.services import source_import_paths
+from sources.imports.documents import source_import_paths
 from tests.factories import ClaimFactory
 
 

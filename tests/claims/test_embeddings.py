@@ -16,7 +16,7 @@ from claims.embeddings import (
     vector_to_bytes,
 )
 from claims.models import Claim, ClaimEmbedding, Verdict
-from sources.services import source_import_paths
+from sources.imports.documents import source_import_paths
 from tests.claims.matching.helpers import HEADLINE, LOOKALIKE, PARAPHRASE, QUERY, make_claim
 from tests.factories import (
     ClaimFactory,

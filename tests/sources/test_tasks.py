@@ -1,11 +1,22 @@
+"""Tasks through a real broker, and how a worker process prepares for imports."""
+
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import worker_init
 
+from claims.checkworthiness import _model
 from claims.models import Claim
-from factcheck.celery import app
+from factcheck.celery import (
+    WORKER_SWITCH_INTERVAL,
+    app,
+    load_import_models,
+    shorter_gil_switch_interval,
+)
 from sources.models import ImportRun
 from sources.tasks import source_import_paths_task
 
@@ -18,7 +29,9 @@ def celery_worker(transactional_db: None) -> Iterator[object]:
         yield worker
 
 
-def test_worker_imports_a_folder_through_the_broker(celery_worker, seed_folder: Path) -> None:
+def test_worker_imports_a_folder_through_the_broker(
+    celery_worker: object, seed_folder: Path
+) -> None:
     result = source_import_paths_task.delay([str(seed_folder)])
 
     run_id = _wait_for_run(result.id)
@@ -28,9 +41,9 @@ def test_worker_imports_a_folder_through_the_broker(celery_worker, seed_folder: 
     assert Claim.objects.count() == 17
 
 
-def _wait_for_run(task_id: str, timeout: float = 60) -> int:
-    import time
-
+def _wait_for_run(task_id: str, timeout: float = 300) -> int:
+    """The id of the run task `task_id` finished, once it has (generous: a loaded machine is
+    slow, and the wait ends as soon as the run does)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         run = ImportRun.objects.filter(task_id=task_id, finished_at__isnull=False).first()
@@ -42,11 +55,6 @@ def _wait_for_run(task_id: str, timeout: float = 60) -> int:
 
 def test_a_starting_worker_loads_the_import_models() -> None:
     """The models the importers use are loaded when a worker starts, not by its first task."""
-    from celery.signals import worker_init
-
-    from claims.checkworthiness import _model
-    from factcheck.celery import load_import_models
-
     assert load_import_models in [ref() for _key, ref in worker_init.receivers]
     _model.cache_clear()
     load_import_models(sender=None)
@@ -54,12 +62,6 @@ def test_a_starting_worker_loads_the_import_models() -> None:
 
 
 def test_workers_hand_the_gil_over_sooner() -> None:
-    import sys
-
-    from celery.signals import worker_init
-
-    from factcheck.celery import WORKER_SWITCH_INTERVAL, shorter_gil_switch_interval
-
     assert shorter_gil_switch_interval in [ref() for _key, ref in worker_init.receivers]
     before = sys.getswitchinterval()
     try:

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from sources.imports.runs import ItemStatus
 from sources.management.commands.import_seeds import run_summary
 from sources.models import ImportRun
 
@@ -28,7 +29,7 @@ def report(command: BaseCommand, run: ImportRun, *, as_json: bool, bar: Any = No
         command.stdout.write(json.dumps(run_summary(run), ensure_ascii=False, default=str))
     else:
         for item in run.items:
-            if item["status"] == "failed":
+            if item["status"] == ItemStatus.FAILED:
                 command.stderr.write(f"FAILED    {item['path']}: {item['error']}")
         command.stdout.write(
             f"Import run #{run.pk}: {run.sources_created} source(s) and "

@@ -2,9 +2,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sources.importers.fetch import FetchError, fetch
-from sources.imports import ImportBusy, source_import_claimreview
+from factcheck.db import ImportBusy
+from sources.imports.claimreview import source_import_claimreview
 from sources.management.commands._imports import progress_bar, report
+from sources.parsers.fetch import FetchError, fetch
 
 
 class Command(BaseCommand):

@@ -3,10 +3,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sources.importers.fetch import FetchError
-from sources.imports import ImportBusy, feed_poll
+from factcheck.db import ImportBusy
+from sources.imports.feeds import feed_poll
 from sources.management.commands._imports import report
 from sources.models import Feed
+from sources.parsers.fetch import FetchError
 from sources.schedules import feed_schedule_sync
 
 

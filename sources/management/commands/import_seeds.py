@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from sources.imports.documents import source_import_paths
+from sources.imports.runs import ItemResult, ItemStatus
 from sources.models import ImportRun
-from sources.services import ItemResult, source_import_paths
 
 # A progress bar helps from this many files on; for a handful the per-file lines suffice.
 PROGRESS_BAR_FROM = 20
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         def progress(result: ItemResult) -> None:
             if bar is not None:
                 bar.update(1)
-                if result.status == "failed":
+                if result.status == ItemStatus.FAILED:
                     bar.write(f"FAILED {result.path}: {result.error}", file=sys.stderr)
             elif not as_json:
                 self._print_result(result)
@@ -65,9 +66,9 @@ class Command(BaseCommand):
             raise CommandError(f"{run.items_failed} file(s) failed", returncode=1)
 
     def _print_result(self, result: ItemResult) -> None:
-        if result.status == "failed":
+        if result.status == ItemStatus.FAILED:
             self.stderr.write(f"FAILED    {result.path}: {result.error}")
-        elif result.status == "imported":
+        elif result.status == ItemStatus.IMPORTED:
             self.stdout.write(f"imported  {result.path}: {result.claims_created} claim(s)")
         else:
             self.stdout.write(f"unchanged {result.path}")

@@ -3,8 +3,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sources.imports import ImportBusy, source_import_table
+from factcheck.db import ImportBusy
+from sources.imports.tables import source_import_table
 from sources.management.commands._imports import progress_bar, report
+from sources.parsers.table import TableFormat, TableLayout
 
 
 def _column_map(values: list[str]) -> dict[str, int | str]:
@@ -46,18 +48,21 @@ class Command(BaseCommand):
             raw = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror or exc}") from exc
-        layout = "liar" if options["liar"] else "plain" if options["no_header"] else "header"
+        if options["liar"]:
+            layout = TableLayout.LIAR
+        else:
+            layout = TableLayout.PLAIN if options["no_header"] else TableLayout.HEADER
+        table_format = TableFormat(
+            layout=layout,
+            columns=_column_map(options["column"]),
+            delimiter=options["delimiter"],
+            publisher=options["publisher"],
+            language=options["language"],
+        )
         update, bar = progress_bar(as_json, "row")
         try:
             run = source_import_table(
-                raw=raw,
-                name=path.name,
-                layout=layout,
-                columns=_column_map(options["column"]),
-                delimiter=options["delimiter"],
-                publisher=options["publisher"],
-                language=options["language"],
-                progress=update,
+                raw=raw, name=path.name, table_format=table_format, progress=update
             )
         except ImportBusy:
             raise CommandError(f"{path} is being imported by another run") from None

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from claims.models import Claim, ClaimMatch, Rating, Verdict
-from sources.services import source_import_paths
+from sources.imports.documents import source_import_paths
 from tests.factories import ClaimFactory, SourceFactory
 
 NUCLEAR = "Under the 2015 deal, Iran\u2019s uranium enrichment was capped at 3.67%"

@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from claims.imports import ImportedClaim, claims_create_imported
 from claims.matching.text import match_keys
 from claims.models import Claim, ClaimMatch
-from sources.imports import source_import_claimreview, source_import_table
-from sources.services import source_import_paths
+from sources.imports.claimreview import source_import_claimreview
+from sources.imports.documents import source_import_paths
+from sources.imports.reviewed import claims_create_imported
+from sources.imports.tables import source_import_table
+from sources.parsers.reviewed import ImportedClaim
 from tests.conftest import DATA
 from tests.factories import ClaimFactory, SourceFactory
 
@@ -59,9 +61,7 @@ def test_reviewed_imports_store_the_keys_of_each_claim(tmp_path: Path) -> None:
         "Crime is down.,true\n"
     )
     source_import_table(raw=table.encode(), name="reviews.csv")
-    source_import_claimreview(
-        raw=(DATA / "issue5" / "claimreview_page.html").read_bytes(), origin="page.html"
-    )
+    source_import_claimreview(raw=(DATA / "claimreview_page.html").read_bytes(), origin="page.html")
     assert stored_keys_agree() == 4
     assert Claim.objects.filter(match_head__isnull=False).count() == 3  # all but "Crime is down."
 

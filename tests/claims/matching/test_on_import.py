@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from claims.matching.on_import import claims_match_new
 from claims.models import Claim, ClaimEvent, ClaimMatch
-from sources.services import source_import_paths
+from sources.imports.documents import source_import_paths
 from tests.claims.matching.helpers import import_both
 from tests.conftest import EDITED_TO
 

@@ -7,7 +7,7 @@ import pytest
 from claims.matching import search
 from claims.matching.search import claim_match
 from claims.models import Claim
-from sources.services import source_import_paths
+from sources.imports.documents import source_import_paths
 from tests.claims.matching.helpers import NUCLEAR, publish
 from tests.factories import ClaimFactory, SourceFactory
 

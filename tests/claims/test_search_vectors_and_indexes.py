@@ -1,22 +1,22 @@
-"""Issue 5's import speed work keeps what is stored: the verdict search vector computed once per
-claim's words (migration 0013) equals 0003's expression, and the partial foreign-key indexes
-(migration 0012) still serve lookups by claimant, assignee, original, author and actor."""
-
-from pathlib import Path
+"""What bulk imports rely on in the schema: the verdict search vector the database computes
+equals its defining expression (for rows written one by one and for imported ones), and the
+partial foreign-key indexes serve lookups by claimant, assignee, original, author and actor."""
 
 import pytest
 from django.db import connection
 
 from claims.models import Claim, Verdict
-from sources.imports import source_import_table
+from sources.imports.tables import source_import_table
+from sources.parsers.table import TableFormat, TableLayout
+from tests.conftest import DATA
 from tests.factories import ClaimFactory, SourceFactory, VerdictFactory
 
 pytestmark = pytest.mark.django_db
 
-LIAR = Path(__file__).resolve().parents[1] / "data" / "issue5" / "liar_sample.tsv"
+LIAR = DATA / "liar_sample.tsv"
 
-# 0003_issue4_api's expression, evaluated on the stored rows.
-EXPRESSION_0003 = """
+# The verdict search vector's expression, evaluated on the stored rows.
+VECTOR_EXPRESSION = """
 SELECT v.id, v.search_vector = (
     setweight(to_tsvector(factcheck_ts_config(c.language), coalesce(c.text, '')), 'A')
     || setweight(to_tsvector(factcheck_ts_config(c.language),
@@ -27,9 +27,9 @@ FROM claims_verdict v JOIN claims_claim c ON c.id = v.claim_id ORDER BY v.id
 """
 
 
-def vectors_as_0003() -> int:
+def vectors_as_defined() -> int:
     with connection.cursor() as cursor:
-        cursor.execute(EXPRESSION_0003)
+        cursor.execute(VECTOR_EXPRESSION)
         rows = cursor.fetchall()
     assert [same for _id, same in rows] == [True] * len(rows)
     return len(rows)
@@ -48,7 +48,7 @@ TEXTS = [
 
 @pytest.mark.parametrize("language", ["en", "", "es", "xx"])
 @pytest.mark.parametrize("review", [("", "", ""), ("Headline", "A summary.", "Long explanation.")])
-def test_verdict_search_vector_equals_0003s_expression(
+def test_verdict_search_vector_equals_its_defining_expression(
     language: str, review: tuple[str, str, str]
 ) -> None:
     for text in TEXTS:
@@ -56,21 +56,23 @@ def test_verdict_search_vector_equals_0003s_expression(
         claim = ClaimFactory(source=source, start=0, end=len(text), language=language)
         headline, summary, explanation = review
         VerdictFactory(claim=claim, headline=headline, summary=summary, explanation=explanation)
-    assert vectors_as_0003() == len(TEXTS)
+    assert vectors_as_defined() == len(TEXTS)
     # An edit recomputes it the same way (the trigger fires on UPDATE OF headline...).
     Verdict.objects.update(headline="Edited headline", summary="")
-    assert vectors_as_0003() == len(TEXTS)
+    assert vectors_as_defined() == len(TEXTS)
     Verdict.objects.update(headline="", summary="", explanation="")
-    assert vectors_as_0003() == len(TEXTS)
+    assert vectors_as_defined() == len(TEXTS)
 
 
-def test_imported_table_verdicts_have_0003s_vectors() -> None:
-    run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, layout="liar")
+def test_imported_table_verdicts_get_the_same_search_vectors() -> None:
+    run = source_import_table(
+        raw=LIAR.read_bytes(), name=LIAR.name, table_format=TableFormat(layout=TableLayout.LIAR)
+    )
     assert run.claims_created > 0
-    assert vectors_as_0003() == run.claims_created
+    assert vectors_as_defined() == run.claims_created
 
 
-def plan(sql: str, params: list) -> str:  # type: ignore[type-arg]
+def plan(sql: str, params: list[object]) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)
@@ -90,7 +92,7 @@ def plan(sql: str, params: list) -> str:  # type: ignore[type-arg]
         ("SELECT id FROM claims_claimevent WHERE claim_id = %s", "claimevent_claim_idx"),
     ],
 )
-def test_foreign_key_lookups_still_use_an_index(sql: str, index: str) -> None:
+def test_foreign_key_lookups_use_an_index(sql: str, index: str) -> None:
     assert index in plan(sql, [1])
 
 
@@ -105,43 +107,3 @@ def test_the_partial_indexes_hold_only_rows_with_a_value() -> None:
             " ('claim_claimant_idx', 'claim_assignee_idx', 'claim_duplicate_of_idx')"
         )
         assert [count for (count,) in cursor.fetchall()] == [0, 0, 0]
-
-
-def test_document_claims_copy_text_stores_what_write_row_stored() -> None:
-    """claims_create_for_sources formats COPY's text itself; the rows equal those psycopg's
-    write_row stored from the same values (the code before it)."""
-    from django.db import transaction
-
-    from claims.services import _COPY_COLUMNS, claim_features, claims_create_for_sources, copy_rows
-
-    body = (
-        "Tabs\there and a back\\slash \\N rose 3.5%.\nA line\r\nbreak inside, “quoted” — fine.\n"
-        "Short one. Ünïcödé façade naïve café count fell by 12 percent since 2019 they said."
-    )
-    spans = [(0, 40), (40, 84), (84, 95), (95, len(body))]
-    columns = [c for c in _COPY_COLUMNS if c not in ("created_at", "updated_at")]
-
-    def stored() -> list[tuple]:  # type: ignore[type-arg]
-        return list(Claim.objects.order_by("start").values_list(*columns))
-
-    source = SourceFactory(body=body, language="en")
-    with transaction.atomic():
-        claims_create_for_sources(documents=[(source, spans)])
-    new = stored()
-    [(created, updated)] = set(Claim.objects.values_list("created_at", "updated_at"))
-    assert created == updated
-    Claim.objects.all().delete()
-    features = claim_features([body[a:b] for a, b in spans])
-    with transaction.atomic():
-        copy_rows(
-            table="claims_claim",
-            columns=_COPY_COLUMNS,
-            rows=[
-                (source.pk, body[a:b], a, b, n, source.language, "pending", f.fingerprint, None,
-                 source.created_at, source.created_at, f.score, f.match_head, f.match_tail)
-                for n, ((a, b), f) in enumerate(zip(spans, features, strict=True))
-            ],
-        )  # fmt: skip
-    assert new == stored()
-    assert [text for _s, text, *_rest in new] == [body[a:b] for a, b in spans]
-    assert any(row[-2] is None for row in new)  # a statement under six words: NULL keys

@@ -5,13 +5,14 @@ five history counts, context)."""
 import csv
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from dateutil import parser as dateparser
 
-from claims.imports import ImportedClaim, review_key
+from sources.parsers.reviewed import ImportedClaim, ParsedItem, review_key
 
 LIAR_COLUMNS = {"id": 0, "rating": 1, "claim": 2, "claimant": 4, "context": 13}
 # Header names understood without a column map (lower case).
@@ -32,40 +33,52 @@ class TableError(Exception):
     """The table as a whole cannot be read (no claim column, unknown column name...)."""
 
 
-@dataclass
-class ParsedRow:
-    line: int
-    claim: ImportedClaim | None
-    error: str | None = None
+class TableLayout(StrEnum):
+    HEADER = "header"  # the first row names the columns
+    LIAR = "liar"  # LIAR_COLUMNS, no header
+    PLAIN = "plain"  # no header: the column map gives each field's 0-based index
+
+
+@dataclass(frozen=True)
+class TableFormat:
+    """How to read a table: its layout, a column map (field → index or header name), the
+    delimiter (None: tab for .tsv, .tab and LIAR, else comma), and the publisher and language
+    of rows that do not name their own."""
+
+    layout: TableLayout = TableLayout.HEADER
+    columns: Mapping[str, int | str] | None = None
+    delimiter: str | None = None
+    publisher: str = ""
+    language: str = ""
+
+
+HEADER_TABLE = TableFormat()
 
 
 def parse_table(
     raw: bytes,
     *,
     name: str,
-    layout: str = "header",
-    columns: dict[str, int | str] | None = None,
-    delimiter: str | None = None,
-    publisher: str = "",
-    language: str = "",
+    table_format: TableFormat = HEADER_TABLE,
     first: int = 0,
     last: int | None = None,
-) -> Iterator[ParsedRow]:
-    """Rows of the table as claims. `layout` is "header" (first row names the columns),
-    "liar", or "plain" (no header; `columns` maps field → 0-based index). `first`, `last`:
-    only the rows [first, last) of those it yields (a range of a table shared by several
-    tasks); the rows before `first` are counted, not built."""
+) -> Iterator[ParsedItem]:
+    """Rows of the table `name` as claims, each labelled "name:line". `first`, `last`: only the
+    rows [first, last) of those it yields (a range of a table shared by several tasks); the
+    rows before `first` are counted, not built."""
+    layout, columns = table_format.layout, table_format.columns
+    delimiter, publisher = table_format.delimiter, table_format.publisher
     text = raw.decode("utf-8-sig", errors="replace")
     if delimiter is None:
-        delimiter = "\t" if name.endswith((".tsv", ".tab")) or layout == "liar" else ","
+        delimiter = "\t" if name.endswith((".tsv", ".tab")) or layout == TableLayout.LIAR else ","
     # LIAR's statements contain stray quotes; a TSV is read without quote processing.
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
-    if layout == "liar":
+    if layout == TableLayout.LIAR:
         mapping = dict(LIAR_COLUMNS)
         publisher = publisher or "PolitiFact"
         namespace = "liar"
-    elif layout == "plain":
+    elif layout == TableLayout.PLAIN:
         if not columns:
             raise TableError("a table without a header needs a column map (field=index)")
         mapping = {k: int(v) for k, v in columns.items()}
@@ -91,12 +104,13 @@ def parse_table(
         if count <= first:
             continue
         if len(row) < width:
-            yield ParsedRow(line, None, f"line {line}: {len(row)} columns, expected {width}")
+            error = f"line {line}: {len(row)} columns, expected {width}"
+            yield ParsedItem(f"{name}:{line}", None, error)
             continue
-        yield _row(row, mapping, line, name, namespace, publisher, language)
+        yield _row(row, mapping, line, name, namespace, publisher, table_format.language)
 
 
-def _from_header(header: list[str], columns: dict[str, int | str], name: str) -> dict[str, int]:
+def _from_header(header: list[str], columns: Mapping[str, int | str], name: str) -> dict[str, int]:
     mapping: dict[str, int] = {}
     for field, names in HEADER_NAMES.items():
         for candidate in names:
@@ -113,27 +127,37 @@ def _from_header(header: list[str], columns: dict[str, int | str], name: str) ->
     return mapping
 
 
-def _row(row, mapping, line, name, namespace, publisher, language) -> ParsedRow:  # type: ignore[no-untyped-def]
+def _row(
+    row: list[str],
+    mapping: dict[str, int],
+    line: int,
+    name: str,
+    namespace: str,
+    publisher: str,
+    language: str,
+) -> ParsedItem:
+    label = f"{name}:{line}"
+
     def cell(field: str) -> str:
         return row[mapping[field]].strip() if field in mapping else ""
 
     text = cell("claim")
     if not text:
-        return ParsedRow(line, None, f"line {line}: the claim column is empty")
+        return ParsedItem(label, None, f"line {line}: the claim column is empty")
     claim_date: date | None = None
     if cell("date"):
         try:
             claim_date = dateparser.parse(cell("date")).date()
         except (ValueError, OverflowError):
-            return ParsedRow(line, None, f"line {line}: date is not a date: {cell('date')!r}")
+            return ParsedItem(label, None, f"line {line}: date is not a date: {cell('date')!r}")
     external = cell("id") or hashlib.sha256("\t".join(row).encode()).hexdigest()
     rating = cell("rating")
     site = cell("publisher") or publisher
     key = f"{namespace}|{external}"
     if cell("review_url"):
         key = review_key(publisher_site=site, review_url=cell("review_url"))
-    return ParsedRow(
-        line,
+    return ParsedItem(
+        label,
         ImportedClaim(
             key=key,
             text=text,

@@ -5,7 +5,6 @@ reason and the others are still read."""
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,18 +13,11 @@ from dateutil import parser as dateparser
 from django.utils import timezone
 from lxml import html as lxml_html
 
-from claims.imports import ImportedClaim, review_key
+from sources.parsers.reviewed import ImportedClaim, ParsedItem, review_key
 
 
 class ClaimReviewError(Exception):
     """The whole document cannot be read as ClaimReview data."""
-
-
-@dataclass
-class ParsedItem:
-    label: str  # where the item is, e.g. "item 3 (https://...)"
-    claim: ImportedClaim | None
-    error: str | None = None
 
 
 def parse_claimreview(raw: bytes, *, origin: str) -> list[ParsedItem]:

@@ -1,4 +1,5 @@
-"""Writing claims that arrive with another fact-checker's verdict (ClaimReview, LIAR-like tables).
+"""Importing reviewed claims: claims that arrive with another fact-checker's verdict
+(ClaimReview documents and feeds, CSV/TSV tables).
 
 Every importer of reviewed claims goes through `claims_create_imported`. Semantics:
 - each item becomes one Source (its body is the claim text, so `body[0:len] == text`; `origin`
@@ -15,83 +16,38 @@ Every importer of reviewed claims goes through `claims_create_imported`. Semanti
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
-from claims.models import Claim, Rating, Verdict
-from claims.services import bulk_write_settings, claim_features
-from claims.tasks import claims_match_new_later
+from claims import tasks as claims_tasks
+from claims.models import Claim, Verdict
+from claims.services import claim_features
+from factcheck.db import bulk_write_settings
+from sources.imports.pipeline import pipelined
+from sources.imports.ratings import RatingMapper
+from sources.imports.runs import (
+    ItemResult,
+    ItemStatus,
+    RunTotals,
+    import_run_finish,
+)
+from sources.models import ImportRun
+from sources.parsers.reviewed import ImportedClaim, ParsedItem
 
-
-@dataclass
-class ImportedClaim:
-    """One reviewed claim read by an importer, before it is stored."""
-
-    key: str  # natural key, e.g. "claimreview|politifact.com|https://..." or "liar|2635.json"
-    text: str
-    origin: str  # where the claim appeared: an appearance URL, a context, "file.tsv:12"
-    claimant: str = ""
-    claim_date: date | None = None
-    language: str = ""
-    original_rating: str = ""
-    # A numeric rating as the publisher gave it: (value, worst, best), e.g. (1, 1, 5).
-    rating_numeric: tuple[float, float, float] | None = None
-    headline: str = ""
-    publisher_name: str = ""
-    publisher_site: str = ""
-    review_url: str = ""
-    review_date: datetime | None = None
+Progress = Callable[[int], None]
 
 
 @dataclass
 class ImportedResult:
     key: str
-    status: str  # "imported" | "unchanged"
+    status: ItemStatus  # imported or unchanged
     claim: int | None = None
-
-
-class RatingMapper:
-    """Maps a fact-checker's rating onto our scale: first by alias (case and surrounding
-    punctuation ignored), then by the numeric value scaled onto our ordinal ratings."""
-
-    def __init__(self) -> None:
-        ratings = list(Rating.objects.all())
-        self._by_alias: dict[str, int] = {}
-        for rating in ratings:
-            for alias in [rating.label, rating.slug, *rating.aliases]:
-                self._by_alias.setdefault(_normal_label(alias), rating.pk)
-        self._ordinal = sorted((r.value, r.pk) for r in ratings if r.value is not None)
-
-    def rating_id(
-        self, label: str, numeric: tuple[float, float, float] | None = None
-    ) -> int | None:
-        if label:
-            found = self._by_alias.get(_normal_label(label))
-            if found is not None:
-                return found
-        if numeric is None or not self._ordinal:
-            return None
-        value, worst, best = numeric
-        if best == worst or not (min(worst, best) <= value <= max(worst, best)):
-            return None
-        share = (value - worst) / (best - worst)  # 0: the worst rating, 1: the best
-        low, high = self._ordinal[0][0], self._ordinal[-1][0]
-        target = low + share * (high - low)
-        return min(self._ordinal, key=lambda vp: abs(vp[0] - target))[1]
-
-
-def _normal_label(label: str) -> str:
-    return " ".join(label.casefold().strip(" \t\n.!?¡¿\"'").replace("_", " ").split())
-
-
-def review_key(*, publisher_site: str, review_url: str) -> str:
-    """The natural key of a review: its URL per publisher, whichever importer brings it (a
-    ClaimReview feed and a table row naming the same review are one item)."""
-    return f"review|{publisher_site}|{review_url}"
 
 
 def imported_content_hash(key: str) -> str:
@@ -109,6 +65,32 @@ def imported_stored_keys(items: Sequence[ImportedClaim]) -> set[str]:
         return {hashes[h] for (h,) in cursor.fetchall()}
 
 
+class StageRow(NamedTuple):
+    """One item's row of the staging table, in the order of its columns (_STAGE_COLUMNS), but
+    for the claimant: named here, its id is looked up (or created) in the write's transaction."""
+
+    hash: str
+    body: str
+    publisher: str
+    language: str
+    origin: str
+    claimant: str
+    claim_date: date | None
+    fingerprint: str
+    rating_id: int | None
+    headline: str
+    original_rating: str
+    review_url: str
+    publisher_site: str
+    published_at: datetime | None
+    score: float
+    match_head: int | None
+    match_tail: int | None
+
+
+_CLAIMANT = StageRow._fields.index("claimant")
+
+
 @dataclass
 class ImportedBatch:
     """Items made ready to write (imported_prepare): pure Python, no database access, so an
@@ -116,9 +98,7 @@ class ImportedBatch:
 
     items: Sequence[ImportedClaim]  # every item, in order (one result each)
     unique: list[ImportedClaim]  # the first item of each key, to write
-    # One staging row per unique item (_STAGE_COLUMNS), the claimant by name in place of its
-    # id: claimants are looked up (or created) in the write's transaction.
-    stage: list[tuple]  # type: ignore[type-arg]
+    stage: list[StageRow]  # one per unique item
 
 
 def imported_prepare(
@@ -136,7 +116,7 @@ def imported_prepare(
             first.setdefault(item.key, item)
     unique = list(first.values())
     stage = [
-        (
+        StageRow(
             imported_content_hash(i.key),
             i.text,
             i.publisher_name[:300],
@@ -186,9 +166,9 @@ def claims_create_imported(
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         if not unique:
-            return [ImportedResult(item.key, "unchanged") for item in items]
+            return [ImportedResult(item.key, ItemStatus.UNCHANGED) for item in items]
         bulk_write_settings()
-        claimant_ids = _claimants(cursor, {row[5] for row in stage if row[5]}, now)
+        claimant_ids = _claimants(cursor, {row.claimant for row in stage if row.claimant}, now)
         # Rows go to a temporary table by COPY (no per-value quoting), then one statement
         # inserts the new sources, their claims, verdicts and events. A key already stored
         # hits the unique content hash and drops out of every later step.
@@ -197,7 +177,8 @@ def claims_create_imported(
         cursor.execute(f"CREATE TEMP TABLE import_stage ({_STAGE_COLUMNS}) ON COMMIT DROP")
         with cursor.cursor.copy("COPY import_stage FROM STDIN") as copy:
             for row in stage:
-                copy.write_row((*row[:5], claimant_ids.get(row[5]), *row[6:]))
+                claimant = claimant_ids.get(row.claimant)
+                copy.write_row((*row[:_CLAIMANT], claimant, *row[_CLAIMANT + 1 :]))
         cursor.execute(
             _INSERT_ALL,
             {
@@ -212,24 +193,116 @@ def claims_create_imported(
         )
         claim_by_hash = dict(cursor.fetchall())
         claim_by_key = {
-            i.key: claim_by_hash[row[0]]
+            i.key: claim_by_hash[row.hash]
             for i, row in zip(unique, stage, strict=True)
-            if row[0] in claim_by_hash
+            if row.hash in claim_by_hash
         }
         claim_ids = list(claim_by_key.values())
         if claim_ids:
             # "Checked before?": the new claims are compared with the existing ones by a worker
             # right after this commits. Matching costs about 1 ms a claim, which would hold a
             # bulk load of reviewed claims (5,000+ rows/s) to a fifth of its speed.
-            claims_match_new_later(claim_ids=claim_ids)
+            claims_tasks.claims_match_new_later(claim_ids=claim_ids)
     results = []
     for item in items:
         claim = claim_by_key.pop(item.key, None)
-        results.append(ImportedResult(item.key, "imported" if claim else "unchanged", claim))
+        status = ItemStatus.IMPORTED if claim else ItemStatus.UNCHANGED
+        results.append(ImportedResult(item.key, status, claim))
     return results
 
 
-def _claimants(cursor, names: set[str], now: datetime) -> dict[str, int]:  # type: ignore[no-untyped-def]
+class LookedUp(NamedTuple):
+    """A batch of items and those of their keys stored before."""
+
+    items: list[ImportedClaim]
+    stored: set[str]
+
+
+class Stored(NamedTuple):
+    """What reviewed_store stored: the totals, and a result for each item that failed."""
+
+    totals: RunTotals
+    failures: list[ItemResult]
+
+
+def reviewed_store(
+    *,
+    run: ImportRun,
+    parsed: Iterable[ParsedItem],
+    task_id: str,
+    progress: Progress | None,
+    batch_size: int,
+) -> Stored:
+    """Store the claims of `parsed` in batches of `batch_size`, each in its own transaction;
+    an item without a claim fails alone with its reason.
+
+    Keys stored before are looked up first (so a re-run scores nothing); then, while one
+    batch is written, the next one's new claims are scored and their rows made ready in a
+    second thread (pipelined, as documents are). The first batch is a fifth of `batch_size`:
+    it is prepared while nothing is being written.
+    """
+    mapper = RatingMapper()
+    imported = unchanged = 0
+    failures: list[ItemResult] = []
+
+    def batches() -> Iterator[LookedUp]:
+        batch: list[ImportedClaim] = []
+        size = max(1, batch_size // 5)
+        for item in parsed:
+            if item.claim is None:
+                failures.append(
+                    ItemResult(path=item.label, status=ItemStatus.FAILED, error=item.error)
+                )
+                if progress is not None:
+                    progress(1)
+                continue
+            batch.append(item.claim)
+            if len(batch) >= size:
+                yield LookedUp(batch, imported_stored_keys(batch))
+                batch, size = [], batch_size
+        if batch:
+            yield LookedUp(batch, imported_stored_keys(batch))
+
+    def prepare(looked_up: LookedUp) -> ImportedBatch:
+        return imported_prepare(items=looked_up.items, mapper=mapper, stored=looked_up.stored)
+
+    def write(prepared: ImportedBatch) -> None:
+        nonlocal imported, unchanged
+        new = 0
+        if prepared.unique:  # else every key was stored before (a re-run): nothing to write
+            results = claims_create_imported(
+                prepared=prepared, import_run_id=run.pk, request_id=task_id
+            )
+            new = sum(1 for r in results if r.status == ItemStatus.IMPORTED)
+        imported += new
+        unchanged += len(prepared.items) - new
+        if progress is not None:
+            progress(len(prepared.items))
+
+    pipelined(batches(), prepare=prepare, write=write)
+    totals = RunTotals.reviewed(imported=imported, unchanged=unchanged, failed=len(failures))
+    return Stored(totals, failures)
+
+
+def reviewed_import(
+    *,
+    run: ImportRun,
+    parsed: Iterable[ParsedItem],
+    origin: str,
+    task_id: str,
+    progress: Progress | None,
+    batch_size: int,
+) -> ImportRun:
+    """Store `parsed` (reviewed_store) and finish `run` with one summary item for `origin`
+    followed by the items that failed."""
+    stored = reviewed_store(
+        run=run, parsed=parsed, task_id=task_id, progress=progress, batch_size=batch_size
+    )
+    items = [stored.totals.summary(origin), *stored.failures]
+    return import_run_finish(run=run, totals=stored.totals, items=items)
+
+
+def _claimants(cursor: CursorWrapper, names: set[str], now: datetime) -> dict[str, int]:
     if not names:
         return {}
     ordered = sorted(names)

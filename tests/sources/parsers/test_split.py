@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sources.importers.split import split_statements
+from sources.parsers.split import split_statements
 
 SEED = Path("/work/shared/seeds/000_b52872a958dbdb28.txt")
-SEED_DIRS = (SEED.parent, Path(__file__).resolve().parents[2] / "seeds")
+SEED_DIRS = (SEED.parent, Path(__file__).resolve().parents[3] / "seeds")
 
 SEED_STATEMENTS = [
     "The letter, which has not been released, was sent amid new U.S. sanctions as part of "
@@ -78,9 +78,8 @@ def test_seed_fixture_splits_into_the_17_expected_statements() -> None:
 @pytest.mark.skipif(not SEED.exists(), reason="shared seed fixture not available")
 def test_seed_fixture_statements_per_line() -> None:
     lines = SEED.read_text(encoding="utf-8").split("\n")
-    assert [len(split_statements(line)) for line in lines if line.strip()] == [
-        2, 2, 3, 3, 2, 3, 1, 1,
-    ]  # fmt: skip
+    per_line = [len(split_statements(line)) for line in lines if line.strip()]
+    assert per_line == [2, 2, 3, 3, 2, 3, 1, 1]
 
 
 # --- sentence boundaries ------------------------------------------------------------------------

@@ -1,41 +1,34 @@
-"""Writes on sources: importing files and documents."""
+"""Importing documents (files, folders, bytes): one Source each, one pending claim per statement.
+
+The same bytes are never stored twice (the Source's unique content hash), so a re-run, a
+redelivered task or a run after a killed worker creates nothing twice.
+"""
 
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.utils import timezone
 
-from claims.services import (
-    ClaimFeatures,
-    bulk_write_settings,
-    claim_features,
+from claims.services import ClaimFeatures, claim_features
+from factcheck.db import bulk_write_settings
+from sources.imports.document_claims import (
+    Document,
     claims_create_for_source,
     claims_create_for_sources,
 )
-from sources.importers.split import split_statements
-from sources.importers.text import UnreadableInput, decode_text, detect_language
+from sources.imports.pipeline import pipelined
+from sources.imports.runs import ItemResult, ItemStatus, RunTotals, import_run_finish
 from sources.models import ImportRun, Source
+from sources.parsers.split import split_statements
+from sources.parsers.text import UnreadableInput, decode_text, detect_language
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class ItemResult:
-    """What happened to one item (file, feed entry, row) of an import run."""
-
-    path: str
-    status: str  # "imported" | "unchanged" | "failed"
-    source: int | None = None
-    claims_created: int = 0
-    error: str | None = None
 
 
 def source_import_bytes(
@@ -107,9 +100,15 @@ def _walk(paths: Sequence[Path]) -> Iterator[Path]:
             yield path
 
 
+def folder_batches(*, paths: Sequence[Path], size: int) -> list[list[str]]:
+    """The files under `paths` in batches of `size`, for per-batch tasks several workers share."""
+    files = [str(p) for p in _walk(list(paths))]
+    return [files[i : i + size] for i in range(0, len(files), size)]
+
+
 # Documents are written several to a transaction: per batch one existence check, one INSERT of
-# the sources, one COPY of all their claims and one commit, where each small file used to cost
-# those round trips and a commit of its own. A batch closes at this many files or bytes.
+# the sources, one COPY of all their claims and one commit, rather than those round trips and
+# a commit for each small file. A batch closes at this many files or bytes.
 DOCUMENT_BATCH_FILES = 50
 DOCUMENT_BATCH_BYTES = 256 * 1024
 
@@ -120,57 +119,74 @@ def _read_file(path: Path) -> bytes | ItemResult:
     try:
         size = path.stat().st_size
         if size > settings.IMPORT_MAX_BYTES:
-            return ItemResult(
-                path=name,
-                status="failed",
-                error=f"the file is {size:,} bytes, over IMPORT_MAX_BYTES "
+            return ItemResult.failed(
+                name,
+                f"the file is {size:,} bytes, over IMPORT_MAX_BYTES "
                 f"({settings.IMPORT_MAX_BYTES:,})",
             )
         return path.read_bytes()
     except FileNotFoundError:
-        return ItemResult(path=name, status="failed", error="no such file or directory")
+        return ItemResult.failed(name, "no such file or directory")
     except IsADirectoryError:
-        return ItemResult(path=name, status="failed", error="is a directory")
+        return ItemResult.failed(name, "is a directory")
     except PermissionError:
-        return ItemResult(path=name, status="failed", error="permission denied")
+        return ItemResult.failed(name, "permission denied")
     except OSError as exc:
-        return ItemResult(path=name, status="failed", error=f"cannot read: {exc.strerror or exc}")
+        return ItemResult.failed(name, f"cannot read: {exc.strerror or exc}")
 
 
 def _import_one(name: str, raw: bytes, run: ImportRun) -> ItemResult:
     try:
         source, created = source_import_bytes(raw=raw, origin=name, run=run)
     except UnreadableInput as exc:
-        return ItemResult(path=name, status="failed", error=str(exc))
+        return ItemResult.failed(name, str(exc))
     if created == 0:
-        return ItemResult(path=name, status="unchanged", source=source.pk)
-    return ItemResult(path=name, status="imported", source=source.pk, claims_created=created)
+        return ItemResult(path=name, status=ItemStatus.UNCHANGED, source=source.pk)
+    return ItemResult(
+        path=name, status=ItemStatus.IMPORTED, source=source.pk, claims_created=created
+    )
+
+
+class FileRead(NamedTuple):
+    """A file read for import."""
+
+    index: int  # of its result among the run's
+    path: str
+    raw: bytes
+
+
+class NewDocument(NamedTuple):
+    """A file of a batch to store: its position in the batch, its unsaved source and the
+    spans of its statements."""
+
+    position: int
+    source: Source
+    spans: list[tuple[int, int]]
 
 
 @dataclass
 class _Batch:
     """Files written in one transaction, from the existence check to their results."""
 
-    files: list[tuple[int, str, bytes]]  # (index of the file's result, path, bytes)
+    files: list[FileRead]
     hashes: list[str]
     results: list[ItemResult | None]
-    # The files to store: (position in `files`, the unsaved source, its statements' spans).
-    new: list[tuple[int, Source, list[tuple[int, int]]]] = field(default_factory=list)
+    new: list[NewDocument] = field(default_factory=list)
     features: list[ClaimFeatures] = field(default_factory=list)  # per statement, in order
     first_of: dict[str, int] = field(default_factory=dict)  # the same bytes twice: stored once
 
 
-def _batch_check(files: list[tuple[int, str, bytes]]) -> _Batch:
+def _batch_check(files: list[FileRead]) -> _Batch:
     """Answer the files whose bytes are stored already as unchanged (one query)."""
-    hashes = [hashlib.sha256(raw).hexdigest() for _index, _name, raw in files]
+    hashes = [hashlib.sha256(file.raw).hexdigest() for file in files]
     stored = dict(
         Source.objects.filter(content_hash__in=set(hashes)).values_list("content_hash", "pk")
     )
     results: list[ItemResult | None] = [
-        ItemResult(path=name, status="unchanged", source=stored[content_hash])
+        ItemResult(path=file.path, status=ItemStatus.UNCHANGED, source=stored[content_hash])
         if content_hash in stored
         else None
-        for (_index, name, _raw), content_hash in zip(files, hashes, strict=True)
+        for file, content_hash in zip(files, hashes, strict=True)
     ]
     return _Batch(files=files, hashes=hashes, results=results)
 
@@ -179,18 +195,18 @@ def _batch_prepare(batch: _Batch, run: ImportRun) -> _Batch:
     """Decode, split and score the batch's new files. Pure Python, no database access: it
     runs in a thread while the previous batch is written. A broken file fails here."""
     texts: list[str] = []
-    for position, ((_index, name, raw), content_hash) in enumerate(
-        zip(batch.files, batch.hashes, strict=True)
-    ):
+    for position, (file, content_hash) in enumerate(zip(batch.files, batch.hashes, strict=True)):
         if batch.results[position] is not None or content_hash in batch.first_of:
             continue
         try:
-            source, spans = _source_from(raw, content_hash=content_hash, origin=name, run=run)
+            source, spans = _source_from(
+                file.raw, content_hash=content_hash, origin=file.path, run=run
+            )
         except UnreadableInput as exc:
-            batch.results[position] = ItemResult(path=name, status="failed", error=str(exc))
+            batch.results[position] = ItemResult.failed(file.path, str(exc))
             continue
         batch.first_of[content_hash] = position
-        batch.new.append((position, source, spans))
+        batch.new.append(NewDocument(position, source, spans))
         texts.extend(source.body[start:end] for start, end in spans)
     batch.features = claim_features(texts)
     return batch
@@ -206,61 +222,37 @@ def _batch_write(batch: _Batch, run: ImportRun) -> list[ItemResult]:
         try:
             with transaction.atomic():
                 bulk_write_settings()
-                Source.objects.bulk_create([source for _position, source, _spans in batch.new])
+                Source.objects.bulk_create([new.source for new in batch.new])
                 counts = claims_create_for_sources(
-                    documents=[(source, spans) for _position, source, spans in batch.new],
+                    documents=[Document(new.source, new.spans) for new in batch.new],
                     features=batch.features,
                 )
         except DatabaseError:
             # One file spoilt the batch (or another worker stored one of them meanwhile):
             # write them one by one, each in its own transaction, as a single file is.
-            for position, _source, _spans in batch.new:
-                _index, name, raw = batch.files[position]
-                results[position] = _import_one(name, raw, run)
+            for new in batch.new:
+                file = batch.files[new.position]
+                results[new.position] = _import_one(file.path, file.raw, run)
         else:
-            for (position, source, _spans), count in zip(batch.new, counts, strict=True):
-                results[position] = ItemResult(
-                    path=source.origin, status="imported", source=source.pk, claims_created=count
+            for new, count in zip(batch.new, counts, strict=True):
+                results[new.position] = ItemResult(
+                    path=new.source.origin,
+                    status=ItemStatus.IMPORTED,
+                    source=new.source.pk,
+                    claims_created=count,
                 )
-    for position, ((_index, name, _raw), content_hash) in enumerate(
-        zip(batch.files, batch.hashes, strict=True)
-    ):
+    for position, (file, content_hash) in enumerate(zip(batch.files, batch.hashes, strict=True)):
         if results[position] is None:  # a second copy of bytes stored earlier in this batch
             first = results[batch.first_of[content_hash]]
             assert first is not None
-            failed = first.status == "failed"
+            failed = first.status == ItemStatus.FAILED
             results[position] = ItemResult(
-                path=name, status="failed" if failed else "unchanged",
-                source=first.source, error=first.error,
-            )  # fmt: skip
+                path=file.path,
+                status=ItemStatus.FAILED if failed else ItemStatus.UNCHANGED,
+                source=first.source,
+                error=first.error,
+            )
     return [r for r in results if r is not None]
-
-
-_Batch_T = TypeVar("_Batch_T")
-_Ready_T = TypeVar("_Ready_T")
-
-
-def pipelined(
-    batches: Iterable[_Batch_T],
-    *,
-    prepare: Callable[[_Batch_T], _Ready_T],
-    write: Callable[[_Ready_T], None],
-) -> None:
-    """write(prepare(batch)) for each batch, in order, with batch N+1 prepared in a second
-    thread while batch N is written: `prepare` is pure Python (no database access), waiting for
-    the database releases the GIL, so a worker's Python and its database backend work at the
-    same time instead of taking turns. `batches` is consumed and `write` runs in the calling
-    thread (they may use its database connection). An exception from `prepare` is raised here,
-    where its batch would be written; nothing after it is written."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-prepare") as pool:
-        previous: Future[_Ready_T] | None = None
-        for batch in batches:
-            current = pool.submit(prepare, batch)
-            if previous is not None:
-                write(previous.result())
-            previous = current
-        if previous is not None:
-            write(previous.result())
 
 
 def source_import_paths(
@@ -287,17 +279,17 @@ def source_import_paths(
 
     def done(index: int, result: ItemResult) -> None:
         results[index] = result
-        if result.status == "failed":
+        if result.status == ItemStatus.FAILED:
             logger.warning("import failed: %s: %s", result.path, result.error)
         if progress is not None:
             progress(result)
 
     def write(batch: _Batch) -> None:
-        for (index, _name, _raw), result in zip(batch.files, _batch_write(batch, run), strict=True):
-            done(index, result)
+        for file, result in zip(batch.files, _batch_write(batch, run), strict=True):
+            done(file.index, result)
 
-    def batches() -> Iterator[list[tuple[int, str, bytes]]]:
-        batch: list[tuple[int, str, bytes]] = []
+    def batches() -> Iterator[list[FileRead]]:
+        batch: list[FileRead] = []
         size = 0
         for path in _walk(paths):
             results.append(None)
@@ -305,7 +297,7 @@ def source_import_paths(
             if isinstance(read, ItemResult):
                 done(len(results) - 1, read)
                 continue
-            batch.append((len(results) - 1, str(path), read))
+            batch.append(FileRead(len(results) - 1, str(path), read))
             size += len(read)
             if len(batch) >= DOCUMENT_BATCH_FILES or size >= DOCUMENT_BATCH_BYTES:
                 yield batch
@@ -318,22 +310,5 @@ def source_import_paths(
         prepare=lambda batch: _batch_prepare(batch, run),
         write=write,
     )
-    return import_run_finish(run=run, results=[r for r in results if r is not None])
-
-
-def import_run_finish(*, run: ImportRun, results: Sequence[ItemResult]) -> ImportRun:
-    """Record the per-item results and counts of `run` and mark it finished."""
-    run.items = [asdict(r) for r in results]
-    run.sources_created = sum(1 for r in results if r.status == "imported")
-    run.claims_created = sum(r.claims_created for r in results)
-    run.items_unchanged = sum(1 for r in results if r.status == "unchanged")
-    run.items_failed = sum(1 for r in results if r.status == "failed")
-    if run.items_failed == 0:
-        run.status = ImportRun.Status.SUCCEEDED
-    elif run.items_failed == len(results):
-        run.status = ImportRun.Status.FAILED
-    else:
-        run.status = ImportRun.Status.PARTIAL
-    run.finished_at = timezone.now()
-    run.save()
-    return run
+    final = [r for r in results if r is not None]
+    return import_run_finish(run=run, totals=RunTotals.of(final), items=final)

@@ -1,7 +1,10 @@
+"""Documents (files, folders, bytes) become sources with one pending claim per statement."""
+
 import codecs
-import json
 import os
+from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -9,9 +12,11 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError
 
 from claims.models import Claim
+from sources.imports import documents
+from sources.imports.documents import FileRead, source_import_bytes, source_import_paths
 from sources.models import ImportRun, Source
-from sources.services import source_import_bytes, source_import_paths
 from tests.conftest import SEED
+from tests.sources.conftest import command_json
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +30,9 @@ LAST = (
 )
 
 
-def import_json(*paths: Path) -> tuple[dict, int]:
+def import_json(*paths: Path) -> tuple[dict[str, Any], int]:
     """Run `import_seeds --json` and return its one JSON object and its exit status."""
-    from io import StringIO
-
-    out = StringIO()
-    code = 0
-    try:
-        call_command("import_seeds", *[str(p) for p in paths], "--json", stdout=out, stderr=out)
-    except CommandError as exc:
-        code = exc.returncode
-    lines = [line for line in out.getvalue().splitlines() if line.startswith("{")]
-    assert len(lines) == 1, out.getvalue()
-    return json.loads(lines[0]), code
+    return command_json("import_seeds", *[str(p) for p in paths])
 
 
 def test_seed_article_becomes_seventeen_pending_claims(seed_folder: Path) -> None:
@@ -131,10 +126,8 @@ def test_folder_with_broken_files_imports_the_good_ones_and_exits_1(
     assert ImportRun.objects.get().status == ImportRun.Status.PARTIAL
 
 
-def test_readable_output_names_each_broken_file(tmp_path: Path, capsys) -> None:
+def test_readable_output_names_each_broken_file(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_bytes(b"  \n")
-    from io import StringIO
-
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError) as raised:
         call_command("import_seeds", str(tmp_path / "empty.txt"), stdout=out, stderr=err)
@@ -243,28 +236,25 @@ def test_a_batch_the_database_refuses_is_written_file_by_file_and_loses_nothing_
 ) -> None:
     """Another worker stores one file of a batch between the existence check and the write: the
     batch's insert hits the unique content hash, and each file is then written on its own."""
-    from sources import services
-
     (tmp_path / "a.txt").write_text("The first file says the tax rose by 3.5% last year.\n")
     (tmp_path / "b.txt").write_text("The second file says 8,000 jobs were lost in May.\n")
     (tmp_path / "c.txt").write_text("The third file says the bridge cost $1.2 billion.\n")
     (tmp_path / "empty.txt").write_text("")
     stored, _ = source_import_bytes(raw=(tmp_path / "b.txt").read_bytes(), origin="elsewhere")
-    check = services._batch_check
+    check = documents._batch_check
 
-    def check_missing_the_stored_file(files):  # type: ignore[no-untyped-def]
+    def check_missing_the_stored_file(files: list[FileRead]) -> documents._Batch:
         batch = check(files)
         batch.results = [None if r and r.status == "unchanged" else r for r in batch.results]
         return batch
 
-    monkeypatch.setattr(services, "_batch_check", check_missing_the_stored_file)
+    monkeypatch.setattr(documents, "_batch_check", check_missing_the_stored_file)
 
     run = source_import_paths(paths=[tmp_path])
 
     by_name = {Path(item["path"]).name: item for item in run.items}
-    assert [by_name[n]["status"] for n in ("a.txt", "b.txt", "c.txt", "empty.txt")] == [
-        "imported", "unchanged", "imported", "failed",
-    ]  # fmt: skip
+    statuses = [by_name[n]["status"] for n in ("a.txt", "b.txt", "c.txt", "empty.txt")]
+    assert statuses == ["imported", "unchanged", "imported", "failed"]
     assert by_name["b.txt"]["source"] == stored.pk
     assert by_name["empty.txt"]["error"] == "the file is empty"
     assert Source.objects.count() == 3
