@@ -1,6 +1,6 @@
 """Typed readers for environment variables that fail loudly on bad values.
 
-Every deployment difference comes from the environment (see the README for the full list);
+Every deployment difference comes from the environment (docs/configuration.md lists them);
 these helpers keep `settings.py` declarative and make a typo in a value stop start-up with the
 variable's name instead of silently falling back to a default.
 """

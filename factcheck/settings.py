@@ -1,6 +1,7 @@
 """Settings for factcheck. Every deployment difference comes from the environment.
 
-The README lists each variable with its default. `factcheck/env.py` holds the typed readers.
+docs/configuration.md lists each variable with its default. `factcheck/env.py` holds the typed
+readers.
 """
 
 from pathlib import Path
@@ -200,7 +201,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 # How often beat re-reads the schedule table for changes made in the admin.
 CELERY_BEAT_MAX_LOOP_INTERVAL = envint("CELERY_BEAT_MAX_LOOP_INTERVAL", 60)
 
-# Scheduled imports (issue 5). Fetches: http(s) only, bounded in time, size and redirects;
+# Scheduled imports. Fetches: http(s) only, bounded in time, size and redirects;
 # private and loopback addresses are refused unless IMPORT_ALLOW_PRIVATE_NETWORKS is on.
 IMPORT_FETCH_TIMEOUT = envint("IMPORT_FETCH_TIMEOUT", 20)
 IMPORT_FETCH_MAX_BYTES = envint("IMPORT_FETCH_MAX_BYTES", 20 * 1024 * 1024)

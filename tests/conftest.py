@@ -56,11 +56,11 @@ def _migration_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Settings) -> None:
-    """Tests create many users; the production hasher is slow on purpose (issue 3)."""
+    """Tests create many users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-# Issue 6: the seed article with one statement reworded and one lengthened, everything else as is.
+# The seed article with one statement reworded and one lengthened, everything else as is.
 EDITED_FROM = (
     "This approach signals the possibility of military action while also expressing hope for a "
     "new deal."

@@ -3,33 +3,27 @@
 from typing import Any
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.api.helpers import PUBLIC_READ_PATHS
+from tests.e2e.browser import chromium
 from tests.factories import PublishedVerdictFactory
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_swagger_ui_lists_every_operation_from_local_files_only(live_server: Any) -> None:
     verdict = PublishedVerdictFactory()
     outside: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        try:
-            page = browser.new_page()
-            page.on(
-                "request",
-                lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url),
-            )
-            page.goto(f"{live_server.url}/api/v1/docs/")
-            page.wait_for_selector(".opblock", timeout=20_000)
-            paths = page.locator(".opblock-summary-path").all_inner_texts()
-            page.goto(f"{live_server.url}/verdicts/{verdict.id}/")
-            rating = page.locator("#rating").inner_text()
-        finally:
-            browser.close()
+    with chromium() as (_, browser):
+        page = browser.new_page()
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url),
+        )
+        page.goto(f"{live_server.url}/api/v1/docs/")
+        page.wait_for_selector(".opblock", timeout=20_000)
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        page.goto(f"{live_server.url}/verdicts/{verdict.id}/")
+        rating = page.locator("#rating").inner_text()
     assert outside == []
     shown = {p.replace("\u200b", "") for p in paths}
     assert set(PUBLIC_READ_PATHS) <= shown

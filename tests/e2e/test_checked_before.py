@@ -3,8 +3,6 @@ the seed article is imported, an editor opens the edited claim, sees the suggest
 "Checked before?" panel and confirms it; the page then says "Checked before" and the event is
 logged."""
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,26 +11,16 @@ from django.core.management import call_command
 
 from claims.models import Claim, ClaimEvent, ClaimMatch
 from tests.conftest import EDITED_TO
-from tests.e2e.test_editorial_flow import CHROMIUM, _log_in
+from tests.e2e.browser import chromium, log_in
 from tests.factories import staff_user
 
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-pytestmark = [
-    pytest.mark.usefixtures("matching_inline"),
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) or shutil.which("chromium")),
-        reason=f"no Chromium at {CHROMIUM}",
-    ),
-]
+pytestmark = pytest.mark.usefixtures("matching_inline")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_editor_confirms_a_suggested_match_on_the_claim_page(
-    live_server: Any, seed_folder: Path, edited_seed_folder: Path, monkeypatch: pytest.MonkeyPatch
+    live_server: Any, seed_folder: Path, edited_seed_folder: Path
 ) -> None:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     call_command("import_seeds", str(seed_folder), "--json")
     call_command("import_seeds", str(edited_seed_folder), "--json")
     edited = Claim.objects.get(text=EDITED_TO)
@@ -43,22 +31,15 @@ def test_editor_confirms_a_suggested_match_on_the_claim_page(
     staff_user("ed", "Editors")
     base = live_server.url
 
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            editor = _log_in(browser, base, "ed")
-            editor.goto(f"{base}/admin/claims/claim/{edited.pk}/change/")
-            panel = editor.locator("#claim-matches")
-            assert "Suggested" in panel.inner_text()
-            assert matched_text in panel.inner_text()
-            panel.locator("button", has_text="Confirm").click()
-            editor.wait_for_selector("#claim-matches .checked-before")
-            assert "Checked before:" in editor.locator("#claim-matches").inner_text()
-        finally:
-            browser.close()
+    with chromium() as (_, browser):
+        editor = log_in(browser, base, "ed")
+        editor.goto(f"{base}/admin/claims/claim/{edited.pk}/change/")
+        panel = editor.locator("#claim-matches")
+        assert "Suggested" in panel.inner_text()
+        assert matched_text in panel.inner_text()
+        panel.locator("button", has_text="Confirm").click()
+        editor.wait_for_selector("#claim-matches .checked-before")
+        assert "Checked before:" in editor.locator("#claim-matches").inner_text()
 
     match.refresh_from_db()
     assert match.status == ClaimMatch.Status.CONFIRMED

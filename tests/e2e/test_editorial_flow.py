@@ -4,8 +4,6 @@ published verdict is then read over the API with a token (real HTTP); the editor
 and retracts it, and the public record shows both notes."""
 
 import json
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,41 +11,14 @@ import pytest
 from django.core.management import call_command
 
 from claims.models import Claim
+from tests.e2e.browser import PASSWORD, chromium, log_in
 from tests.factories import staff_user
-
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct horse battery staple"  # UserFactory's
-
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) or shutil.which("chromium")),
-        reason=f"no Chromium at {CHROMIUM} (CI installs it; the browser test needs it)",
-    ),
-]
-
-
-def _log_in(browser: Any, base: str, username: str) -> Any:
-    page = browser.new_context().new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#site-name")
-    assert "/admin/login/" not in page.url, f"{username} could not log in"
-    return page
 
 
 @pytest.mark.django_db(transaction=True)
 def test_reviewer_drafts_and_submits_editor_publishes_api_reads_it(
-    live_server: Any, seed_folder: Path, monkeypatch: pytest.MonkeyPatch
+    live_server: Any, seed_folder: Path
 ) -> None:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls below are still
-    # plain synchronous calls made between browser steps.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     call_command("import_seeds", str(seed_folder), "--json")
     claim = Claim.objects.order_by("id").first()
     assert claim is not None and claim.status == "pending"
@@ -56,86 +27,79 @@ def test_reviewer_drafts_and_submits_editor_publishes_api_reads_it(
     base = live_server.url
     claim_url = f"{base}/admin/claims/claim/{claim.pk}/change/"
 
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    with chromium() as (playwright, browser):
+        # The reviewer finds the claim in the queue and takes it.
+        reviewer = log_in(browser, base, "rita")
+        reviewer.goto(f"{base}/admin/claims/claim/")
+        assert reviewer.locator(f'a[href$="/claims/claim/{claim.pk}/change/"]').count() == 1
+        reviewer.goto(claim_url)
+        assert reviewer.locator("#claim-context mark").inner_text() == claim.text
+        reviewer.click("#action-start_review button")
+        reviewer.wait_for_selector("#verdict-form")
+        assert reviewer.inner_text("#claim-status") == "In review"
+
+        # Drafts a verdict with a citation, saves, submits.
+        reviewer.select_option("#verdict-form select[name=rating]", label="Mostly false")
+        reviewer.fill("#verdict-form input[name=headline]", "Not quite")
+        reviewer.fill("#verdict-form textarea[name=summary]", "The figure is outdated.")
+        reviewer.fill("input[name=citations-0-url]", "https://example.org/statistics")
+        reviewer.fill("textarea[name=citations-0-quote]", "the latest figure")
+        reviewer.click("#verdict-form button[name=save_verdict]")
+        reviewer.wait_for_selector("text=Verdict draft saved.")
+        assert reviewer.input_value("textarea[name=citations-0-quote]") == "the latest figure"
+        reviewer.click("#action-submit button")
+        reviewer.wait_for_selector("text=Claim is Awaiting approval.")
+        assert reviewer.locator("#verdict-form").count() == 0  # read-only now
+        assert reviewer.locator("#action-publish").count() == 0
+
+        # Another user, an editor, publishes it.
+        editor = log_in(browser, base, "ed")
+        editor.goto(claim_url)
+        assert "The figure is outdated." in editor.inner_text("#verdict")
+        editor.click("#action-publish button")
+        editor.wait_for_selector("text=Claim is Published.")
+        history = editor.inner_text("#claim-history")
+        for code in ("claim.review_started", "verdict.saved", "claim.submitted"):
+            assert code in history
+        assert "claim.published" in history
+
+        # The published verdict over the API, with a token, over real HTTP.
+        api = playwright.request.new_context(base_url=base)
+        token = api.post(
+            "/api/v1/auth/token/", data={"username": "rita", "password": PASSWORD}
+        ).json()["token"]
+        headers = {"Authorization": f"Token {token}"}
+        verdict = api.get(f"/api/v1/claims/{claim.pk}/verdict", headers=headers)
+        assert verdict.status == 200, verdict.text()
+        body = json.loads(verdict.text())
+        assert (body["status"], body["rating"], body["author"], body["approver"]) == (
+            "published",
+            "mostly-false",
+            "rita",
+            "ed",
         )
-        try:
-            # The reviewer finds the claim in the queue and takes it.
-            reviewer = _log_in(browser, base, "rita")
-            reviewer.goto(f"{base}/admin/claims/claim/")
-            assert reviewer.locator(f'a[href$="/claims/claim/{claim.pk}/change/"]').count() == 1
-            reviewer.goto(claim_url)
-            assert reviewer.locator("#claim-context mark").inner_text() == claim.text
-            reviewer.click("#action-start_review button")
-            reviewer.wait_for_selector("#verdict-form")
-            assert reviewer.inner_text("#claim-status") == "In review"
+        assert body["citations"][0]["url"] == "https://example.org/statistics"
+        events = api.get(f"/api/v1/claims/{claim.pk}/events/", headers=headers).json()
+        assert [e["code"] for e in events][-1] == "claim.published"
 
-            # Drafts a verdict with a citation, saves, submits.
-            reviewer.select_option("#verdict-form select[name=rating]", label="Mostly false")
-            reviewer.fill("#verdict-form input[name=headline]", "Not quite")
-            reviewer.fill("#verdict-form textarea[name=summary]", "The figure is outdated.")
-            reviewer.fill("input[name=citations-0-url]", "https://example.org/statistics")
-            reviewer.fill("textarea[name=citations-0-quote]", "the latest figure")
-            reviewer.click("#verdict-form button[name=save_verdict]")
-            reviewer.wait_for_selector("text=Verdict draft saved.")
-            assert reviewer.input_value("textarea[name=citations-0-quote]") == "the latest figure"
-            reviewer.click("#action-submit button")
-            reviewer.wait_for_selector("text=Claim is Awaiting approval.")
-            assert reviewer.locator("#verdict-form").count() == 0  # read-only now
-            assert reviewer.locator("#action-publish").count() == 0
-
-            # Another user, an editor, publishes it.
-            editor = _log_in(browser, base, "ed")
-            editor.goto(claim_url)
-            assert "The figure is outdated." in editor.inner_text("#verdict")
-            editor.click("#action-publish button")
-            editor.wait_for_selector("text=Claim is Published.")
-            history = editor.inner_text("#claim-history")
-            for code in ("claim.review_started", "verdict.saved", "claim.submitted"):
-                assert code in history
-            assert "claim.published" in history
-
-            # The published verdict over the API, with a token, over real HTTP.
-            api = playwright.request.new_context(base_url=base)
-            token = api.post(
-                "/api/v1/auth/token/", data={"username": "rita", "password": PASSWORD}
-            ).json()["token"]
-            headers = {"Authorization": f"Token {token}"}
-            verdict = api.get(f"/api/v1/claims/{claim.pk}/verdict", headers=headers)
-            assert verdict.status == 200, verdict.text()
-            body = json.loads(verdict.text())
-            assert (body["status"], body["rating"], body["author"], body["approver"]) == (
-                "published",
-                "mostly-false",
-                "rita",
-                "ed",
-            )
-            assert body["citations"][0]["url"] == "https://example.org/statistics"
-            events = api.get(f"/api/v1/claims/{claim.pk}/events/", headers=headers).json()
-            assert [e["code"] for e in events][-1] == "claim.published"
-
-            # The editor corrects the published verdict, then retracts it, each with a note.
-            editor.fill("#verdict-form textarea[name=summary]", "The figure is from 2019.")
-            editor.fill("#verdict-form textarea[name=note]", "We gave the wrong year.")
-            editor.click("#verdict-form button[name=save_verdict]")
-            editor.wait_for_selector("text=Claim is Published.")
-            assert "We gave the wrong year." in editor.inner_text("#verdict-corrections")
-            editor.fill("#action-retract textarea[name=note]", "The statistics were withdrawn.")
-            editor.click("#action-retract button")
-            editor.wait_for_selector("text=Claim is Retracted.")
-            history = editor.inner_text("#claim-history")
-            assert "verdict.corrected" in history and "claim.retracted" in history
-            retracted = json.loads(api.get(f"/api/v1/claims/{claim.pk}/verdict").text())
-            assert (retracted["status"], retracted["summary"]) == (
-                "retracted",
-                "The figure is from 2019.",
-            )
-            assert [c["note"] for c in retracted["corrections"]] == [
-                "We gave the wrong year.",
-                "The statistics were withdrawn.",
-            ]
-            api.dispose()
-        finally:
-            browser.close()
+        # The editor corrects the published verdict, then retracts it, each with a note.
+        editor.fill("#verdict-form textarea[name=summary]", "The figure is from 2019.")
+        editor.fill("#verdict-form textarea[name=note]", "We gave the wrong year.")
+        editor.click("#verdict-form button[name=save_verdict]")
+        editor.wait_for_selector("text=Claim is Published.")
+        assert "We gave the wrong year." in editor.inner_text("#verdict-corrections")
+        editor.fill("#action-retract textarea[name=note]", "The statistics were withdrawn.")
+        editor.click("#action-retract button")
+        editor.wait_for_selector("text=Claim is Retracted.")
+        history = editor.inner_text("#claim-history")
+        assert "verdict.corrected" in history and "claim.retracted" in history
+        retracted = json.loads(api.get(f"/api/v1/claims/{claim.pk}/verdict").text())
+        assert (retracted["status"], retracted["summary"]) == (
+            "retracted",
+            "The figure is from 2019.",
+        )
+        assert [c["note"] for c in retracted["corrections"]] == [
+            "We gave the wrong year.",
+            "The statistics were withdrawn.",
+        ]
+        api.dispose()
