@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := factcheck.settings
 
-.PHONY: run test lint format bench bench-api bench-admin bench-imports stop-db clean
+.PHONY: run test screenshots lint format bench bench-api bench-admin bench-imports stop-db clean
 
 # (Re)install when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -13,6 +13,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# axe-core for the browser tests' accessibility checks (package.json), where npm exists.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the browser tests' accessibility checks will fail"; fi
+
 run: $(VENV)/.installed
 	$(BIN)/python -m factcheck.launch
 
@@ -20,10 +25,14 @@ run: $(VENV)/.installed
 # in a database of the tests' own. Tasks go through a broker folder of their own, never the
 # running instance's var/broker.
 LOCAL_DATABASE = DATABASE_URL=$${DATABASE_URL:-$$($(BIN)/python -m factcheck.localenv database-url)}
-test: $(VENV)/.installed
+test: $(VENV)/.installed node_modules/.package-lock.json
 	rm -rf var/test-broker
 	$(LOCAL_DATABASE) SECRET_KEY=$${SECRET_KEY:-test-only-secret} \
 	  CELERY_BROKER_FOLDER=$(CURDIR)/var/test-broker $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests again, keeping their screenshots in docs/screenshots for the docs.
+screenshots: $(VENV)/.installed
+	$(MAKE) test PYTEST_ARGS="tests/e2e" SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
@@ -12,6 +13,14 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Chromium's own connections would be refused many at a time.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery staple"  # UserFactory's
+REPO = Path(__file__).resolve().parents[2]
+# `npm ci` installs it (package.json); .ci/run does so before the tests.
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+# `make screenshots` points this at docs/screenshots, which the docs show; a test run keeps its
+# screenshots out of the tree.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or REPO / "var" / "screenshots")
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 
 
 def chromium_available() -> bool:
@@ -43,3 +52,28 @@ def log_in(browser: Browser, base: str, username: str) -> Page:
     page.wait_for_selector("#site-name")
     assert "/admin/login/" not in page.url, f"{username} could not log in"
     return page
+
+
+def page_check(page: Page, name: str) -> None:
+    """What every page a person uses must pass, at the desktop and the phone size: no
+    horizontal scrolling, no serious or critical accessibility violation (axe-core), and a
+    screenshot of each size, <name>-desktop.png and <name>-phone.png, in SCREENSHOTS (the
+    docs' walkthrough shows them). The page is left at the desktop size."""
+    assert AXE.exists(), f"{AXE} is missing: run `npm ci` (package.json)"
+    for size, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(viewport)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], (
+            f"{name} at {size} size scrolls sideways: {width}px wide in a "
+            f"{viewport['width']}px window"
+        )
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+            ".map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length} elements, first: "
+            "${v.nodes[0].target.join(' ')})`)"
+        )
+        assert result == [], f"{name} at {size} size: " + "; ".join(result)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{size}.png"), full_page=True)
