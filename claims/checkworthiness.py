@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+from django.db import models
+
 ARTEFACT = Path(__file__).resolve().parent / "data" / "checkworthiness.json.gz"
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’.,][^\W_]+)*", re.UNICODE)
@@ -99,3 +101,26 @@ def claim_scores(texts: Sequence[str]) -> list[float]:
     """Check-worthiness of each text, in 0..1 (higher: more worth checking)."""
     model = _model()
     return [model.score(text) for text in texts]
+
+
+class Level(models.TextChoices):
+    """How an editor reads a score: words, not a float."""
+
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+# Lower bounds of the levels on the score. Provisional: chosen on the seed article and
+# ClaimBuster's labels by eye, until the scores are calibrated on held-out folds.
+HIGH_FROM = 0.7
+MEDIUM_FROM = 0.4
+
+
+def score_level(score: float | None) -> Level | None:
+    """The level an editor sees for `score` (None: not scored)."""
+    if score is None:
+        return None
+    if score >= HIGH_FROM:
+        return Level.HIGH
+    return Level.MEDIUM if score >= MEDIUM_FROM else Level.LOW

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from claims.checkworthiness import claim_scores
+from claims.checkworthiness import HIGH_FROM, MEDIUM_FROM, Level, claim_scores, score_level
 from claims.models import Claim
 from sources.imports.documents import source_import_paths
 from tests.factories import ClaimFactory
@@ -88,3 +88,11 @@ def test_scores_are_the_plain_tf_idf_formula_to_the_last_bit() -> None:
         "Ünïcödé İstanbul straße ﬁnance rose 12%.",
     ]
     assert [model.score(t) for t in texts] == [plain(t) for t in texts]
+
+
+def test_scores_read_as_three_levels_with_unscored_claims_left_out() -> None:
+    assert score_level(None) is None
+    assert score_level(1.0) == score_level(HIGH_FROM) == Level.HIGH
+    assert score_level(HIGH_FROM - 0.01) == score_level(MEDIUM_FROM) == Level.MEDIUM
+    assert score_level(MEDIUM_FROM - 0.01) == score_level(0.0) == Level.LOW
+    assert [level.label for level in Level] == ["High", "Medium", "Low"]
