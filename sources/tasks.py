@@ -4,6 +4,7 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from factcheck.db import ImportBusy
+from factcheck.fetch import FetchUnavailable
 from sources.imports.claimreview import source_import_claimreview, source_import_claimreview_url
 from sources.imports.documents import folder_batches, source_import_paths
 from sources.imports.feeds import feed_poll
@@ -15,7 +16,6 @@ from sources.imports.tables import (
     table_chunks,
 )
 from sources.models import Feed
-from sources.parsers.fetch import FetchUnavailable
 from sources.parsers.table import TableFormat, TableLayout
 
 

@@ -2,11 +2,11 @@
 URL."""
 
 from factcheck.db import import_lock
+from factcheck.fetch import FetchError, FetchUnavailable, fetch
 from sources.imports.reviewed import Progress, reviewed_import
 from sources.imports.runs import import_run_fail, import_run_start
 from sources.models import ImportRun
 from sources.parsers.claimreview import ClaimReviewError, parse_claimreview
-from sources.parsers.fetch import FetchError, FetchUnavailable, fetch
 from sources.parsers.reviewed import ParsedItem
 
 

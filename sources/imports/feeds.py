@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from factcheck.db import import_lock
+from factcheck.fetch import FetchError, FetchUnavailable, fetch
 from sources.imports.claimreview import source_import_claimreview_url
 from sources.imports.documents import source_import_bytes
 from sources.imports.runs import (
@@ -18,7 +19,6 @@ from sources.imports.runs import (
     import_run_start,
 )
 from sources.models import Feed, ImportRun, Source
-from sources.parsers.fetch import FetchError, FetchUnavailable, fetch
 from sources.parsers.text import UnreadableInput
 
 # Below this many characters an entry's own text is a teaser: the linked page is fetched.
