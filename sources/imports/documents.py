@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+import psycopg
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from claims.services import ClaimFeatures, claim_features
 from factcheck.db import bulk_write_settings
@@ -23,8 +24,16 @@ from sources.imports.document_claims import (
     claims_create_for_sources,
 )
 from sources.imports.pipeline import pipelined
-from sources.imports.runs import ItemResult, ItemStatus, RunTotals, import_run_finish
+from sources.imports.runs import (
+    ItemResult,
+    ItemStatus,
+    RunTotals,
+    failure_reason,
+    import_run_finish,
+    import_run_guard,
+)
 from sources.models import ImportRun, Source
+from sources.parsers.clean import nul_free
 from sources.parsers.split import split_statements
 from sources.parsers.text import UnreadableInput, decode_text, detect_language
 
@@ -70,7 +79,7 @@ def _source_from(
 ) -> tuple[Source, list[tuple[int, int]]]:
     """The unsaved source of `raw` (decoded, its language detected, titled by its first
     statement) and its statements' spans. Raises UnreadableInput when it is no usable text."""
-    body = decode_text(raw)
+    body = nul_free(decode_text(raw))
     spans = split_statements(body)
     if not spans:
         raise UnreadableInput("no statements found in the text")
@@ -136,10 +145,17 @@ def _read_file(path: Path) -> bytes | ItemResult:
 
 
 def _import_one(name: str, raw: bytes, run: ImportRun) -> ItemResult:
+    """Import one file in a transaction of its own: what the database refuses fails this file
+    alone, with the reason (a lost connection is raised: every file would fail)."""
     try:
         source, created = source_import_bytes(raw=raw, origin=name, run=run)
     except UnreadableInput as exc:
         return ItemResult.failed(name, str(exc))
+    except (DatabaseError, psycopg.Error) as exc:
+        if not connection.is_usable():
+            raise
+        logger.warning("the database refused %s", name, exc_info=True)
+        return ItemResult.failed(name, f"the database refused it: {failure_reason(exc)}")
     if created == 0:
         return ItemResult(path=name, status=ItemStatus.UNCHANGED, source=source.pk)
     return ItemResult(
@@ -205,6 +221,12 @@ def _batch_prepare(batch: _Batch, run: ImportRun) -> _Batch:
         except UnreadableInput as exc:
             batch.results[position] = ItemResult.failed(file.path, str(exc))
             continue
+        except Exception as exc:  # one file's surprise must not cost the others
+            logger.exception("cannot read %s", file.path)
+            batch.results[position] = ItemResult.failed(
+                file.path, f"cannot be read: {failure_reason(exc)}"
+            )
+            continue
         batch.first_of[content_hash] = position
         batch.new.append(NewDocument(position, source, spans))
         texts.extend(source.body[start:end] for start, end in spans)
@@ -227,7 +249,7 @@ def _batch_write(batch: _Batch, run: ImportRun) -> list[ItemResult]:
                     documents=[Document(new.source, new.spans) for new in batch.new],
                     features=batch.features,
                 )
-        except DatabaseError:
+        except (DatabaseError, psycopg.Error):
             # One file spoilt the batch (or another worker stored one of them meanwhile):
             # write them one by one, each in its own transaction, as a single file is.
             for new in batch.new:
@@ -305,10 +327,11 @@ def source_import_paths(
         if batch:
             yield batch
 
-    pipelined(
-        (_batch_check(files) for files in batches()),
-        prepare=lambda batch: _batch_prepare(batch, run),
-        write=write,
-    )
-    final = [r for r in results if r is not None]
-    return import_run_finish(run=run, totals=RunTotals.of(final), items=final)
+    with import_run_guard(run=run, origin=run.origin):
+        pipelined(
+            (_batch_check(files) for files in batches()),
+            prepare=lambda batch: _batch_prepare(batch, run),
+            write=write,
+        )
+        final = [r for r in results if r is not None]
+        return import_run_finish(run=run, totals=RunTotals.of(final), items=final)
