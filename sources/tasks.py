@@ -24,9 +24,10 @@ def source_import_paths_task(self: Task, paths: list[str] | None = None) -> int:
     """Import files and folders (default: the watched SEEDS_DIR); returns the ImportRun id.
 
     Redelivery after a lost worker is harmless: a file whose bytes were stored is unchanged.
+    Bytes refused before are not tried again (they would fail the same way on every run).
     """
     targets = [Path(p) for p in paths] if paths else [Path(settings.SEEDS_DIR)]
-    run = source_import_paths(paths=targets, task_id=self.request.id or "")
+    run = source_import_paths(paths=targets, task_id=self.request.id or "", skip_refused=True)
     return run.pk
 
 

@@ -24,6 +24,7 @@ from sources.imports.document_claims import (
     claims_create_for_sources,
 )
 from sources.imports.pipeline import pipelined
+from sources.imports.refused import Refusal, refused_before, refused_remember, refused_result
 from sources.imports.runs import (
     ItemResult,
     ItemStatus,
@@ -192,18 +193,23 @@ class _Batch:
     first_of: dict[str, int] = field(default_factory=dict)  # the same bytes twice: stored once
 
 
-def _batch_check(files: list[FileRead]) -> _Batch:
-    """Answer the files whose bytes are stored already as unchanged (one query)."""
+def _batch_check(files: list[FileRead], *, skip_refused: bool = False) -> _Batch:
+    """Answer the files whose bytes are stored already as unchanged (one query); with
+    `skip_refused`, also those whose bytes were refused before (one more query)."""
     hashes = [hashlib.sha256(file.raw).hexdigest() for file in files]
     stored = dict(
         Source.objects.filter(content_hash__in=set(hashes)).values_list("content_hash", "pk")
     )
-    results: list[ItemResult | None] = [
-        ItemResult(path=file.path, status=ItemStatus.UNCHANGED, source=stored[content_hash])
-        if content_hash in stored
-        else None
-        for file, content_hash in zip(files, hashes, strict=True)
-    ]
+    refused = refused_before(h for h in hashes if h not in stored) if skip_refused else {}
+    results: list[ItemResult | None] = []
+    for file, content_hash in zip(files, hashes, strict=True):
+        if content_hash in stored:
+            result = ItemResult(file.path, ItemStatus.UNCHANGED, source=stored[content_hash])
+            results.append(result)
+        elif content_hash in refused:
+            results.append(refused_result(path=file.path, refused=refused[content_hash]))
+        else:
+            results.append(None)
     return _Batch(files=files, hashes=hashes, results=results)
 
 
@@ -282,8 +288,13 @@ def source_import_paths(
     paths: Sequence[Path],
     task_id: str = "",
     progress: Callable[[ItemResult], None] | None = None,
+    skip_refused: bool = False,
 ) -> ImportRun:
     """Import every file in `paths` (files, or folders walked recursively).
+
+    Bytes refused once (a failed file that could be read) are remembered (imports.refused);
+    with `skip_refused` (the watched folder's scheduled runs) they are answered `unchanged`,
+    naming the first refusal, instead of failing again.
 
     Records one ImportRun for the call (committed first, so a running import is visible) with a
     result per file, in walk order. Files are written in batches (DOCUMENT_BATCH_FILES files or
@@ -307,8 +318,14 @@ def source_import_paths(
             progress(result)
 
     def write(batch: _Batch) -> None:
-        for file, result in zip(batch.files, _batch_write(batch, run), strict=True):
+        refusals = []
+        for file, content_hash, result in zip(
+            batch.files, batch.hashes, _batch_write(batch, run), strict=True
+        ):
+            if result.status == ItemStatus.FAILED:
+                refusals.append(Refusal(content_hash, file.path, result.error or ""))
             done(file.index, result)
+        refused_remember(refusals=refusals, run=run)
 
     def batches() -> Iterator[list[FileRead]]:
         batch: list[FileRead] = []
@@ -329,7 +346,7 @@ def source_import_paths(
 
     with import_run_guard(run=run, origin=run.origin):
         pipelined(
-            (_batch_check(files) for files in batches()),
+            (_batch_check(files, skip_refused=skip_refused) for files in batches()),
             prepare=lambda batch: _batch_prepare(batch, run),
             write=write,
         )
