@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from dateutil import parser as dateparser
 
-from sources.parsers.clean import nul_free
+from sources.parsers.clean import nul_free, stray_nul_bytes_dropped
 from sources.parsers.reviewed import (
     ImportedClaim,
     ParsedItem,
@@ -90,7 +90,8 @@ def parse_table(
     layout, columns = table_format.layout, table_format.columns
     delimiter, publisher = table_format.delimiter, table_format.publisher
     try:
-        text = nul_free(decode_text(raw))
+        # A stray NUL byte in one row must not make the whole table look binary.
+        text = nul_free(decode_text(stray_nul_bytes_dropped(raw)))
     except UnreadableInput as exc:
         raise TableError(f"{name}: {exc}") from None
     if delimiter is None:
