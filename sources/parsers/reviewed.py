@@ -54,14 +54,23 @@ def imported_claim_checked(claim: ImportedClaim) -> ImportedClaim:
     Text fields lose NUL characters and lone surrogates (clean.storable); the claim is at most
     MAX_STATEMENT_CHARS long; the review URL, when there is one, is an http(s) URL
     (factcheck.links: it is rendered as a link)."""
-    cleaned = {name: storable(getattr(claim, name)) for name in _TEXT_FIELDS}
-    if len(cleaned["text"]) > MAX_STATEMENT_CHARS:
+    values = [getattr(claim, name) for name in _TEXT_FIELDS]
+    joined = "".join(values)  # one scan of every field for the common case: nothing to clean
+    if "\x00" in joined or not joined.isascii():
+        changed = {
+            name: clean
+            for name, value in zip(_TEXT_FIELDS, values, strict=True)
+            if (clean := storable(value)) != value
+        }
+        if changed:
+            claim = replace(claim, **changed)
+    if len(claim.text) > MAX_STATEMENT_CHARS:
         raise ValueError(
-            f"the claim is {len(cleaned['text']):,} characters long, over {MAX_STATEMENT_CHARS:,}"
+            f"the claim is {len(claim.text):,} characters long, over {MAX_STATEMENT_CHARS:,}"
         )
-    if cleaned["review_url"]:
+    if claim.review_url:
         try:
-            web_url_check(cleaned["review_url"])
+            web_url_check(claim.review_url)
         except UnsafeURL as exc:
             raise ValueError(f"review URL refused: {exc}") from None
-    return replace(claim, **cleaned)
+    return claim
