@@ -167,7 +167,8 @@ def _claim(node: dict[str, Any], *, origin: str) -> ImportedClaim:
         text = str(item.get("name") or item.get("text") or "").strip()
     if not text:
         raise ValueError("claimReviewed is missing or empty")
-    review_url = node.get("url") if isinstance(node.get("url"), str) else ""
+    url = node.get("url")
+    review_url = url.strip() if isinstance(url, str) else ""
     rating = _first(node.get("reviewRating")) or {}
     if not isinstance(rating, dict):
         rating = {"alternateName": str(rating)}
@@ -209,6 +210,6 @@ def _claim(node: dict[str, Any], *, origin: str) -> ImportedClaim:
         headline=_name(node.get("headline")) or _name(node.get("name")),
         publisher_name=publisher_name,
         publisher_site=site,
-        review_url=review_url.strip(),
+        review_url=review_url,
         review_date=_datetime(node.get("datePublished"), "datePublished"),
     )

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from typing import Any
 
 from factcheck.links import UnsafeURL, web_url_check
 from sources.parsers.clean import storable
@@ -57,7 +58,7 @@ def imported_claim_checked(claim: ImportedClaim) -> ImportedClaim:
     values = [getattr(claim, name) for name in _TEXT_FIELDS]
     joined = "".join(values)  # one scan of every field for the common case: nothing to clean
     if "\x00" in joined or not joined.isascii():
-        changed = {
+        changed: dict[str, Any] = {
             name: clean
             for name, value in zip(_TEXT_FIELDS, values, strict=True)
             if (clean := storable(value)) != value
