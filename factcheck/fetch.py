@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
 from urllib.parse import urljoin
 
 import urllib3
@@ -261,22 +262,23 @@ class _Pinned:
         return sock
 
 
-class PinnedHTTPConnection(HTTPConnection):
-    def __init__(self, *args: object, pinned: _Pinned, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+class _PinnedConnection:
+    """Makes a urllib3 connection class connect to a checked address (see _Pinned)."""
+
+    def __init__(self, *args: Any, pinned: _Pinned, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._pinned = pinned
 
     def _new_conn(self) -> socket.socket:
-        return self._pinned.connect(self)
+        return self._pinned.connect(cast(HTTPConnection, self))
 
 
-class PinnedHTTPSConnection(HTTPSConnection):
-    def __init__(self, *args: object, pinned: _Pinned, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._pinned = pinned
+class PinnedHTTPConnection(_PinnedConnection, HTTPConnection):
+    pass
 
-    def _new_conn(self) -> socket.socket:
-        return self._pinned.connect(self)
+
+class PinnedHTTPSConnection(_PinnedConnection, HTTPSConnection):
+    pass
 
 
 def _send(
