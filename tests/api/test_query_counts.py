@@ -36,7 +36,8 @@ def test_query_counts_do_not_grow_with_the_page(
     url: str, queries: int, django_assert_num_queries: Any
 ) -> None:
     verdicts = [
-        PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory())) for _ in range(5)
+        PublishedVerdictFactory.create(claim=ClaimFactory.create(claimant=ClaimantFactory.create()))
+        for _ in range(5)
     ]
     for verdict in verdicts:
         Citation.objects.create(verdict=verdict, url="https://example.org/a")
@@ -48,7 +49,7 @@ def test_query_counts_do_not_grow_with_the_page(
 
 
 def test_staff_claim_list_costs_one_more_query_for_the_role(django_assert_num_queries: Any) -> None:
-    ClaimFactory()
+    ClaimFactory.create()
     client = staff_client()
     # token lookup, group check, claims
     with django_assert_num_queries(3):

@@ -52,10 +52,12 @@ def test_verdict_search_vector_equals_its_defining_expression(
     language: str, review: tuple[str, str, str]
 ) -> None:
     for text in TEXTS:
-        source = SourceFactory(body=text, language=language)
-        claim = ClaimFactory(source=source, start=0, end=len(text), language=language)
+        source = SourceFactory.create(body=text, language=language)
+        claim = ClaimFactory.create(source=source, start=0, end=len(text), language=language)
         headline, summary, explanation = review
-        VerdictFactory(claim=claim, headline=headline, summary=summary, explanation=explanation)
+        VerdictFactory.create(
+            claim=claim, headline=headline, summary=summary, explanation=explanation
+        )
     assert vectors_as_defined() == len(TEXTS)
     # An edit recomputes it the same way (the trigger fires on UPDATE OF headline...).
     Verdict.objects.update(headline="Edited headline", summary="")

@@ -53,7 +53,7 @@ def test_deciding_needs_the_change_permission(
     seed_folder: Path, edited_seed_folder: Path, client: Client
 ) -> None:
     match = suggested_match(seed_folder, edited_seed_folder)
-    viewer = UserFactory(is_staff=True)
+    viewer = UserFactory.create(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_claimmatch"))
     client.force_login(viewer)
 
