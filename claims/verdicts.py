@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
-from claims.roles import User, user_is_reviewer
+from claims.roles import AnyUser, user_is_reviewer
 from factcheck.errors import Forbidden, InvalidInput, StaleState, TransitionNotAllowed
 from sources.models import Source
 
@@ -88,7 +88,7 @@ def own_verdict(claim: Claim, *, lock: bool = False) -> Verdict | None:
 # (the `check` of their row in claims/workflow.py): each raises a DomainError to refuse.
 
 
-def require_draft(claim: Claim, actor: User, verdict: Verdict | None) -> None:
+def require_draft(claim: Claim, actor: AnyUser, verdict: Verdict | None) -> None:
     """To submit: a draft with a rating and a summary."""
     if verdict is None or verdict.rating_id is None or not verdict.summary.strip():
         raise TransitionNotAllowed(
@@ -97,7 +97,7 @@ def require_draft(claim: Claim, actor: User, verdict: Verdict | None) -> None:
         )
 
 
-def require_four_eyes(claim: Claim, actor: User, verdict: Verdict | None) -> None:
+def require_four_eyes(claim: Claim, actor: AnyUser, verdict: Verdict | None) -> None:
     """To publish: a verdict the actor neither wrote nor edited."""
     if verdict is None:  # cannot happen through claim_submit; refuse rather than guess
         raise TransitionNotAllowed(f"Claim #{claim.pk} has no verdict to publish.")
@@ -108,7 +108,7 @@ def require_four_eyes(claim: Claim, actor: User, verdict: Verdict | None) -> Non
         )
 
 
-def require_published(claim: Claim, actor: User, verdict: Verdict | None) -> Verdict:
+def require_published(claim: Claim, actor: AnyUser, verdict: Verdict | None) -> Verdict:
     """To correct: a published verdict of ours, returned."""
     if verdict is None or verdict.status != Verdict.Status.PUBLISHED:
         raise TransitionNotAllowed(f"Claim #{claim.pk} has no published verdict of ours.")
@@ -162,7 +162,7 @@ def verdict_rewrite(
 
 @transaction.atomic
 def verdict_save_draft(
-    *, claim: Claim, actor: User, content: VerdictInput, version: int | None
+    *, claim: Claim, actor: AnyUser, content: VerdictInput, version: int | None
 ) -> Verdict:
     """Create or update the claim's own verdict draft. Only the assignee, while in review.
 
@@ -236,7 +236,7 @@ def verdict_embed_later(claim: Claim) -> None:
     transaction.on_commit(lambda pk=claim.pk: claims_embed_later(claim_ids=[pk]))
 
 
-def verdict_mark_published(*, claim: Claim, approver: User) -> None:
+def verdict_mark_published(*, claim: Claim, approver: AnyUser) -> None:
     """Mark the claim's own verdict published, approved by `approver` (the claim's move to
     published is the workflow's). Refuses while an imported verdict of the claim is published."""
     now = timezone.now()

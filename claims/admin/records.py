@@ -150,10 +150,13 @@ class ClaimMatchAdmin(admin.ModelAdmin):
 
     def _decide(self, request: HttpRequest, matches: Iterable[ClaimMatch], decision: str) -> None:
         service = _DECISIONS[decision]
+        user = request.user
+        if not user.is_authenticated:  # the admin's views let only signed-in staff in
+            raise PermissionDenied
         done = 0
         for match in matches:
             try:
-                service(match=match, actor=request.user)
+                service(match=match, actor=user)
                 done += 1
             except DomainError as error:
                 self.message_user(request, str(error), messages.WARNING)
