@@ -10,6 +10,7 @@ people editing one verdict never lose each other's work silently.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -233,7 +234,7 @@ def verdict_embed_later(claim: Claim) -> None:
     old one): claim_match compares texts with it too (claims.embeddings.claims_embed)."""
     from claims.tasks import claims_embed_later  # the tasks import matching, which is heavy
 
-    transaction.on_commit(lambda pk=claim.pk: claims_embed_later(claim_ids=[pk]))
+    transaction.on_commit(partial(claims_embed_later, claim_ids=[claim.pk]))
 
 
 def verdict_mark_published(*, claim: Claim, approver: AnyUser) -> None:

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.db.models.functions import Substr
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from claims import workflow
@@ -38,7 +38,7 @@ class ClaimPageMixin(admin.ModelAdmin):
 
     change_form_template = "admin/claims/claim/change_form.html"
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
         return [
             path(
