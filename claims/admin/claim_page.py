@@ -174,12 +174,12 @@ class ClaimPageMixin(admin.ModelAdmin):
                 "note": form.cleaned_data["note"],
             }
         else:
-            form = ActionForm(request.POST, action=row)
-            extra = {"action_forms": {action: form}}
-            if not form.is_valid():
+            action_form = ActionForm(request.POST, action=row)
+            extra = {"action_forms": {action: action_form}}
+            if not action_form.is_valid():
                 messages.error(request, "Please correct the errors below.")
                 return self._rerender(request, claim.pk, extra)
-            data = form.cleaned_data
+            data = action_form.cleaned_data
         try:
             workflow.perform(action, claim, request.user, **data)
         except DomainError as error:
