@@ -66,7 +66,7 @@ def verdict_wording(verdict: Verdict) -> dict[str, Any]:
     """The verdict's public content: what a correction keeps in its event, what the editor
     starts from."""
     return {
-        "rating": verdict.rating.slug if verdict.rating_id else None,
+        "rating": verdict.rating.slug if verdict.rating else None,
         "headline": verdict.headline,
         "summary": verdict.summary,
         "explanation": verdict.explanation,
