@@ -22,7 +22,6 @@ class MatchKeyField(models.IntegerField):
 
     def __init__(self, *args: Any, part: int = 0, **kwargs: Any) -> None:
         self.part = part
-        kwargs.setdefault("null", True)
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
 
@@ -149,8 +148,11 @@ class Claim(models.Model):
     fingerprint = models.CharField(
         max_length=64, blank=True, help_text="Hash of the normalised text, for exact matching."
     )
-    match_head = MatchKeyField(part=0, help_text="Hash of the first five words, or NULL.")
-    match_tail = MatchKeyField(part=1, help_text="Hash of the last five words, or NULL.")
+    # NULL for a text of five words or fewer.
+    match_head = MatchKeyField(
+        part=0, null=True, help_text="Hash of the first five words, or NULL."
+    )
+    match_tail = MatchKeyField(part=1, null=True, help_text="Hash of the last five words, or NULL.")
     # The text's words, stemmed in English, for full-text search: claim matching's candidates
     # (claims/matching/candidates.py, raw SQL) and the admin's claim search (claim_search).
     # PostgreSQL computes it on every write, COPY included; Django never writes it. Spelled as
