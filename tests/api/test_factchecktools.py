@@ -61,6 +61,7 @@ def test_googles_factchecktools_client_searches_our_reviews(live_server: Any, re
     # database session) end with the test.
     request.addfinalizer(service.close)
     found = service.claims().search(query="sky", pageSize=1).execute()
+    assert imported.published_at is not None
     assert found["claims"][0]["text"] == imported.claim.text
     assert found["claims"][0]["claimReview"] == [
         {

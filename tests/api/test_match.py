@@ -28,10 +28,12 @@ def test_match_api_shows_anonymous_callers_published_claims_only(seed_folder: Pa
     url = reverse("claim-match")
     text = "uranium enrichment capped 3.67 Iran deal"
 
-    anonymous = APIClient().get(url, {"text": text, "limit": 5})
+    query: dict[str, str | int] = {"text": text, "limit": 5}
+
+    anonymous = APIClient().get(url, query)
     staff = APIClient()
     staff.force_authenticate(UserFactory.create(is_staff=True))
-    as_staff = staff.get(url, {"text": text, "limit": 5})
+    as_staff = staff.get(url, query)
 
     assert anonymous.status_code == 200
     [only] = anonymous.json()["results"]

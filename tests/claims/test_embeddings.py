@@ -92,7 +92,7 @@ def test_a_published_verdicts_headline_is_embedded_with_its_claim() -> None:
     assert claims_embed(claim_ids=[verdict.claim_id, unchecked.pk]) == 2
 
     stored = ClaimEmbedding.objects.get(claim_id=verdict.claim_id)
-    assert stored.headline == HEADLINE
+    assert stored.headline == HEADLINE and stored.headline_vector is not None
     assert float(vector_from_bytes(stored.headline_vector) @ texts_embed([HEADLINE])[0]) > 0.999
     assert ClaimEmbedding.objects.get(claim_id=unchecked.pk).headline_vector is None
     assert claims_embed(claim_ids=[verdict.claim_id, unchecked.pk]) == 0

@@ -2,6 +2,8 @@
 equals its defining expression (for rows written one by one and for imported ones), and the
 partial foreign-key indexes serve lookups by claimant, assignee, original, author and actor."""
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -74,7 +76,7 @@ def test_imported_table_verdicts_get_the_same_search_vectors() -> None:
     assert vectors_as_defined() == run.claims_created
 
 
-def plan(sql: str, params: list[object]) -> str:
+def plan(sql: str, params: list[Any]) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)

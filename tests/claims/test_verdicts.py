@@ -85,7 +85,7 @@ def test_the_whole_walkthrough_writes_one_event_per_step() -> None:
     # The earlier wording is kept in the event log.
     assert len(corrected.data["before"]["citations"]) == 2
     claim.refresh_from_db()
-    assert (claim.status, claim.assignee) == ("pending", None)
+    assert (claim.status, claim.assignee_id) == ("pending", None)
 
 
 @pytest.mark.django_db

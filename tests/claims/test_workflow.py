@@ -11,7 +11,7 @@ from claims import verdicts, workflow
 from claims.actions import Role
 from claims.models import Claim, ClaimEvent, Rating, Verdict
 from claims.verdicts import VerdictInput
-from factcheck.errors import Conflict, DomainError, Forbidden
+from factcheck.errors import Conflict, DomainError, Forbidden, InvalidInput
 from tests.factories import ClaimFactory, VerdictFactory, staff_user
 
 S = Claim.Status
@@ -48,7 +48,7 @@ REQUIRES = {
     "correct": {"content", "version", "note"},
     "retract": {"note"},
 }
-VERDICT_STATUS = {
+VERDICT_STATUS: dict[str, str] = {
     S.IN_REVIEW: Verdict.Status.DRAFT,
     S.AWAITING_APPROVAL: Verdict.Status.DRAFT,
     S.PUBLISHED: Verdict.Status.PUBLISHED,
@@ -195,7 +195,7 @@ def test_submit_needs_a_rating_and_a_summary() -> None:
 def test_mark_duplicate_refuses_itself_and_cycles() -> None:
     reviewer = staff_user("rev", "Reviewers")
     first, second, third = ClaimFactory.create(), ClaimFactory.create(), ClaimFactory.create()
-    with pytest.raises(DomainError, match="itself") as refused:
+    with pytest.raises(InvalidInput, match="itself") as refused:
         workflow.claim_mark_duplicate(claim=first, actor=reviewer, duplicate_of=first)
     assert refused.value.field == "duplicate_of"
     workflow.claim_mark_duplicate(claim=second, actor=reviewer, duplicate_of=first)
@@ -221,7 +221,7 @@ def test_required_notes_are_named(action: str, field: str) -> None:
         "retract": S.PUBLISHED,
     }[action]
     claim = _claim_in(status, assignee=editor, author=staff_user("a", "Reviewers"))
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         workflow.perform(action, claim, editor, **{field: "   "})
     assert refused.value.field == field
     assert refused.value.status_code == 400
@@ -268,6 +268,7 @@ def test_two_concurrent_start_reviews_exactly_one_wins() -> None:
     loser = next(outcome for outcome in outcomes.values() if outcome != "won")
     assert loser.status_code == 409 and "changed meanwhile" in str(loser)
     claim = Claim.objects.get(pk=claim_id)
+    assert claim.assignee is not None
     assert (claim.status, claim.assignee.username) == (S.IN_REVIEW, winner)
     assert ClaimEvent.objects.filter(claim_id=claim_id).count() == 1
 

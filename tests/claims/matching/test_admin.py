@@ -32,7 +32,7 @@ def test_claim_page_says_checked_before_and_confirms_a_suggestion(
     response = admin_client.post(
         reverse("admin:claims_claimmatch_decide", args=[match.pk, "confirm"])
     )
-    assert response.status_code == 302 and response.url == page
+    assert response.status_code == 302 and response["Location"] == page
     html = admin_client.get(page).content.decode()
     assert "Checked before:" in html
     assert "verdict: <strong>False</strong>: Not what was said" in html
