@@ -1,8 +1,7 @@
 """Every public list and detail costs one query, however long the page."""
 
-from typing import Any
-
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from claims.models import Citation
@@ -33,7 +32,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_query_counts_do_not_grow_with_the_page(
-    url: str, queries: int, django_assert_num_queries: Any
+    url: str, queries: int, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     verdicts = [
         PublishedVerdictFactory.create(claim=ClaimFactory.create(claimant=ClaimantFactory.create()))
@@ -48,7 +47,9 @@ def test_query_counts_do_not_grow_with_the_page(
     assert response.status_code == 200
 
 
-def test_staff_claim_list_costs_one_more_query_for_the_role(django_assert_num_queries: Any) -> None:
+def test_staff_claim_list_costs_one_more_query_for_the_role(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     ClaimFactory.create()
     client = staff_client()
     # token lookup, group check, claims

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from claims.models import Citation, Claim, Rating, Verdict
@@ -113,7 +114,9 @@ def test_a_verdict_reads_the_same_in_the_list_and_its_detail() -> None:
     assert listed[2]["corrections"][-1]["note"] == "Wrong figure."
 
 
-def test_the_rows_of_an_empty_selection_cost_no_query(django_assert_num_queries: Any) -> None:
+def test_the_rows_of_an_empty_selection_cost_no_query(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     PublishedVerdictFactory.create()
     with django_assert_num_queries(0):
         assert verdict_public_rows(verdicts=verdict_public_queryset().filter(pk__in=[])) == []

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from claims.models import Claim, ClaimEvent, Verdict
@@ -259,7 +260,9 @@ def test_drafts_are_not_public() -> None:
     assert nobody.get(f"/api/v1/claims/{claim.pk}/verdict").status_code == 403
 
 
-def test_an_action_answers_in_a_fixed_number_of_queries(django_assert_max_num_queries) -> None:
+def test_an_action_answers_in_a_fixed_number_of_queries(
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     reviewer = client_for(staff_user("rev", "Reviewers"))
     claim = ClaimFactory.create()
     with django_assert_max_num_queries(12):
@@ -268,7 +271,7 @@ def test_an_action_answers_in_a_fixed_number_of_queries(django_assert_max_num_qu
 
 
 def test_the_event_list_takes_the_same_queries_however_long(
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     user = staff_user("rev", "Reviewers")
     reviewer = client_for(user)
