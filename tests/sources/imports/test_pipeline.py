@@ -53,7 +53,7 @@ def test_a_table_written_in_overlapped_batches_stores_what_one_serial_write_stor
     try:
         with transaction.atomic():
             run = source_import_table(
-                raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE
+                raw=LIAR.read_bytes(), name=LIAR.name, trusted=True, table_format=LIAR_TABLE
             )
             assert (run.claims_created, run.items_failed) == (40, 1)
             overlapped = stored_rows()
@@ -64,7 +64,7 @@ def test_a_table_written_in_overlapped_batches_stores_what_one_serial_write_stor
 
     rows = parse_table(LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
     items = [r.claim for r in rows if r.claim is not None]
-    results = claims_create_imported(items=items)  # every row in one serial write
+    results = claims_create_imported(items=items, trusted=True)  # every row in one serial write
 
     assert [r.status for r in results] == ["imported"] * 40
     serial = stored_rows()
@@ -96,7 +96,9 @@ def test_a_batch_the_database_refuses_loses_nothing_and_the_next_run_finishes(
     monkeypatch.setattr(reviewed, "bulk_write_settings", refuse_the_third_batch)
 
     with pytest.raises(DatabaseError):
-        source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
+        source_import_table(
+            raw=LIAR.read_bytes(), name=LIAR.name, trusted=True, table_format=LIAR_TABLE
+        )
 
     # The two batches written before stay whole; the refused one and those after it are absent.
     assert len(written) == 2 and 0 < sum(written) < 40
@@ -105,7 +107,9 @@ def test_a_batch_the_database_refuses_loses_nothing_and_the_next_run_finishes(
     assert ClaimEvent.objects.filter(code="claim.imported").count() == stored
 
     monkeypatch.setattr(reviewed, "bulk_write_settings", real_settings)
-    run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
+    run = source_import_table(
+        raw=LIAR.read_bytes(), name=LIAR.name, trusted=True, table_format=LIAR_TABLE
+    )
 
     assert (run.claims_created, run.items_unchanged, run.items_failed) == (40 - stored, stored, 1)
     assert Claim.objects.count() == Claim.objects.values("text").distinct().count() == 40
