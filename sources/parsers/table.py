@@ -2,6 +2,7 @@
 LIAR layout (no header, 14 columns: id, label, statement, subject, speaker, job, state, party,
 five history counts, context)."""
 
+import _csv
 import csv
 import hashlib
 import io
@@ -41,12 +42,13 @@ class TableLayout(StrEnum):
 
 @dataclass(frozen=True)
 class TableFormat:
-    """How to read a table: its layout, a column map (field → index or header name), the
+    """How to read a table: its layout, a column map (field → index or header name; None: not
+    read, even where the layout or a header names it) that overrides the layout's own, the
     delimiter (None: tab for .tsv, .tab and LIAR, else comma), and the publisher and language
     of rows that do not name their own."""
 
     layout: TableLayout = TableLayout.HEADER
-    columns: Mapping[str, int | str] | None = None
+    columns: Mapping[str, int | str | None] | None = None
     delimiter: str | None = None
     publisher: str = ""
     language: str = ""
@@ -68,27 +70,24 @@ def parse_table(
     rows before `first` are counted, not built."""
     layout, columns = table_format.layout, table_format.columns
     delimiter, publisher = table_format.delimiter, table_format.publisher
-    text = raw.decode("utf-8-sig", errors="replace")
     if delimiter is None:
         delimiter = "\t" if name.endswith((".tsv", ".tab")) or layout == TableLayout.LIAR else ","
-    # LIAR's statements contain stray quotes; a TSV is read without quote processing.
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    reader = table_reader(raw, delimiter=delimiter)
     if layout == TableLayout.LIAR:
-        mapping = dict(LIAR_COLUMNS)
+        mapping = _apply_columns(dict(LIAR_COLUMNS), columns or {}, [], name)
         publisher = publisher or "PolitiFact"
         namespace = "liar"
     elif layout == TableLayout.PLAIN:
         if not columns:
             raise TableError("a table without a header needs a column map (field=index)")
-        mapping = {k: int(v) for k, v in columns.items()}
+        mapping = _apply_columns({}, columns, [], name)
         namespace = f"table|{name}"
     else:
         try:
             header = [h.strip().lower() for h in next(reader)]
         except StopIteration:
             raise TableError(f"{name}: empty table") from None
-        mapping = _from_header(header, columns or {}, name)
+        mapping = _apply_columns(header_mapping(header), columns or {}, header, name)
         namespace = f"table|{name}"
     if "claim" not in mapping:
         raise TableError(f"{name}: no claim column (map one with claim=<column>)")
@@ -110,15 +109,36 @@ def parse_table(
         yield _row(row, mapping, line, name, namespace, publisher, table_format.language)
 
 
-def _from_header(header: list[str], columns: Mapping[str, int | str], name: str) -> dict[str, int]:
+def table_reader(raw: bytes, *, delimiter: str) -> _csv.Reader:
+    """The rows of a table's bytes (UTF-8, a BOM dropped). LIAR's statements contain stray
+    quotes: a TSV is read without quote processing."""
+    text = raw.decode("utf-8-sig", errors="replace")
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+
+
+def header_mapping(header: list[str]) -> dict[str, int]:
+    """The fields a header row names (HEADER_NAMES; `header` in lower case): field → index."""
     mapping: dict[str, int] = {}
     for field, names in HEADER_NAMES.items():
         for candidate in names:
             if candidate in header:
                 mapping[field] = header.index(candidate)
                 break
+    return mapping
+
+
+def _apply_columns(
+    mapping: dict[str, int],
+    columns: Mapping[str, int | str | None],
+    header: list[str],
+    name: str,
+) -> dict[str, int]:
+    """`mapping` with the column map applied: an index, a header name, or None (not read)."""
     for field, column in columns.items():
-        if isinstance(column, int) or str(column).isdigit():
+        if column is None:
+            mapping.pop(field, None)
+        elif isinstance(column, int) or str(column).isdigit():
             mapping[field] = int(column)
         elif str(column).lower() in header:
             mapping[field] = header.index(str(column).lower())
