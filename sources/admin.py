@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.views.generic import RedirectView
 
 from claims.models import Claim
+from sources.admin_undo import ImportRunUndoMixin
 from sources.admin_uploads import ArticleAddMixin
 from sources.models import Feed, ImportRun, ImportRunChunk, Source
 from sources.schedules import feed_schedule_delete, feed_schedule_sync
@@ -88,8 +89,8 @@ class ImportRunChunkInline(admin.TabularInline):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
-    """Import runs are a record of what happened: read-only."""
+class ImportRunAdmin(ImportRunUndoMixin, admin.ModelAdmin):
+    """Import runs are a record of what happened: read-only, but for their undo (admin_undo)."""
 
     inlines = [ImportRunChunkInline]
 

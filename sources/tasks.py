@@ -2,6 +2,7 @@ from pathlib import Path
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from factcheck.db import ImportBusy
 from sources.imports.claimreview import source_import_claimreview, source_import_claimreview_url
@@ -14,8 +15,9 @@ from sources.imports.tables import (
     source_import_table_start,
     table_chunks,
 )
+from sources.imports.undo import import_run_undo
 from sources.imports.uploads import upload_import
-from sources.models import Feed
+from sources.models import Feed, ImportRun
 from sources.parsers.fetch import FetchUnavailable
 from sources.parsers.table import TableFormat, TableLayout
 
@@ -176,3 +178,15 @@ def upload_import_task(self: Task, upload_id: int) -> int | None:
     except ImportBusy:
         return None
     return run.pk if run is not None else None
+
+
+@shared_task(bind=True, acks_late=True)
+def import_run_undo_task(self: Task, run_id: int, user_id: int | None = None) -> int:
+    """Undo an import run as `user_id` asked in the admin; returns the claims withdrawn in all
+    (0: the run is gone). Idempotent: a redelivered task withdraws nothing twice."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return 0
+    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    run = import_run_undo(run=run, actor=actor, request_id=self.request.id or "")
+    return int(run.undo.get("withdrawn", 0))

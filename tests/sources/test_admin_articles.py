@@ -115,10 +115,7 @@ DOCUMENTS = {
     "docx": _docx,
     "pdf": lambda: ("jobs.pdf", minimal_pdf(SENTENCES, title="Jobs figures")),
     "markdown": _markdown,
-    "html": lambda: (
-        "jobs.html",
-        f"<html><head><title>Jobs figures</title></head><body><p>{ARTICLE}</p></body></html>".encode(),
-    ),
+    "html": lambda: ("jobs.html", f"<title>Jobs figures</title><p>{ARTICLE}</p>".encode()),
 }
 
 
