@@ -27,6 +27,10 @@ class ImportRunUndoMixin(admin.ModelAdmin):
 
     change_form_template = "admin/sources/importrun/change_form.html"
 
+    def get_exclude(self, request: HttpRequest, obj: ImportRun | None = None) -> Any:
+        # The undo's record is shown in words, below the run's fields (_undo.html).
+        return [*(super().get_exclude(request, obj) or []), "undo"]
+
     def get_urls(self) -> list[URLPattern | URLResolver]:
         undo = self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.undo_view))
         return [

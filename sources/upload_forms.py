@@ -96,15 +96,15 @@ def _unused_url(url: str) -> str:
 
 
 FIELD_LABELS = {
-    "claim": "Claim (the statement checked)",
-    "rating": "Rating (the fact-checker's words)",
-    "claimant": "Claimant (who said it)",
-    "date": "Date of the claim",
-    "review_url": "Review URL",
-    "id": "Row id (identifies the row when imported again)",
+    "claim": "The claim (the statement checked)",
+    "rating": "The fact-checker's rating",
+    "claimant": "Who said it (claimant)",
+    "date": "When it was said",
+    "review_url": "The review's URL",
+    "id": "A row id (the same row imported again is recognised by it)",
     "context": "Where the claim appeared",
-    "publisher": "Publisher (fact-checker)",
-    "language": "Language",
+    "publisher": "The fact-checker (publisher)",
+    "language": "The language",
 }
 LAYOUTS = [
     (TableLayout.HEADER.value, "The first row names the columns"),
@@ -139,9 +139,14 @@ class UploadOptionsForm(forms.Form):
     )
     layout = forms.ChoiceField(choices=LAYOUTS)
     delimiter = forms.ChoiceField(choices=list(DELIMITERS.items()), label="Columns separated by")
-    publisher = forms.CharField(required=False, max_length=300)
+    publisher = forms.CharField(
+        required=False, max_length=300, label="Publisher of rows that name none"
+    )
     language = forms.CharField(
-        required=False, max_length=8, help_text="ISO 639-1 code, e.g. en: of rows naming none."
+        required=False,
+        max_length=8,
+        label="Language of rows that name none",
+        help_text="ISO 639-1 code, e.g. en.",
     )
     document_type = forms.ChoiceField(
         choices=[(kind.value, kind.value.upper()) for kind in DocumentType], label="Document"
@@ -168,11 +173,18 @@ class UploadOptionsForm(forms.Form):
         if read_as not in FORMAT_FIELDS:
             read_as = Upload.Format.DOCUMENT
         if read_as == Upload.Format.DOCUMENT:
-            self.fields["publisher"].help_text = ""
+            self.fields["publisher"].label = "Publisher"
         kept = {"format", *FORMAT_FIELDS[Upload.Format(read_as)]}
         for name in list(self.fields):
             if name not in kept:
                 del self.fields[name]
+
+    def columns(self) -> list[forms.BoundField]:
+        """The fields mapping a table's columns, shown as a group of their own."""
+        return [self[name] for name in self.fields if name.startswith("column_")]
+
+    def settings(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith("column_")]
 
     @staticmethod
     def initial_from(options: UploadOptions) -> dict[str, Any]:
