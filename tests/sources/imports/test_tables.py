@@ -38,6 +38,14 @@ def test_import_table_loads_liar_rows_as_published_claims_with_imported_verdicts
     assert ClaimEvent.objects.filter(claim=claim, code="claim.imported").count() == 1
 
 
+def test_import_table_without_trusted_brings_claims_awaiting_review() -> None:
+    command_json("import_table", str(LIAR), "--liar")
+
+    assert set(Claim.objects.values_list("status", flat=True)) == {"pending"}
+    assert set(Verdict.objects.values_list("status", "origin")) == {("draft", "imported")}
+    assert ImportRun.objects.get().trusted is False
+
+
 def test_reimporting_a_table_creates_nothing() -> None:
     command_json("import_table", str(LIAR), "--liar")
     counts = (Source.objects.count(), Claim.objects.count(), Verdict.objects.count())
