@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, URLResolver, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods
 
 from claims.roles import user_is_editor
@@ -31,7 +31,7 @@ class ImportRunUndoMixin(admin.ModelAdmin):
         # The undo's record is shown in words, below the run's fields (_undo.html).
         return [*(super().get_exclude(request, obj) or []), "undo"]
 
-    def get_urls(self) -> list[URLPattern | URLResolver]:
+    def get_urls(self) -> list[URLPattern]:
         undo = self.admin_site.admin_view(require_http_methods(["GET", "POST"])(self.undo_view))
         return [
             path("<int:object_id>/undo/", undo, name="sources_importrun_undo"),

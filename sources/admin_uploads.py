@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, URLResolver, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -116,7 +116,7 @@ class UploadAdmin(LimitedUploadMixin, admin.ModelAdmin):
         url = reverse("admin:sources_importrun_change", args=[upload.run_id])
         return format_html('<a href="{}">#{}</a>', url, upload.run_id)
 
-    def get_urls(self) -> list[URLPattern | URLResolver]:
+    def get_urls(self) -> list[URLPattern]:
         add = self.limited(self.upload_view)
         return [path("add/", add, name="sources_upload_add"), *super().get_urls()]
 
@@ -150,8 +150,9 @@ class UploadAdmin(LimitedUploadMixin, admin.ModelAdmin):
         """The upload's preview: how it is read (a form the user changes), what it holds, what
         importing it would do; Import or Cancel."""
         upload = self.get_object(request, object_id)
-        if upload is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if upload is None:  # cancelled, or expired
+            messages.warning(request, "That upload is gone: it was cancelled or it expired.")
+            return HttpResponseRedirect(reverse("admin:sources_upload_changelist"))
         if not self.has_change_permission(request, upload):
             raise PermissionDenied
         stored = UploadOptions.from_json(upload.options)
@@ -251,7 +252,7 @@ class ArticleAddMixin(LimitedUploadMixin):
     """Sources → Add is "Add an article": paste its text or upload a document; the next page
     previews its statements, which become claims awaiting review once imported."""
 
-    def get_urls(self) -> list[URLPattern | URLResolver]:
+    def get_urls(self) -> list[URLPattern]:
         add = self.limited(self.article_view)
         return [path("add/", add, name="sources_source_article"), *super().get_urls()]
 

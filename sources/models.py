@@ -1,3 +1,5 @@
+from typing import TypeAlias
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -193,8 +195,8 @@ class Upload(models.Model):
     (sources/imports/uploads.py). Nothing is imported until someone confirms it; a cancelled
     or expired upload is deleted, and an imported one keeps its record without its bytes."""
 
-    Format = UploadFormat
-    Status = UploadStatus
+    Format: TypeAlias = UploadFormat
+    Status: TypeAlias = UploadStatus
 
     name = models.CharField(max_length=300, help_text='The file\'s name, or "pasted text".')
     format = models.CharField(max_length=20, choices=Format.choices)

@@ -78,7 +78,7 @@ class ArticleForm(forms.Form):
     author = forms.CharField(required=False, max_length=300)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors and not (data.get("text") or "").strip() and not data.get("file"):
             raise forms.ValidationError("Paste the article's text or choose a file.")
         return data

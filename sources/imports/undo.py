@@ -197,7 +197,7 @@ def import_run_undo_plan(*, run: ImportRun) -> UndoPlan:
     """What an undo of `run` would withdraw and what it would leave alone, and why (read only).
     See the module's docstring for what counts as touched."""
     public_statuses = [str(status) for status in PUBLIC_VERDICT_STATUSES]
-    params = {"run": run.pk, "public": public_statuses, **_arrived_as(run)}
+    params: dict[str, Any] = {"run": run.pk, "public": public_statuses, **_arrived_as(run)}
     with connection.cursor() as cursor:
         cursor.execute(_PLAN, params)
         rows = cursor.fetchall()
@@ -258,7 +258,7 @@ def import_run_undo(*, run: ImportRun, actor: User | None, request_id: str = "")
     withdrawn and which claims were left alone and why. Idempotent: a claim withdrawn before is
     not counted again, so a repeated undo withdraws only what has become untouched since."""
     plan = import_run_undo_plan(run=run)
-    params = {
+    params: dict[str, Any] = {
         "run": run.pk,
         "actor": actor.pk if actor is not None else None,
         "note": f"Import run #{run.pk} undone.",
