@@ -3,8 +3,10 @@ held as an Upload and previewed on the upload's page, where the user changes how
 then imports it or cancels. The work is in sources/imports/uploads.py; these views only call
 it. Uploading needs the permission to add sources."""
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -50,26 +52,38 @@ class LimitedUploadMixin(admin.ModelAdmin):
         """`view` behind the admin's login, with the size limit set before the body is read
         and the CSRF token checked after."""
 
-        def receive(request: HttpRequest) -> HttpResponse:
+        def sized(request: HttpRequest) -> HttpResponse:
             handler = limit_upload_size(request)
             return csrf_protect(lambda request: view(request, handler))(request)
 
-        return self.admin_site.admin_view(csrf_exempt(receive))
+        return self.admin_site.admin_view(csrf_exempt(sized))
 
-    def stage(
-        self, request: HttpRequest, form: Any, *, name: str, raw: bytes, options: dict[str, Any]
-    ) -> HttpResponse | None:
-        """Hold `raw` and go to its preview; None with the form's error when it is refused."""
-        try:
-            upload = upload_stage(name=name, raw=raw, actor=request.user, options=options)
-        except (UploadTooLarge, UnreadableInput) as error:
-            form.add_error(None, str(error))
-            return None
-        return HttpResponseRedirect(reverse("admin:sources_upload_change", args=[upload.pk]))
-
-    def form_page(
-        self, request: HttpRequest, form: Any, title: str, intro: str, error: str = ""
+    def receive(
+        self,
+        request: HttpRequest,
+        limit: SizeLimitedUploadHandler,
+        *,
+        form_class: type[forms.Form],
+        read: Callable[[dict[str, Any]], tuple[str, bytes, dict[str, Any]]],
+        title: str,
+        intro: str,
     ) -> HttpResponse:
+        """The form of `form_class`; once valid, what `read` makes of it (a name, the bytes
+        and options overriding the detected ones) is held and its preview shown. A file over
+        the limit, or with nothing to read, is refused on the form, and nothing is held."""
+        form = form_class(request.POST or None, request.FILES or None)
+        error = ""
+        if limit.too_large:
+            form, error = form_class(initial=request.POST.dict()), str(UploadTooLarge(None))
+        elif request.method == "POST" and form.is_valid():
+            name, raw, options = read(form.cleaned_data)
+            try:
+                upload = upload_stage(name=name, raw=raw, actor=request.user, options=options)
+            except (UploadTooLarge, UnreadableInput) as refused:
+                error = str(refused)
+            else:
+                change = reverse("admin:sources_upload_change", args=[upload.pk])
+                return HttpResponseRedirect(change)
         context = {
             **self.admin_site.each_context(request),
             "title": title,
@@ -124,21 +138,15 @@ class UploadAdmin(LimitedUploadMixin, admin.ModelAdmin):
         """Receive a file and hold it for its preview; nothing is imported here."""
         if not may_upload(request):
             raise PermissionDenied
-        form = UploadFileForm(request.POST or None, request.FILES or None)
-        error = ""
-        if limit.too_large:
-            form, error = UploadFileForm(), str(UploadTooLarge(None))
-        elif request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            raw = b"".join(upload.chunks())
-            staged = self.stage(request, form, name=upload.name or "upload", raw=raw, options={})
-            if staged is not None:
-                return staged
-        intro = (
-            "Choose a file. Its next page shows what it holds and how it will be read, and "
-            "nothing is imported until you confirm there."
+        return self.receive(
+            request,
+            limit,
+            form_class=UploadFileForm,
+            read=_uploaded_file,
+            title="Upload a file to import",
+            intro="Choose a file. Its next page shows what it holds and how it will be read, "
+            "and nothing is imported until you confirm there.",
         )
-        return self.form_page(request, form, "Upload a file to import", intro, error)
 
     def change_view(
         self,
@@ -259,26 +267,31 @@ class ArticleAddMixin(LimitedUploadMixin):
     def article_view(self, request: HttpRequest, limit: SizeLimitedUploadHandler) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ArticleForm(request.POST or None, request.FILES or None)
-        error = ""
-        if limit.too_large:
-            form, error = ArticleForm(initial=request.POST.dict()), str(UploadTooLarge(None))
-        elif request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            if data["file"] is not None:
-                name, raw = data["file"].name or "document", b"".join(data["file"].chunks())
-            else:
-                name, raw = "pasted text", data["text"].encode()
-            options = {
-                "format": Upload.Format.DOCUMENT,
-                "document_type": document_type(raw, name=name),
-                **{key: data[key] for key in ("title", "url", "publisher", "author")},
-            }
-            staged = self.stage(request, form, name=name, raw=raw, options=options)
-            if staged is not None:
-                return staged
-        intro = (
-            "Its statements become claims awaiting review. The next page shows them before "
-            "anything is saved."
+        return self.receive(
+            request,
+            limit,
+            form_class=ArticleForm,
+            read=_article,
+            title="Add an article",
+            intro="Its statements become claims awaiting review. The next page shows them "
+            "before anything is saved.",
         )
-        return self.form_page(request, form, "Add an article", intro, error)
+
+
+def _uploaded_file(data: dict[str, Any]) -> tuple[str, bytes, dict[str, Any]]:
+    upload = data["file"]
+    return upload.name or "upload", b"".join(upload.chunks()), {}
+
+
+def _article(data: dict[str, Any]) -> tuple[str, bytes, dict[str, Any]]:
+    """An article is a document, whatever its bytes look like; its fields are the options."""
+    if data["file"] is not None:
+        name, raw = data["file"].name or "document", b"".join(data["file"].chunks())
+    else:
+        name, raw = "pasted text", data["text"].encode()
+    options = {
+        "format": Upload.Format.DOCUMENT,
+        "document_type": document_type(raw, name=name),
+        **{key: data[key] for key in ("title", "url", "publisher", "author")},
+    }
+    return name, raw, options

@@ -55,8 +55,31 @@ class UploadFileForm(forms.Form):
     )
 
 
-class ArticleForm(forms.Form):
+class ArticleFields(forms.Form):
+    """What an article says of itself besides its text (the article form and a document's
+    preview ask for it)."""
+
+    title = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Empty: the document's own title, or its first statement.",
+    )
+    url = forms.URLField(required=False, max_length=2000, label="URL", assume_scheme="https")
+    publisher = forms.CharField(required=False, max_length=300)
+    author = forms.CharField(required=False, max_length=300)
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        taken = Source.objects.filter(url=url).values_list("pk", flat=True).first() if url else None
+        if taken is not None:
+            raise forms.ValidationError(f"Source #{taken} has this URL already.")
+        return url
+
+
+class ArticleForm(ArticleFields):
     """An article to add: pasted, or a document uploaded."""
+
+    field_order = ["text", "file"]
 
     text = forms.CharField(
         required=False,
@@ -68,31 +91,12 @@ class ArticleForm(forms.Form):
         label="or upload a document",
         help_text="Plain text, HTML, Markdown, PDF or DOCX.",
     )
-    title = forms.CharField(
-        required=False,
-        max_length=500,
-        help_text="Empty: the document's own title, or its first statement.",
-    )
-    url = forms.URLField(required=False, max_length=2000, label="URL", assume_scheme="https")
-    publisher = forms.CharField(required=False, max_length=300)
-    author = forms.CharField(required=False, max_length=300)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not self.errors and not (data.get("text") or "").strip() and not data.get("file"):
             raise forms.ValidationError("Paste the article's text or choose a file.")
         return data
-
-    def clean_url(self) -> str:
-        return _unused_url(self.cleaned_data["url"])
-
-
-def _unused_url(url: str) -> str:
-    if url:
-        taken = Source.objects.filter(url=url).values_list("pk", flat=True).first()
-        if taken is not None:
-            raise forms.ValidationError(f"Source #{taken} has this URL already.")
-    return url
 
 
 FIELD_LABELS = {
@@ -126,9 +130,11 @@ FORMAT_FIELDS = {
 }
 
 
-class UploadOptionsForm(forms.Form):
+class UploadOptionsForm(ArticleFields):
     """How to read an upload, as its preview shows it. Only the fields of the format being read
     are offered; `columns` are the table's columns to map (index, what the first row holds)."""
+
+    field_order = ["format", "trusted", "layout", "delimiter", "document_type", "title", "url"]
 
     format = forms.ChoiceField(choices=Upload.Format.choices, label="Read it as")
     trusted = forms.BooleanField(
@@ -151,13 +157,6 @@ class UploadOptionsForm(forms.Form):
     document_type = forms.ChoiceField(
         choices=[(kind.value, kind.value.upper()) for kind in DocumentType], label="Document"
     )
-    title = forms.CharField(
-        required=False,
-        max_length=500,
-        help_text="Empty: the document's own title, or its first statement.",
-    )
-    url = forms.URLField(required=False, max_length=2000, label="URL", assume_scheme="https")
-    author = forms.CharField(required=False, max_length=300)
 
     def __init__(
         self, *args: Any, read_as: str, columns: list[tuple[int, str]], **kwargs: Any
@@ -195,9 +194,6 @@ class UploadOptionsForm(forms.Form):
             column = options.columns.get(name)
             initial[f"column_{name}"] = "" if column is None else str(column)
         return initial
-
-    def clean_url(self) -> str:
-        return _unused_url(self.cleaned_data["url"])
 
     def options(self) -> UploadOptions:
         """The validated form as UploadOptions (the fields not offered keep their defaults)."""
