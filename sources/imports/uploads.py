@@ -40,10 +40,12 @@ from sources.models import ImportRun, Source, Upload
 from sources.parsers.documents import DocumentText, DocumentType, document_text, document_type
 from sources.parsers.table import (
     LIAR_COLUMNS,
+    TableError,
     TableFormat,
     TableLayout,
     header_mapping,
     table_reader,
+    table_text,
 )
 from sources.parsers.text import UnreadableInput, decode_text
 
@@ -146,9 +148,16 @@ def _delimiter(raw: bytes, name: str) -> str:
 def table_first_rows(raw: bytes, delimiter: str, count: int) -> list[list[str]]:
     """The first `count` rows holding a value (in the first 64 KB) of a table split at
     `delimiter`."""
+    head = raw[: 64 * 1024]
+    if len(raw) > len(head):  # whole lines only: a cut character would decode as another
+        head = head.rsplit(b"\n", 1)[0]
+    try:
+        text = table_text(head, name="")
+    except TableError:
+        return []
     rows = []
     try:
-        for row in table_reader(raw[: 64 * 1024], delimiter=delimiter):
+        for row in table_reader(text, delimiter=delimiter):
             if any(cell.strip() for cell in row):
                 rows.append(row)
             if len(rows) >= count:

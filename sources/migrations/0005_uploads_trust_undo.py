@@ -21,7 +21,7 @@ def trust_what_published_before(apps: Apps, schema_editor: BaseDatabaseSchemaEdi
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sources", "0003_import_run_chunks"),
+        ("sources", "0004_refused_files"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
