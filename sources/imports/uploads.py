@@ -34,6 +34,7 @@ from sources.imports.runs import (
     RunTotals,
     import_run_fail,
     import_run_finish,
+    import_run_guard,
 )
 from sources.imports.tables import table_import_into
 from sources.models import ImportRun, Source, Upload
@@ -290,7 +291,8 @@ def upload_import(*, upload_id: int, task_id: str = "") -> ImportRun | None:
         elif options.format == Upload.Format.CLAIMREVIEW:
             run = claimreview_import_into(run=run, raw=raw, origin=name, task_id=task_id)
         else:
-            run = _import_document(run, name, raw, options)
+            with import_run_guard(run=run, origin=name):
+                run = _import_document(run, name, raw, options)
         Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.IMPORTED, data=b"")
         return run
 
