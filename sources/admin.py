@@ -1,10 +1,10 @@
-from collections.abc import Sequence
+from functools import partial
 
 from django.contrib import admin, messages
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import URLPattern, URLResolver, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.generic import RedirectView
 
@@ -22,8 +22,7 @@ class SourceClaimInline(admin.TabularInline):
     MAX_ROWS = 200
 
     model = Claim
-    fields = ["position", "text", "status", "assignee"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "text", "status", "assignee")
     ordering = ["position"]
     extra = 0
     max_num = 0
@@ -53,9 +52,9 @@ class SourceAdmin(ArticleAddMixin, admin.ModelAdmin):
     # Django 6 makes https the default scheme for typed URLs without one; opt in now.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Source | None = None) -> Sequence[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Source | None = None) -> list[str]:
         # The claims' spans index into the body: it is never edited once stored.
-        return [*self.readonly_fields, "body"] if obj is not None else self.readonly_fields
+        return [*self.readonly_fields, *(["body"] if obj is not None else [])]
 
     def get_inline_instances(self, request: HttpRequest, obj: Source | None = None) -> list:
         # A long document can hold thousands of statements: list them inline only when short;
@@ -81,8 +80,7 @@ class ImportRunChunkInline(admin.TabularInline):
     """The chunks of a table that several workers share, and which of them are done."""
 
     model = ImportRunChunk
-    fields = ["first", "last", "finished_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("first", "last", "finished_at")
     extra = 0
     max_num = 0
     can_delete = False
@@ -149,7 +147,7 @@ class FeedAdmin(admin.ModelAdmin):
     actions = ["poll_now"]
     change_list_template = "admin/sources/feed/change_list.html"
 
-    def get_urls(self) -> list[URLPattern | URLResolver]:
+    def get_urls(self) -> list[URLPattern]:
         # Uploads have their own page now (Uploads → Add); the feed list's old link leads there.
         upload = RedirectView.as_view(pattern_name="admin:sources_upload_add")
         return [path("upload/", upload, name="sources_feed_upload"), *super().get_urls()]
@@ -171,7 +169,7 @@ class FeedAdmin(admin.ModelAdmin):
     def poll_now(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
         ids = list(queryset.filter(enabled=True).values_list("pk", flat=True))
         for pk in ids:
-            transaction.on_commit(lambda pk=pk: feed_poll_task.delay(pk))
+            transaction.on_commit(partial(feed_poll_task.delay, pk))
         self.message_user(
             request, f"{len(ids)} feed(s) queued; see Import runs for the outcome.", messages.INFO
         )

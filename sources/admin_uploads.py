@@ -217,7 +217,7 @@ class UploadAdmin(LimitedUploadMixin, admin.ModelAdmin):
 
     def _confirm(self, request: HttpRequest, upload: Upload, options: UploadOptions) -> Any:
         try:
-            run = upload_confirm(upload=upload, options=options, actor=request.user)
+            run = upload_confirm(upload=upload, options=options)
         except DomainError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:sources_upload_changelist"))

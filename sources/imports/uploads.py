@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from claims.roles import User
+from claims.roles import AnyUser
 from factcheck.db import import_lock
 from factcheck.errors import StaleState
 from sources.imports.claimreview import claimreview_import_into
@@ -198,7 +198,7 @@ def uploads_expire() -> int:
 
 
 def upload_stage(
-    *, name: str, raw: bytes, actor: User, options: dict[str, Any] | None = None
+    *, name: str, raw: bytes, actor: AnyUser, options: dict[str, Any] | None = None
 ) -> Upload:
     """Hold `raw` for its preview, with the options detected (`options` overrides some, e.g. an
     article's title). Raises UploadTooLarge, writing nothing, when it is over
@@ -246,7 +246,7 @@ _RUN_KINDS = {
 
 
 @transaction.atomic
-def upload_confirm(*, upload: Upload, options: UploadOptions, actor: User) -> ImportRun:
+def upload_confirm(*, upload: Upload, options: UploadOptions) -> ImportRun:
     """Import a staged upload as `options` say: record them and the import run (committed
     before the import starts, so the run's page can be shown at once), and queue
     upload_import_task for after the commit. Raises StaleState when the upload was confirmed

@@ -156,10 +156,13 @@ def table_text(raw: bytes, *, name: str) -> str:
 
 
 def table_reader(text: str, *, delimiter: str) -> _csv.Reader:
-    """The rows of a table's text. LIAR's statements contain stray quotes: a TSV is read
-    without quote processing."""
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    """The rows of a table's text."""
+    return csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        # LIAR's statements contain stray quotes; a TSV is read without quote processing.
+        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL,
+    )
 
 
 def header_mapping(header: list[str]) -> dict[str, int]:

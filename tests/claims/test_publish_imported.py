@@ -25,6 +25,7 @@ def _imported(*, trusted: bool) -> Claim:
         review_url="https://checker.example/1",
     )
     [result] = claims_create_imported(items=[item], trusted=trusted)
+    assert result.claim is not None
     return Claim.objects.get(pk=result.claim)
 
 
@@ -64,6 +65,6 @@ def test_publishing_an_imported_review_needs_an_editor_and_a_suggestion() -> Non
     claim = _imported(trusted=False)
     with pytest.raises(Forbidden):
         workflow.perform("publish_imported", claim, staff_user("rita", "Reviewers"))
-    plain = ClaimFactory()  # pending, without an imported review
+    plain = ClaimFactory.create()  # pending, without an imported review
     with pytest.raises(Conflict, match="no imported review"):
         workflow.perform("publish_imported", plain, staff_user("ed", "Editors"))

@@ -116,6 +116,7 @@ def test_an_upload_is_previewed_confirmed_and_undone_leaving_what_people_touched
     assert Verdict.objects.get(claim__text=RIVER).status == "withdrawn"
     event = ClaimEvent.objects.get(code="claim.withdrawn")
     run = ImportRun.objects.get()
+    assert event.actor is not None
     assert (event.claim.text, event.actor.username, event.data["import_run"]) == (
         RIVER,
         "ed",

@@ -136,7 +136,7 @@ def test_an_article_needs_text_or_a_file_and_a_url_no_other_source_has(editor: C
     empty = editor.post("/admin/sources/source/add/", {"title": "Nothing"})
     assert b"Paste the article" in empty.content
 
-    taken = SourceFactory(url="https://news.example/jobs")
+    taken = SourceFactory.create(url="https://news.example/jobs")
     response = editor.post(
         "/admin/sources/source/add/", {"text": ARTICLE, "url": "https://news.example/jobs"}
     )

@@ -49,7 +49,7 @@ def test_undoing_a_trusted_run_withdraws_its_reviews_from_every_public_surface()
     assert client.get("/api/v1/verdicts/").json()["results"] == []
     assert client.get("/api/v1/claims/").json()["results"] == []
     assert client.get("/api/v1/claims:search", {"query": "river"}).json() == {}
-    csv = b"".join(client.get("/api/v1/verdicts/", {"format": "csv"}).streaming_content)
+    csv = client.get("/api/v1/verdicts/", {"format": "csv"}).getvalue()
     assert RIVER.encode() not in csv
     events = ClaimEvent.objects.filter(code="claim.withdrawn")
     assert events.count() == 3
@@ -79,7 +79,7 @@ def _start_review(claim: Claim) -> None:
 
 
 def _own_verdict(claim: Claim) -> None:
-    VerdictFactory(claim=claim)
+    VerdictFactory.create(claim=claim)
 
 
 def _edited_suggestion(claim: Claim) -> None:
@@ -87,7 +87,7 @@ def _edited_suggestion(claim: Claim) -> None:
 
 
 def _marked_duplicate_of(claim: Claim) -> None:
-    other = ClaimFactory()
+    other = ClaimFactory.create()
     workflow.claim_mark_duplicate(
         claim=other, actor=staff_user("rita", "Reviewers"), duplicate_of=claim
     )
@@ -95,7 +95,7 @@ def _marked_duplicate_of(claim: Claim) -> None:
 
 def _match_decided(claim: Claim) -> None:
     ClaimMatch.objects.create(
-        claim=ClaimFactory(),
+        claim=ClaimFactory.create(),
         matched=claim,
         kind="suggested",
         score=0.8,
@@ -106,7 +106,7 @@ def _match_decided(claim: Claim) -> None:
 
 
 def _cited(claim: Claim) -> None:
-    Citation.objects.create(verdict=VerdictFactory(), source=claim.source, quote="x")
+    Citation.objects.create(verdict=VerdictFactory.create(), source=claim.source, quote="x")
 
 
 TOUCHES: dict[str, tuple[Callable[[Claim], None], list[str]]] = {

@@ -120,11 +120,11 @@ def test_confirming_twice_or_after_a_cancel_is_refused(
     staged = upload_stage(name="reviews.csv", raw=REVIEWS, actor=editor)
     options = UploadOptions.from_json(staged.options)
     with django_capture_on_commit_callbacks() as queued:
-        run = upload_confirm(upload=staged, options=options, actor=editor)
+        run = upload_confirm(upload=staged, options=options)
     assert (len(queued), run.status, run.trusted) == (1, "running", False)
 
     with pytest.raises(StaleState):
-        upload_confirm(upload=staged, options=options, actor=editor)
+        upload_confirm(upload=staged, options=options)
     assert upload_cancel(upload=staged) is False  # its import is under way
     assert ImportRun.objects.count() == 1
 
@@ -135,9 +135,7 @@ def test_the_import_task_imports_once_and_drops_the_bytes(
     editor = staff_user("ed", "Editors")
     staged = upload_stage(name="reviews.csv", raw=REVIEWS, actor=editor)
     with django_capture_on_commit_callbacks():
-        run = upload_confirm(
-            upload=staged, options=UploadOptions.from_json(staged.options), actor=editor
-        )
+        run = upload_confirm(upload=staged, options=UploadOptions.from_json(staged.options))
 
     assert upload_import_task.apply(args=[staged.pk]).get() == run.pk
     assert upload_import_task.apply(args=[staged.pk]).get() is None  # delivered twice
