@@ -111,6 +111,13 @@ def test_an_upload_is_previewed_confirmed_and_undone_leaving_what_people_touched
         assert public_reviews(api) == [FARES]
         api.dispose()
 
+        # The upload stays as the record of who uploaded what, read how.
+        editor.goto(f"{base}/admin/sources/upload/")
+        page_check(editor, "uploads")
+        editor.click("text=reviews_sample.csv")
+        assert "Imported: import run #" in editor.inner_text("#upload-status")
+        page_check(editor, "upload-imported")
+
     statuses = dict(Claim.objects.values_list("text", "status"))
     assert statuses == {RIVER: "withdrawn", CRIME: "in_review", FARES: "published"}
     assert Verdict.objects.get(claim__text=RIVER).status == "withdrawn"
