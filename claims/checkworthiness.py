@@ -134,6 +134,8 @@ class Model:
             vector_bias=data["vector"]["bias"],
             calibration_words=tuple(calibration["words"]),
             calibration_vector=tuple(calibration["words_and_vector"]),
+            # The artefact's own digest: a retrained model is a new version, and stored scores
+            # of another version are rescored (claims.services.claims_score_stale).
             version=hashlib.sha256(raw).hexdigest()[:12],
         )
 
@@ -181,6 +183,13 @@ def _sigmoid(z: float) -> float:
 @cache
 def _model() -> Model:
     return Model.load()
+
+
+def score_model_names() -> tuple[str, str]:
+    """What a claim's `score_model` holds when the shipped model scored it from its words alone,
+    and from its words and vector: the model's version, with "+vector" for the second."""
+    version = _model().version
+    return version, f"{version}+vector"
 
 
 def claim_scores(

@@ -18,10 +18,12 @@ from claims.checkworthiness import (
     _model,
     claim_scores,
     score_level,
+    score_model_names,
     tokens,
 )
 from claims.embeddings import DIMENSIONS, vector_from_bytes, vector_to_bytes
-from claims.models import Claim
+from claims.models import Claim, ClaimEmbedding
+from claims.services import claims_score
 from sources.imports.documents import source_import_paths
 from tests.factories import ClaimFactory
 
@@ -135,17 +137,44 @@ def test_imported_seed_claims_carry_scores_in_the_queue_order(seed_folder: Path)
 
 
 @pytest.mark.django_db
-def test_score_claims_backfills_missing_scores_only() -> None:
+def test_a_claims_score_is_refined_once_its_vector_is_stored() -> None:
+    claim = ClaimFactory(score=0.5)
+    vector = unit_vector(3)
+    ClaimEmbedding.objects.create(claim=claim, vector=vector_to_bytes(vector))
+
+    assert claims_score(claim_ids=[claim.pk]) == 1
+
+    claim.refresh_from_db()
+    assert claim.score == pytest.approx(claim_scores([claim.text], [vector])[0])
+    assert claim.score_model == score_model_names()[1]
+
+
+@pytest.mark.django_db
+def test_score_claims_rescores_what_the_shipped_model_did_not_score_with_all_it_has() -> None:
+    words, with_vector = score_model_names()
     unscored = ClaimFactory.create_batch(3, score=None)
-    kept = ClaimFactory(score=0.123)
+    at_import = ClaimFactory(score=0.2)  # score_model "": the import's own score
+    older_model = ClaimFactory(score=0.3, score_model="0123456789ab")
+    current = ClaimFactory(score=0.123, score_model=words)
+    current_with_vector = ClaimFactory(score=0.456, score_model=with_vector)
+    ClaimEmbedding.objects.create(claim=current_with_vector, vector=vector_to_bytes(unit_vector(4)))
+    vector_since = ClaimFactory(score=0.789, score_model=words)
+    ClaimEmbedding.objects.create(claim=vector_since, vector=vector_to_bytes(unit_vector(5)))
 
     call_command("score_claims", "--batch-size", "2")
 
-    for claim in unscored:
+    for claim in [*unscored, at_import, older_model]:
         claim.refresh_from_db()
         assert claim.score == pytest.approx(claim_scores([claim.text])[0])
-    kept.refresh_from_db()
-    assert kept.score == 0.123
+        assert claim.score_model == words
+    vector_since.refresh_from_db()
+    assert vector_since.score == pytest.approx(
+        claim_scores([vector_since.text], [unit_vector(5)])[0]
+    )
+    assert vector_since.score_model == with_vector
+    current.refresh_from_db()
+    current_with_vector.refresh_from_db()
+    assert (current.score, current_with_vector.score) == (0.123, 0.456)
 
 
 def test_word_scores_are_the_plain_tf_idf_formula_to_the_last_bit() -> None:
