@@ -166,14 +166,19 @@ def held_out_calibrated(inputs: np.ndarray, corpus: Corpus) -> np.ndarray:
     return out
 
 
-def mean_debate_ap(debates: Sequence[str], labels: np.ndarray, scores: np.ndarray) -> float:
-    """Mean over debates of each debate's average precision (as CheckThat!'s MAP)."""
+def debate_aps(debates: Sequence[str], labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    """Each debate's average precision (as CheckThat! computes it per debate)."""
     from eval_checkworthiness import debate_metrics
 
     rows = defaultdict(list)
     for i, name in enumerate(debates):
         rows[name].append(i)
-    return float(np.mean([debate_metrics(labels[ix], scores[ix])["AP"] for ix in rows.values()]))
+    return {name: debate_metrics(labels[ix], scores[ix])["AP"] for name, ix in rows.items()}
+
+
+def mean_debate_ap(debates: Sequence[str], labels: np.ndarray, scores: np.ndarray) -> float:
+    """Mean over debates of each debate's average precision (as CheckThat!'s MAP)."""
+    return float(np.mean(list(debate_aps(debates, labels, scores).values())))
 
 
 def precision_threshold(scores: np.ndarray, labels: np.ndarray, target: float) -> float:
