@@ -23,10 +23,14 @@ Data sets are read from ../shared/datasets/; a part whose data is absent is skip
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from train_checkworthiness import Corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -78,7 +82,10 @@ def mean_metrics(per_debate: Sequence[dict[str, float]]) -> dict[str, float]:
     return {k: sum(m[k] for m in per_debate) / len(per_debate) for k in keys}
 
 
-def evaluate(debates: dict[Path, list[tuple[int, str, int]]], score_fn) -> dict[str, float]:
+def evaluate(
+    debates: dict[Path, list[tuple[int, str, int]]],
+    score_fn: Callable[[Sequence[str]], Sequence[float]],
+) -> dict[str, float]:
     """Mean metrics over `debates` with `score_fn(texts) -> scores`."""
     per = []
     for rows in debates.values():
@@ -91,7 +98,7 @@ def print_metrics(name: str, mean: dict[str, float]) -> None:
     print(f"  {name:44}" + "  ".join(f"{'MAP' if k == 'AP' else k} {mean[k]:.4f}" for k in shown))
 
 
-def cross_debate(corpus) -> None:
+def cross_debate(corpus: "Corpus") -> None:
     """Part 1: held-out ClaimBuster debates, before and after; reliability; levels."""
     import train_checkworthiness as train
 
@@ -146,7 +153,7 @@ def cross_debate(corpus) -> None:
         )
 
 
-def checkthat(paths: Sequence[Path], corpus, scores_out: Path | None) -> None:
+def checkthat(paths: Sequence[Path], corpus: "Corpus | None", scores_out: Path | None) -> None:
     """Part 2: the CheckThat! 2019 debates, before and after."""
     from claims.checkworthiness import claim_scores
 
@@ -195,7 +202,7 @@ def speed(texts: Sequence[str]) -> None:
     )
 
 
-def _cpu_seconds(fn, arg) -> float:
+def _cpu_seconds(fn: Callable[[Sequence[str]], object], arg: Sequence[str]) -> float:
     started = time.process_time()
     fn(arg)
     return time.process_time() - started

@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -103,7 +104,14 @@ def words_analyzer(markers: bool = True) -> Callable[[str], list[str]]:
     return lambda text: [f for f in tokens(text) if not f.startswith("<") or f == "<num>"]
 
 
-def fit_words(texts: Sequence[str], labels: np.ndarray, *, C: float, min_df: int, markers=True):
+# A fitted model's log-odds for new inputs, and what was fitted (to be written out).
+Predict = Callable[[Any], np.ndarray]
+
+
+def fit_words(
+    texts: Sequence[str], labels: np.ndarray, *, C: float, min_df: int, markers: bool = True
+) -> tuple[Predict, tuple[Any, Any]]:
+    """The word model (TF-IDF and logistic regression) fitted on `texts`."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -112,7 +120,8 @@ def fit_words(texts: Sequence[str], labels: np.ndarray, *, C: float, min_df: int
     return lambda ts: model.decision_function(vectorizer.transform(ts)), (vectorizer, model)
 
 
-def fit_vector(vectors: np.ndarray, labels: np.ndarray, *, C: float):
+def fit_vector(vectors: np.ndarray, labels: np.ndarray, *, C: float) -> tuple[Predict, Any]:
+    """The vector model (logistic regression) fitted on `vectors`."""
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=C, max_iter=3000).fit(vectors, labels)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from claims.checkworthiness import claim_scores, score_model_names
@@ -86,7 +87,7 @@ def claims_score_stale(*, batch_size: int = 5000) -> int:
             last_id = rows[-1][0]
 
 
-def _score_rows(cursor, rows: Sequence[tuple[int, str, bytes | None]]) -> int:
+def _score_rows(cursor: CursorWrapper, rows: Sequence[tuple[int, str, bytes | None]]) -> int:
     """Score and write `rows` read by _TO_SCORE; return how many were written."""
     if not rows:
         return 0

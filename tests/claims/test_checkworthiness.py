@@ -37,15 +37,15 @@ def unit_vector(seed: int) -> np.ndarray:
     return vector_from_bytes(vector_to_bytes(vector / np.linalg.norm(vector)))
 
 
-def small_model(calibration_words=(2.0, -1.0), calibration_vector=(1.5, 0.5, -1.0)) -> Model:
+def small_model() -> Model:
     """A model of three terms and a three-dimensional vector model, built in the test."""
     return Model(
         terms={"tax": (2.0, 1.5), "rose": (1.5, 1.0), "thanks": (1.0, -2.0)},
         bias=-0.5,
         vector_weights=[1.0, -1.0, 0.5],
         vector_bias=0.25,
-        calibration_words=calibration_words,
-        calibration_vector=calibration_vector,
+        calibration_words=(2.0, -1.0),
+        calibration_vector=(1.5, 0.5, -1.0),
         version="test",
     )
 

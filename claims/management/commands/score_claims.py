@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from claims.services import claims_score_stale
 
@@ -10,9 +10,9 @@ class Command(BaseCommand):
         "sentence vector has been stored since (batched; safe to stop and re-run)."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=5000)
 
-    def handle(self, *args, batch_size: int, **options) -> None:
+    def handle(self, *args: object, batch_size: int, **options: object) -> None:
         done = claims_score_stale(batch_size=batch_size)
         self.stdout.write(f"scored {done} claims")
