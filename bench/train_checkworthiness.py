@@ -221,15 +221,11 @@ def reliability(scores: np.ndarray, labels: np.ndarray, bins: int = 10) -> list[
 
 
 def write_artefact(path: Path, payload: dict) -> None:
-    """gzip with no timestamp, keys sorted: the same model gives the same bytes, so the same
-    version (claims.checkworthiness.Model.load)."""
+    """gzip with no timestamp and no file name, keys sorted: the same model gives the same bytes
+    wherever it is written, so the same version (claims.checkworthiness.Model.load)."""
     body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        path.open("wb") as raw,
-        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as g,
-    ):
-        g.write(body)
+    path.write_bytes(gzip.compress(body, compresslevel=9, mtime=0))
 
 
 def tune(corpus: Corpus, vectors: np.ndarray) -> dict:
