@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 DIMENSIONS = 384
 # Claims are sentences; 128 word pieces hold a long tweet, and a longer text's start carries it.
@@ -134,7 +135,7 @@ def claims_embed(*, claim_ids: Sequence[int]) -> int:
         return _embed_rows(cursor, cursor.fetchall())
 
 
-def _embed_rows(cursor, rows: Sequence[tuple]) -> int:
+def _embed_rows(cursor: CursorWrapper, rows: Sequence[tuple]) -> int:
     """Embed and write `rows` read by _TO_EMBED; return how many claims were written."""
     if not rows:
         return 0

@@ -3,7 +3,7 @@ the workflow table, a claim's history.
 
 The views validate input, call claims/workflow.py or claims/verdicts.py and render the result;
 those decide who may do what (403) and when (409). Errors leave through the one handler in
-factcheck/api.py.
+factcheck/api/errors.py.
 """
 
 from collections.abc import Callable
@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from claims import verdicts, workflow
 from claims.api.workflow_serializers import (
+    OWN_VERDICTS,
     ActionInputSerializer,
     ClaimEventSerializer,
     ClaimStaffSerializer,
@@ -39,7 +40,7 @@ def claims_for_staff() -> QuerySet[Claim]:
     """Claims with what ClaimStaffSerializer renders, in a fixed number of queries."""
     own = Verdict.objects.filter(origin=Verdict.Origin.OWN).select_related("rating")
     return Claim.objects.select_related("assignee", "claimant").prefetch_related(
-        Prefetch("verdicts", queryset=own, to_attr="own_verdicts")
+        Prefetch("verdicts", queryset=own, to_attr=OWN_VERDICTS)
     )
 
 

@@ -4,13 +4,17 @@ claims/workflow.py and claims/verdicts.py; outputs render."""
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.actions import Action
-from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
+from claims.models import Citation, Claim, Claimant, ClaimEvent, Rating, Verdict
 from claims.verdicts import verdict_input
 from sources.models import Source
+
+# The attribute claims.api.workflow.claims_for_staff prefetches a claim's own verdicts into.
+OWN_VERDICTS = "own_verdicts"
 
 # ---------------------------------------------------------------------------------------------
 # Inputs
@@ -45,7 +49,8 @@ class RatingField(serializers.Field):
 
 class CitationInputSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
-    source = serializers.PrimaryKeyRelatedField(
+    # A declared field: DRF's metaclass takes it off the class; Field.source stays.
+    source = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Source.objects.only("pk"), required=False, allow_null=True, default=None
     )
     quote = serializers.CharField(required=False, allow_blank=True, default="")
@@ -139,10 +144,10 @@ class CitationStaffSerializer(serializers.ModelSerializer):
 
 
 class VerdictStaffSerializer(serializers.ModelSerializer):
-    rating = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    rating = serializers.SlugRelatedField[Rating](slug_field="slug", read_only=True)
     rating_label = serializers.CharField(source="rating.label", default=None, read_only=True)
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approver = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField[User](slug_field="username", read_only=True)
+    approver = serializers.SlugRelatedField[User](slug_field="username", read_only=True)
     citations = CitationStaffSerializer(many=True, read_only=True)
 
     class Meta:
@@ -167,7 +172,7 @@ class VerdictStaffSerializer(serializers.ModelSerializer):
 
 
 class VerdictSummarySerializer(serializers.ModelSerializer):
-    rating = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    rating = serializers.SlugRelatedField[Rating](slug_field="slug", read_only=True)
 
     class Meta:
         model = Verdict
@@ -178,8 +183,8 @@ class ClaimStaffSerializer(serializers.ModelSerializer):
     """A claim as staff clients see it after an action. Expects `own_verdicts` prefetched."""
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    claimant = serializers.StringRelatedField()
+    assignee = serializers.SlugRelatedField[User](slug_field="username", read_only=True)
+    claimant = serializers.StringRelatedField[Claimant]()
     verdict = serializers.SerializerMethodField()
 
     class Meta:
@@ -201,12 +206,13 @@ class ClaimStaffSerializer(serializers.ModelSerializer):
         ]
 
     def get_verdict(self, claim: Claim) -> dict[str, Any] | None:
-        verdict = next(iter(claim.own_verdicts), None)
+        own: list[Verdict] = getattr(claim, OWN_VERDICTS)
+        verdict = next(iter(own), None)
         return VerdictSummarySerializer(verdict).data if verdict else None
 
 
 class ClaimEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField[User](slug_field="username", read_only=True)
 
     class Meta:
         model = ClaimEvent

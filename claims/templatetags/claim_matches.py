@@ -25,17 +25,17 @@ def claim_matches_panel(context: template.Context, claim: Claim) -> dict[str, An
             claim_id__in=[m.matched_id for m in matches], status=Verdict.Status.PUBLISHED
         ).select_related("rating")
     }
-    for match in matches:
-        match.verdict = verdicts.get(match.matched_id)
+    # Each match with the earlier claim's published verdict, or None.
+    rows = [(m, verdicts.get(m.matched_id)) for m in matches]
     request = context.get("request")
     user = getattr(request, "user", None)
     return {
         "checked_before": [
-            m
-            for m in matches
+            (m, v)
+            for m, v in rows
             if m.status == ClaimMatch.Status.CONFIRMED or m.kind == ClaimMatch.Kind.DUPLICATE
         ],
-        "suggestions": [m for m in matches if m.status == ClaimMatch.Status.SUGGESTED],
+        "suggestions": [(m, v) for m, v in rows if m.status == ClaimMatch.Status.SUGGESTED],
         "can_decide": bool(user and user.has_perm("claims.change_claimmatch")),
         # The panel's confirm/dismiss buttons are small forms of their own.
         "csrf_token": context.get("csrf_token"),

@@ -1,6 +1,7 @@
 """Helpers the import tests share: the commands' JSON, a sample page and feed."""
 
 import json
+from collections.abc import Generator
 from io import StringIO
 from typing import Any
 
@@ -39,7 +40,9 @@ PAGE = (
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """A failing test that ran worker processes (the `processes` fixture) shows their logs."""
     report: pytest.TestReport = yield
     processes = getattr(item, "funcargs", {}).get("processes")

@@ -51,8 +51,10 @@ def test_a_rare_word_found_in_no_published_claim_falls_back_to_the_common_ones(
 
 
 def test_claim_match_finds_a_claim_sharing_the_querys_last_five_words() -> None:
-    target = ClaimFactory(source=SourceFactory(body=STATEMENT))
-    ClaimFactory(source=SourceFactory(body="The governor said the state budget is balanced."))
+    target = ClaimFactory.create(source=SourceFactory.create(body=STATEMENT))
+    ClaimFactory.create(
+        source=SourceFactory.create(body="The governor said the state budget is balanced.")
+    )
     results = claim_match(
         text="Joblessness across the region fell by half in four years, the governor said",
         limit=2,

@@ -76,7 +76,7 @@ def test_a_claim_whose_fact_check_headline_matches_ranks_first() -> None:
     checked = make_claim("A viral post says the MMR shot given at age one is behind the rise")
     other = make_claim("A viral post says the shot given at age one makes children taller")
     Claim.objects.filter(pk__in=[checked.pk, other.pk]).update(status=Claim.Status.PUBLISHED)
-    PublishedVerdictFactory(claim=checked, headline=HEADLINE)
+    PublishedVerdictFactory.create(claim=checked, headline=HEADLINE)
     claims_embed(claim_ids=[other.pk])
     # Stored without its headline's vector, the other claim wins.
     with connection.cursor() as cursor:
