@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 DEBATES = ROOT.parent / "shared" / "datasets" / "checkthat2019-checkworthiness" / "training"
 KS = (1, 3, 5, 10, 20, 50)
 # The first shipped model's recipe: words, "<num>" and bigrams, no vector, no calibration.
-BEFORE = {"C": 3.0, "min_df": 3, "markers": False}
+BEFORE_C = 3.0
+BEFORE_MIN_DF = 3
 
 
 def read_debate(path: Path) -> list[tuple[int, str, int]]:
@@ -106,9 +107,9 @@ def cross_debate(corpus: "Corpus") -> None:
 
     vectors = train.sentence_vectors(corpus.texts, name="claimbuster")
     params = train.DEFAULTS
-    before = train.out_of_fold_words(corpus, **BEFORE)
-    words = train.out_of_fold_words(corpus, C=params["C"], min_df=params["min_df"])
-    vector = train.out_of_fold_vector(corpus, vectors, C=params["vector_C"])
+    before = train.out_of_fold_words(corpus, C=BEFORE_C, min_df=BEFORE_MIN_DF, markers=False)
+    words = train.out_of_fold_words(corpus, C=params.C, min_df=params.min_df)
+    vector = train.out_of_fold_vector(corpus, vectors, C=params.vector_C)
     words_calibrated = train.held_out_calibrated(words[:, None], corpus)
     both = train.held_out_calibrated(np.column_stack([words, vector]), corpus)
     print(
@@ -163,8 +164,13 @@ def checkthat(paths: Sequence[Path], corpus: "Corpus | None", scores_out: Path |
     if corpus is not None:
         import train_checkworthiness as train
 
-        predict, _ = train.fit_words(corpus.texts, corpus.labels, **BEFORE)
-        print_metrics("before: the first shipped model's recipe", evaluate(debates, predict))
+        predict, _ = train.fit_words(
+            corpus.texts, corpus.labels, C=BEFORE_C, min_df=BEFORE_MIN_DF, markers=False
+        )
+        print_metrics(
+            "before: the first shipped model's recipe",
+            evaluate(debates, lambda ts: predict(ts).tolist()),
+        )
     print_metrics("after, at import: words", evaluate(debates, claim_scores))
     vectors = None
     if corpus is not None:  # the vectors are cached by the training script's helper

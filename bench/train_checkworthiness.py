@@ -34,7 +34,7 @@ import json
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +47,16 @@ CLAIMBUSTER = ROOT.parent / "shared" / "datasets" / "claimbuster" / "crowdsource
 CACHE = ROOT / "var" / "checkworthiness"
 FOLDS = 5
 
+
+@dataclass(frozen=True)
+class Params:
+    C: float  # the word model's inverse regularisation
+    min_df: int  # the fewest sentences a term must appear in
+    vector_C: float  # the vector model's inverse regularisation
+
+
 # Chosen with --tune by the mean AP over held-out ClaimBuster debates.
-DEFAULTS = {"C": 3.0, "min_df": 2, "vector_C": 10.0}
+DEFAULTS = Params(C=3.0, min_df=2, vector_C=10.0)
 # The level thresholds' precision targets on held-out debates.
 HIGH_PRECISION = 0.8
 MEDIUM_PRECISION = 0.6
@@ -182,7 +190,10 @@ def debate_aps(debates: Sequence[str], labels: np.ndarray, scores: np.ndarray) -
     rows = defaultdict(list)
     for i, name in enumerate(debates):
         rows[name].append(i)
-    return {name: debate_metrics(labels[ix], scores[ix])["AP"] for name, ix in rows.items()}
+    return {
+        name: debate_metrics(labels[ix].tolist(), scores[ix].tolist())["AP"]
+        for name, ix in rows.items()
+    }
 
 
 def mean_debate_ap(debates: Sequence[str], labels: np.ndarray, scores: np.ndarray) -> float:
@@ -228,27 +239,25 @@ def write_artefact(path: Path, payload: dict) -> None:
     path.write_bytes(gzip.compress(body, compresslevel=9, mtime=0))
 
 
-def tune(corpus: Corpus, vectors: np.ndarray) -> dict:
+def tune(corpus: Corpus, vectors: np.ndarray) -> Params:
     """The hyper-parameters with the best mean AP over held-out debates: the word model's
     first, then the vector model's with the words stacked on it."""
-    best = None
+    tried = []
     for C in (1.0, 3.0, 10.0):
         for min_df in (2, 3):
             words = out_of_fold_words(corpus, C=C, min_df=min_df)
             ap = mean_debate_ap(corpus.debates, corpus.labels, words)
             print(f"words C={C} min_df={min_df}: held-out debates MAP {ap:.4f}", flush=True)
-            if best is None or ap > best[0]:
-                best = (ap, {"C": C, "min_df": min_df}, words)
-    _, params, words = best
-    best = None
+            tried.append((ap, C, min_df, words))
+    _, C, min_df, words = max(tried, key=lambda t: t[0])
+    stacked_tried = []
     for vector_C in (1.0, 3.0, 10.0):
         vector = out_of_fold_vector(corpus, vectors, C=vector_C)
         stacked = held_out_calibrated(np.column_stack([words, vector]), corpus)
         ap = mean_debate_ap(corpus.debates, corpus.labels, stacked)
         print(f"vector C={vector_C}: words and vector, held-out debates MAP {ap:.4f}", flush=True)
-        if best is None or ap > best[0]:
-            best = (ap, vector_C)
-    params["vector_C"] = best[1]
+        stacked_tried.append((ap, vector_C))
+    params = Params(C=C, min_df=min_df, vector_C=max(stacked_tried)[1])
     print(f"best: {params}")
     return params
 
@@ -263,10 +272,10 @@ def main() -> int:
         return 0
     corpus = read_claimbuster()
     vectors = sentence_vectors(corpus.texts, name="claimbuster")
-    params = tune(corpus, vectors) if args.tune else dict(DEFAULTS)
+    params = tune(corpus, vectors) if args.tune else DEFAULTS
 
-    words = out_of_fold_words(corpus, C=params["C"], min_df=params["min_df"])
-    vector = out_of_fold_vector(corpus, vectors, C=params["vector_C"])
+    words = out_of_fold_words(corpus, C=params.C, min_df=params.min_df)
+    vector = out_of_fold_vector(corpus, vectors, C=params.vector_C)
     inputs = np.column_stack([words, vector])
     calibration = {
         "words": platt(words[:, None], corpus.labels),
@@ -282,9 +291,9 @@ def main() -> int:
     print(f"levels: High from {high}, Medium from {medium}")
 
     _, (vectorizer, word_model) = fit_words(
-        corpus.texts, corpus.labels, C=params["C"], min_df=params["min_df"]
+        corpus.texts, corpus.labels, C=params.C, min_df=params.min_df
     )
-    _, vector_model = fit_vector(vectors, corpus.labels, C=params["vector_C"])
+    _, vector_model = fit_vector(vectors, corpus.labels, C=params.vector_C)
     idf, coef = vectorizer.idf_, word_model.coef_[0]
     terms = sorted(
         [t, round(float(idf[i]), 5), round(float(coef[i]), 5)]
@@ -293,7 +302,7 @@ def main() -> int:
     write_artefact(
         args.out,
         {
-            "params": params,
+            "params": asdict(params),
             "bias": round(float(word_model.intercept_[0]), 6),
             "terms": terms,
             "vector": {

@@ -74,7 +74,7 @@ def _markers(text: str, folded: str, words: list[str]) -> list[str]:
     """Markers of what check-worthy sentences hold, whatever the words: numbers, years,
     percentages, money, comparisons, names; and of what they rarely are: questions, a few
     words. Each is a feature like a word, so the model weighs it."""
-    out = []
+    out: list[str] = []
     if _DIGIT.search(folded) is not None:  # a word of letters only holds no digit
         out.extend("<num>" for w in words if not w.isalpha() and _DIGIT.search(w))
         out.extend("<year>" for _ in _YEAR.finditer(folded))

@@ -57,14 +57,14 @@ def test_scores_are_probabilities_and_rank_factual_claims_first() -> None:
 
 
 def test_a_sentence_vector_refines_a_score_on_the_same_scale() -> None:
-    vectors = [unit_vector(1), None, unit_vector(2)]
-    refined = claim_scores([FIGURES, FIGURES, GREETING], vectors)
+    vector = unit_vector(1)
+    refined = claim_scores([FIGURES, FIGURES, GREETING], [vector, None, unit_vector(2)])
 
     assert refined[1] == claim_scores([FIGURES])[0]  # no vector: the words alone
     assert refined[0] != refined[1]
     assert all(0.0 <= s <= 1.0 for s in refined)
     model = _model()
-    assert refined[0] == model.score_with_vector(FIGURES, vectors[0])
+    assert refined[0] == model.score_with_vector(FIGURES, vector)
 
 
 def test_the_small_model_scores_by_its_formula() -> None:
@@ -138,7 +138,7 @@ def test_imported_seed_claims_carry_scores_in_the_queue_order(seed_folder: Path)
 
 @pytest.mark.django_db
 def test_a_claims_score_is_refined_once_its_vector_is_stored() -> None:
-    claim = ClaimFactory(score=0.5)
+    claim = ClaimFactory.create(score=0.5)
     vector = unit_vector(3)
     ClaimEmbedding.objects.create(claim=claim, vector=vector_to_bytes(vector))
 
@@ -153,12 +153,12 @@ def test_a_claims_score_is_refined_once_its_vector_is_stored() -> None:
 def test_score_claims_rescores_what_the_shipped_model_did_not_score_with_all_it_has() -> None:
     words, with_vector = score_model_names()
     unscored = ClaimFactory.create_batch(3, score=None)
-    at_import = ClaimFactory(score=0.2)  # score_model "": the import's own score
-    older_model = ClaimFactory(score=0.3, score_model="0123456789ab")
-    current = ClaimFactory(score=0.123, score_model=words)
-    current_with_vector = ClaimFactory(score=0.456, score_model=with_vector)
+    at_import = ClaimFactory.create(score=0.2)  # score_model "": the import's own score
+    older_model = ClaimFactory.create(score=0.3, score_model="0123456789ab")
+    current = ClaimFactory.create(score=0.123, score_model=words)
+    current_with_vector = ClaimFactory.create(score=0.456, score_model=with_vector)
     ClaimEmbedding.objects.create(claim=current_with_vector, vector=vector_to_bytes(unit_vector(4)))
-    vector_since = ClaimFactory(score=0.789, score_model=words)
+    vector_since = ClaimFactory.create(score=0.789, score_model=words)
     ClaimEmbedding.objects.create(claim=vector_since, vector=vector_to_bytes(unit_vector(5)))
 
     call_command("score_claims", "--batch-size", "2")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandParser
 
 from claims.services import claims_score_stale
@@ -13,6 +15,6 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=5000)
 
-    def handle(self, *args: object, batch_size: int, **options: object) -> None:
+    def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
         done = claims_score_stale(batch_size=batch_size)
         self.stdout.write(f"scored {done} claims")
