@@ -91,12 +91,16 @@ class ClaimStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     DUPLICATE = "duplicate", "Duplicate"
     RETRACTED = "retracted", "Retracted"
+    # Brought by an import run that was undone before anyone touched it (sources/imports/undo.py).
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class VerdictStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
     RETRACTED = "retracted", "Retracted"
+    # Imported by a run that was undone: never public (claims/selectors.py), kept as evidence.
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class VerdictOrigin(models.TextChoices):
@@ -128,6 +132,10 @@ class Claim(models.Model):
     claim_date = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=8, blank=True)
     score = models.FloatField(null=True, blank=True, help_text="Check-worthiness, 0..1.")
+    # Which check-worthiness model wrote `score`: its version, with "+vector" when the sentence
+    # vector refined it (claims.checkworthiness.score_model_names); "" for the import's own
+    # score. A score of another model is rescored by `manage.py score_claims`.
+    score_model = models.CharField(max_length=32, blank=True, db_default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -337,9 +345,10 @@ class Verdict(models.Model):
             models.UniqueConstraint(
                 fields=["claim"], condition=Q(origin="own"), name="verdict_one_own_per_claim"
             ),
+            # A withdrawn review does not count: importing it again brings it back.
             models.UniqueConstraint(
                 fields=["publisher_site", "review_url"],
-                condition=~Q(review_url=""),
+                condition=~Q(review_url="") & ~Q(status="withdrawn"),
                 name="verdict_review_url_unique_per_publisher",
             ),
         ]

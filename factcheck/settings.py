@@ -145,6 +145,8 @@ REST_FRAMEWORK = {
 SEEDS_DIR = Path(envstr("SEEDS_DIR", str(BASE_DIR / "seeds")))
 SEEDS_IMPORT_INTERVAL = envint("SEEDS_IMPORT_INTERVAL", 300)
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# An admin upload not confirmed or cancelled within this many hours is deleted.
+IMPORT_UPLOAD_EXPIRY_HOURS = envint("IMPORT_UPLOAD_EXPIRY_HOURS", 24)
 
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)

@@ -21,7 +21,7 @@ from claims.admin.forms import (
     verdict_initial,
 )
 from claims.models import Claim, ClaimEvent, Verdict
-from claims.verdicts import verdict_save_draft
+from claims.verdicts import imported_draft, verdict_save_draft
 from factcheck.errors import DomainError
 from sources.models import Source
 
@@ -117,6 +117,7 @@ class ClaimPageMixin(admin.ModelAdmin):
                 "submit_hint": editable and "submit" not in available,
                 "workflow_actions": buttons,
                 "claim_context": self._context(claim),
+                "imported_suggestion": imported_draft(claim),
                 "events": ClaimEvent.objects.filter(claim=claim)
                 .select_related("actor")
                 .order_by("created_at", "id"),
