@@ -35,7 +35,7 @@ WEB_PORT = 8000
 # The task of a worker killed mid-way is delivered again after the broker's visibility timeout,
 # which must exceed the longest a task may run (31 minutes in production). Here 2 minutes, with
 # time limits to match, so that the lost task comes back within the run: an embedding task of
-# 2,000 claims, the longest, took up to 34 s with this machine's two cores shared four ways.
+# 2,000 claims, the longest, took up to 57 s here with the two cores shared with other work.
 TIME_LIMIT, SOFT_TIME_LIMIT, VISIBILITY_TIMEOUT = 110, 100, 120
 
 
