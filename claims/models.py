@@ -218,12 +218,6 @@ class Claim(models.Model):
             ),
             # Full-text candidates of claim_match and claims_match_new; the admin claim search.
             GinIndex(fields=["search_vector"], name="claim_search_vector_idx"),
-            # Anonymous claim_match: candidates among published claims only.
-            GinIndex(
-                fields=["search_vector"],
-                condition=Q(status="published"),
-                name="claim_search_published_idx",
-            ),
             # claims_match_new: near-duplicate candidates on import, by the hash of the first or
             # of the last five words. Each key is nearly unique, so a lookup reads a few B-tree
             # entries however many claims share common words.
