@@ -63,7 +63,7 @@ def test_an_editor_corrects_an_imported_review_in_the_admin(login: Login) -> Non
         follow=True,
     )
 
-    assert "Done: correct." in [str(m) for m in done.context["messages"]][0]
+    assert "Done: correct." in " ".join(str(m) for m in done.context["messages"])
     corrected = Verdict.objects.get(pk=review.pk)
     assert (corrected.rating, corrected.summary) == (mostly_false, "Partly right.")
     assert corrected.original_rating == "Pants on Fire"
