@@ -5,6 +5,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.core.management.base import CommandError
 from pytest_django.fixtures import Settings
 
 from tests.conftest import DATA
+from tests.sources.workers import REDIS, Processes, redis_purge
 
 LIAR = DATA / "liar_sample.tsv"
 
@@ -74,6 +76,17 @@ def server(settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture
+def processes(tmp_path: Path) -> Iterator[Processes]:
+    """Worker and beat processes (tests/sources/workers.py), stopped after the test; a failing
+    test's report shows their logs."""
+    started = Processes(tmp_path)
+    yield started
+    started.stop_all()
+    if REDIS.startswith("redis://"):
+        redis_purge()  # tasks beat queued but nobody ran must not reach the next test's worker
 
 
 @pytest.hookimpl(wrapper=True)
