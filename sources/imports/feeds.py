@@ -91,9 +91,9 @@ def feed_import_entries(*, feed: Feed, raw: bytes, run: ImportRun) -> list[ItemR
 
 def feed_poll(*, feed: Feed, task_id: str = "") -> ImportRun:
     """Poll `feed` once (RSS/Atom or ClaimReview) and record the outcome on the feed: last
-    success, or one more consecutive failure with its error. Raises FetchUnavailable for a
-    transient fetch failure (after recording it) so the task can retry; ImportBusy if the feed
-    is being polled already."""
+    success, or one more consecutive failure with its error, whatever the failure. Raises
+    FetchUnavailable for a transient fetch failure (after recording it) so the task can retry;
+    ImportBusy if the feed is being polled already."""
     with import_lock(f"feed:{feed.pk}"):
         try:
             if feed.kind == Feed.Kind.CLAIMREVIEW:
@@ -108,8 +108,11 @@ def feed_poll(*, feed: Feed, task_id: str = "") -> ImportRun:
                 except (FetchError, UnreadableInput) as exc:
                     results = [ItemResult.failed(feed.url, str(exc))]
                 run = import_run_finish(run=run, totals=RunTotals.of(results), items=results)
-        except FetchUnavailable as exc:
-            _feed_outcome(feed, None, str(exc))
+        except Exception as exc:
+            # Counted and shown on the feed whatever stopped the poll (an address that refuses
+            # the connection, one we refuse to fetch, a bug of ours); FetchUnavailable goes on
+            # to the task's retry, anything else to the worker's log.
+            _feed_outcome(feed, None, str(exc) or exc.__class__.__name__)
             raise
         error = "" if run.status != ImportRun.Status.FAILED else _first_error(run)
         _feed_outcome(feed, run, error)
