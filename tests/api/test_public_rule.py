@@ -3,9 +3,6 @@ fact-checker and one of our own are published, corrected and retracted alike on 
 (the API's list and detail, ClaimReview and its feed, claims:search, the claims list, the
 public page, the CSV export and the public matching)."""
 
-import csv
-import io
-import json
 from collections.abc import Callable
 
 import pytest
@@ -13,12 +10,13 @@ from rest_framework.test import APIClient
 
 from claims.models import Claim, Verdict
 from claims.selectors import claim_public_q, verdict_is_public, verdicts_public
-from tests.api.helpers import verdict_correct, verdict_retract
+from tests.api.helpers import public_surfaces, verdict_correct, verdict_retract
 from tests.factories import ClaimFactory, PublishedVerdictFactory, SourceFactory, imported_review
 
 pytestmark = pytest.mark.django_db
 
 TEXT = "The harbour lighthouse was sold to a private casino operator last spring."
+QUERY = "lighthouse casino"
 
 
 def ours() -> Verdict:
@@ -33,37 +31,11 @@ def theirs() -> Verdict:
 ORIGINS: dict[str, Callable[[], Verdict]] = {"own": ours, "imported": theirs}
 
 
-def surfaces(verdict: Verdict) -> dict[str, object]:
-    """What an anonymous caller sees of `verdict` on each public surface."""
-    client = APIClient()
-    listed = {v["id"]: v["status"] for v in client.get("/api/v1/verdicts/").json()["results"]}
-    feed = json.loads(client.get("/api/v1/claimreview-feed").getvalue())
-    search = client.get("/api/v1/claims:search", {"query": "lighthouse casino"}).json()
-    claims = {c["id"]: c["verdict_id"] for c in client.get("/api/v1/claims/").json()["results"]}
-    page = client.get(f"/verdicts/{verdict.pk}/")
-    rows = csv.DictReader(
-        io.StringIO(client.get("/api/v1/verdicts/?format=csv").getvalue().decode())
-    )
-    matches = client.get("/api/v1/claims/match", {"text": TEXT}).json()["results"]
-    return {
-        "detail": client.get(f"/api/v1/verdicts/{verdict.pk}/").json().get("status"),
-        "list": listed.get(verdict.pk),
-        "claimreview": client.get(f"/api/v1/verdicts/{verdict.pk}/claimreview").status_code,
-        "feed": len(feed["dataFeedElement"]),
-        "claims:search": len(search.get("claims", [])),
-        "claims list": claims.get(verdict.claim_id),
-        "page": (page.status_code, "This verdict was retracted." in page.content.decode()),
-        "page markup": "application/ld+json" in page.content.decode(),
-        "csv": {int(row["id"]): row["status"] for row in rows}.get(verdict.pk),
-        "match": [r["claim"] for r in matches],
-    }
-
-
 @pytest.mark.parametrize("origin", ORIGINS)
 def test_a_published_verdict_is_on_every_public_surface(origin: str) -> None:
     verdict = ORIGINS[origin]()
 
-    assert surfaces(verdict) == {
+    assert public_surfaces(verdict, query=QUERY, text=TEXT) == {
         "detail": "published",
         "list": "published",
         "claimreview": 200,
@@ -83,7 +55,7 @@ def test_a_retraction_reaches_every_public_surface_whoever_wrote_the_verdict(ori
 
     assert verdict.status == Verdict.Status.RETRACTED
     # Readable as retracted; no longer presented as standing anywhere.
-    assert surfaces(verdict) == {
+    assert public_surfaces(verdict, query=QUERY, text=TEXT) == {
         "detail": "retracted",
         "list": "retracted",
         "claimreview": 410,
