@@ -224,12 +224,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 # How often beat re-reads the schedule table for changes made in the admin.
 CELERY_BEAT_MAX_LOOP_INTERVAL = envint("CELERY_BEAT_MAX_LOOP_INTERVAL", 60)
 
-# Scheduled imports. Fetches: http(s) only, bounded in time, size and redirects;
-# private and loopback addresses are refused unless IMPORT_ALLOW_PRIVATE_NETWORKS is on.
+# Every outbound request (factcheck/fetch.py): http(s) only, bounded in time (each read, and
+# the whole fetch with its redirects), size and redirects; private, loopback and reserved
+# addresses are refused unless IMPORT_ALLOW_PRIVATE_NETWORKS is on or the host is named in
+# IMPORT_FETCH_ALLOWED_HOSTS (an intranet feed server, say).
 IMPORT_FETCH_TIMEOUT = envint("IMPORT_FETCH_TIMEOUT", 20)
+IMPORT_FETCH_DEADLINE = envint("IMPORT_FETCH_DEADLINE", 60)
 IMPORT_FETCH_MAX_BYTES = envint("IMPORT_FETCH_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_FETCH_MAX_REDIRECTS = envint("IMPORT_FETCH_MAX_REDIRECTS", 5)
 IMPORT_ALLOW_PRIVATE_NETWORKS = envbool("IMPORT_ALLOW_PRIVATE_NETWORKS", False)
+IMPORT_FETCH_ALLOWED_HOSTS = envlist("IMPORT_FETCH_ALLOWED_HOSTS", "")
 IMPORT_FEED_DEFAULT_INTERVAL = envint("IMPORT_FEED_DEFAULT_INTERVAL", 3600)
 # Rows per transaction in table imports (the first batch a fifth of it).
 IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)

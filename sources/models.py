@@ -118,6 +118,30 @@ class Source(models.Model):
         return self.title or self.origin or f"Source #{self.pk}"
 
 
+class RefusedFile(models.Model):
+    """Bytes the document importer refused (empty, binary, undecodable, refused by the
+    database): the watched folder's scheduled runs answer the same bytes from here instead of
+    failing on them again every few minutes. Changed bytes are new bytes, and `import_seeds`
+    always tries again."""
+
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the refused bytes.")
+    path = models.TextField(help_text="Where the bytes were read when they were refused.")
+    error = models.TextField()
+    import_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_hash"], name="refusedfile_content_hash_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+
 class FeedKind(models.TextChoices):
     RSS = "rss", "RSS/Atom feed"
     CLAIMREVIEW = "claimreview", "ClaimReview (DataFeed, JSON or HTML with JSON-LD)"

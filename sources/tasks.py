@@ -4,6 +4,7 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from factcheck.db import ImportBusy
+from factcheck.fetch import FetchUnavailable
 from sources.imports.claimreview import source_import_claimreview, source_import_claimreview_url
 from sources.imports.documents import folder_batches, source_import_paths
 from sources.imports.feeds import feed_poll
@@ -15,7 +16,6 @@ from sources.imports.tables import (
     table_chunks,
 )
 from sources.models import Feed
-from sources.parsers.fetch import FetchUnavailable
 from sources.parsers.table import TableFormat, TableLayout
 
 
@@ -24,9 +24,10 @@ def source_import_paths_task(self: Task, paths: list[str] | None = None) -> int:
     """Import files and folders (default: the watched SEEDS_DIR); returns the ImportRun id.
 
     Redelivery after a lost worker is harmless: a file whose bytes were stored is unchanged.
+    Bytes refused before are not tried again (they would fail the same way on every run).
     """
     targets = [Path(p) for p in paths] if paths else [Path(settings.SEEDS_DIR)]
-    run = source_import_paths(paths=targets, task_id=self.request.id or "")
+    run = source_import_paths(paths=targets, task_id=self.request.id or "", skip_refused=True)
     return run.pk
 
 

@@ -1,4 +1,5 @@
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ from django.apps import apps
 from pytest_django.fixtures import Settings
 
 from claims import defaults
+from tests.local_http import Handler, serving
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_b52872a958dbdb28.txt"
@@ -113,3 +115,13 @@ def fresh_match_statistics() -> None:
     from claims.matching.candidates import term_stats
 
     term_stats.forget()
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    """The base URL of a local HTTP server answering Handler.routes; fetches may reach it."""
+    settings.IMPORT_ALLOW_PRIVATE_NETWORKS = True
+    Handler.routes = {}
+    Handler.requests = []
+    with serving(Handler) as base:
+        yield base

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0003_triggers'),
+        ("claims", "0003_triggers"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='claim',
-            name='claim_search_published_idx',
+            model_name="claim",
+            name="claim_search_published_idx",
         ),
     ]

@@ -5,87 +5,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0004_drop_published_claims_search_index'),
-        ('sources', '0004_constraint_messages_in_words'),
+        ("claims", "0004_drop_published_claims_search_index"),
+        ("sources", "0005_constraint_messages_in_words"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='apikey',
-            name='apikey_rate_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('rate__regex', '^[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)$')), name='apikey_rate_valid', violation_error_message='Give the rate as a number of requests per second, minute, hour or day, e.g. 1000/hour.'),
+            model_name="apikey",
+            name="apikey_rate_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rate__regex", "^[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)$")
+                ),
+                name="apikey_rate_valid",
+                violation_error_message="Give the rate as a number of requests per second, minute, hour or day, e.g. 1000/hour.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='citation',
-            name='citation_source_or_url',
-            constraint=models.CheckConstraint(condition=models.Q(('source__isnull', False), models.Q(('url', ''), _negated=True), _connector='OR'), name='citation_source_or_url', violation_error_message='A citation needs a URL or a source.'),
+            model_name="citation",
+            name="citation_source_or_url",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("source__isnull", False), models.Q(("url", ""), _negated=True), _connector="OR"
+                ),
+                name="citation_source_or_url",
+                violation_error_message="A citation needs a URL or a source.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='claim',
-            name='claim_status_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'in_review', 'awaiting_approval', 'published', 'rejected', 'duplicate', 'retracted'])), name='claim_status_valid', violation_error_message='Unknown claim status.'),
+            model_name="claim",
+            name="claim_status_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "pending",
+                            "in_review",
+                            "awaiting_approval",
+                            "published",
+                            "rejected",
+                            "duplicate",
+                            "retracted",
+                        ],
+                    )
+                ),
+                name="claim_status_valid",
+                violation_error_message="Unknown claim status.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='claim',
-            name='claim_span_not_empty',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='claim_span_not_empty', violation_error_message="A claim's span must hold at least one character: its end after its start."),
+            model_name="claim",
+            name="claim_span_not_empty",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))),
+                name="claim_span_not_empty",
+                violation_error_message="A claim's span must hold at least one character: its end after its start.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='claim',
-            name='claim_score_range',
-            constraint=models.CheckConstraint(condition=models.Q(('score__isnull', True), models.Q(('score__gte', 0), ('score__lte', 1)), _connector='OR'), name='claim_score_range', violation_error_message='The check-worthiness score must be between 0 and 1.'),
+            model_name="claim",
+            name="claim_score_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("score__isnull", True),
+                    models.Q(("score__gte", 0), ("score__lte", 1)),
+                    _connector="OR",
+                ),
+                name="claim_score_range",
+                violation_error_message="The check-worthiness score must be between 0 and 1.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='claim',
-            name='claim_not_duplicate_of_itself',
-            constraint=models.CheckConstraint(condition=models.Q(('duplicate_of', models.F('id')), _negated=True), name='claim_not_duplicate_of_itself', violation_error_message='A claim cannot be a duplicate of itself.'),
+            model_name="claim",
+            name="claim_not_duplicate_of_itself",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duplicate_of", models.F("id")), _negated=True),
+                name="claim_not_duplicate_of_itself",
+                violation_error_message="A claim cannot be a duplicate of itself.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='claimmatch',
-            name='claimmatch_not_itself',
-            constraint=models.CheckConstraint(condition=models.Q(('claim', models.F('matched')), _negated=True), name='claimmatch_not_itself', violation_error_message='A claim cannot match itself.'),
+            model_name="claimmatch",
+            name="claimmatch_not_itself",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("claim", models.F("matched")), _negated=True),
+                name="claimmatch_not_itself",
+                violation_error_message="A claim cannot match itself.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='claimmatch',
-            name='claimmatch_kind_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['duplicate', 'suggested'])), name='claimmatch_kind_valid', violation_error_message='Unknown kind of match.'),
+            model_name="claimmatch",
+            name="claimmatch_kind_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["duplicate", "suggested"])),
+                name="claimmatch_kind_valid",
+                violation_error_message="Unknown kind of match.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='claimmatch',
-            name='claimmatch_status_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['suggested', 'confirmed', 'dismissed'])), name='claimmatch_status_valid', violation_error_message='Unknown match status.'),
+            model_name="claimmatch",
+            name="claimmatch_status_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["suggested", "confirmed", "dismissed"])),
+                name="claimmatch_status_valid",
+                violation_error_message="Unknown match status.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='claimmatch',
-            name='claimmatch_score_range',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 1)), name='claimmatch_score_range', violation_error_message="A match's score must be between 0 and 1."),
+            model_name="claimmatch",
+            name="claimmatch_score_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 0), ("score__lte", 1)),
+                name="claimmatch_score_range",
+                violation_error_message="A match's score must be between 0 and 1.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='verdict',
-            name='verdict_status_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'published', 'retracted'])), name='verdict_status_valid', violation_error_message='Unknown verdict status.'),
+            model_name="verdict",
+            name="verdict_status_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "published", "retracted"])),
+                name="verdict_status_valid",
+                violation_error_message="Unknown verdict status.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='verdict',
-            name='verdict_origin_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('origin__in', ['own', 'imported'])), name='verdict_origin_valid', violation_error_message='Unknown verdict origin.'),
+            model_name="verdict",
+            name="verdict_origin_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("origin__in", ["own", "imported"])),
+                name="verdict_origin_valid",
+                violation_error_message="Unknown verdict origin.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='verdict',
-            name='verdict_one_published_per_claim',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('claim',), name='verdict_one_published_per_claim', violation_error_message='This claim already has a published verdict.'),
+            model_name="verdict",
+            name="verdict_one_published_per_claim",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "published")),
+                fields=("claim",),
+                name="verdict_one_published_per_claim",
+                violation_error_message="This claim already has a published verdict.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='verdict',
-            name='verdict_one_own_per_claim',
-            constraint=models.UniqueConstraint(condition=models.Q(('origin', 'own')), fields=('claim',), name='verdict_one_own_per_claim', violation_error_message='This claim already has a verdict of our own.'),
+            model_name="verdict",
+            name="verdict_one_own_per_claim",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("origin", "own")),
+                fields=("claim",),
+                name="verdict_one_own_per_claim",
+                violation_error_message="This claim already has a verdict of our own.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='verdict',
-            name='verdict_review_url_unique_per_publisher',
-            constraint=models.UniqueConstraint(condition=models.Q(('review_url', ''), _negated=True), fields=('publisher_site', 'review_url'), name='verdict_review_url_unique_per_publisher', violation_error_message="This publisher's review at this URL is stored already."),
+            model_name="verdict",
+            name="verdict_review_url_unique_per_publisher",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("review_url", ""), _negated=True),
+                fields=("publisher_site", "review_url"),
+                name="verdict_review_url_unique_per_publisher",
+                violation_error_message="This publisher's review at this URL is stored already.",
+            ),
         ),
     ]

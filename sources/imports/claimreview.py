@@ -2,11 +2,11 @@
 URL."""
 
 from factcheck.db import import_lock
+from factcheck.fetch import FetchError, FetchUnavailable, fetch
 from sources.imports.reviewed import Progress, reviewed_import
-from sources.imports.runs import import_run_fail, import_run_start
+from sources.imports.runs import import_run_fail, import_run_guard, import_run_start
 from sources.models import ImportRun
 from sources.parsers.claimreview import ClaimReviewError, parse_claimreview
-from sources.parsers.fetch import FetchError, FetchUnavailable, fetch
 from sources.parsers.reviewed import ParsedItem
 
 
@@ -18,19 +18,20 @@ def source_import_claimreview(
     being imported."""
     with import_lock(f"claimreview:{origin}"):
         run = import_run_start(kind=ImportRun.Kind.CLAIMREVIEW, origin=origin, task_id=task_id)
-        try:
-            items = parse_claimreview(raw, origin=origin)
-        except ClaimReviewError as exc:
-            return import_run_fail(run=run, origin=origin, error=str(exc))
-        parsed = (ParsedItem(f"{origin} {i.label}", i.claim, i.error) for i in items)
-        return reviewed_import(
-            run=run,
-            parsed=parsed,
-            origin=origin,
-            task_id=task_id,
-            progress=progress,
-            batch_size=1000,
-        )
+        with import_run_guard(run=run, origin=origin):
+            try:
+                items = parse_claimreview(raw, origin=origin)
+            except ClaimReviewError as exc:
+                return import_run_fail(run=run, origin=origin, error=str(exc))
+            parsed = (ParsedItem(f"{origin} {i.label}", i.claim, i.error) for i in items)
+            return reviewed_import(
+                run=run,
+                parsed=parsed,
+                origin=origin,
+                task_id=task_id,
+                progress=progress,
+                batch_size=1000,
+            )
 
 
 def source_import_claimreview_url(*, url: str, task_id: str = "") -> ImportRun:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+import psycopg
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from claims.services import ClaimFeatures, claim_features
 from factcheck.db import bulk_write_settings
@@ -23,8 +24,17 @@ from sources.imports.document_claims import (
     claims_create_for_sources,
 )
 from sources.imports.pipeline import pipelined
-from sources.imports.runs import ItemResult, ItemStatus, RunTotals, import_run_finish
+from sources.imports.refused import Refusal, refused_before, refused_remember, refused_result
+from sources.imports.runs import (
+    ItemResult,
+    ItemStatus,
+    RunTotals,
+    failure_reason,
+    import_run_finish,
+    import_run_guard,
+)
 from sources.models import ImportRun, Source
+from sources.parsers.clean import nul_free
 from sources.parsers.split import split_statements
 from sources.parsers.text import UnreadableInput, decode_text, detect_language
 
@@ -70,7 +80,7 @@ def _source_from(
 ) -> tuple[Source, list[tuple[int, int]]]:
     """The unsaved source of `raw` (decoded, its language detected, titled by its first
     statement) and its statements' spans. Raises UnreadableInput when it is no usable text."""
-    body = decode_text(raw)
+    body = nul_free(decode_text(raw))
     spans = split_statements(body)
     if not spans:
         raise UnreadableInput("no statements found in the text")
@@ -136,10 +146,17 @@ def _read_file(path: Path) -> bytes | ItemResult:
 
 
 def _import_one(name: str, raw: bytes, run: ImportRun) -> ItemResult:
+    """Import one file in a transaction of its own: what the database refuses fails this file
+    alone, with the reason (a lost connection is raised: every file would fail)."""
     try:
         source, created = source_import_bytes(raw=raw, origin=name, run=run)
     except UnreadableInput as exc:
         return ItemResult.failed(name, str(exc))
+    except (DatabaseError, psycopg.Error) as exc:
+        if not connection.is_usable():
+            raise
+        logger.warning("the database refused %s", name, exc_info=True)
+        return ItemResult.failed(name, f"the database refused it: {failure_reason(exc)}")
     if created == 0:
         return ItemResult(path=name, status=ItemStatus.UNCHANGED, source=source.pk)
     return ItemResult(
@@ -176,18 +193,23 @@ class _Batch:
     first_of: dict[str, int] = field(default_factory=dict)  # the same bytes twice: stored once
 
 
-def _batch_check(files: list[FileRead]) -> _Batch:
-    """Answer the files whose bytes are stored already as unchanged (one query)."""
+def _batch_check(files: list[FileRead], *, skip_refused: bool = False) -> _Batch:
+    """Answer the files whose bytes are stored already as unchanged (one query); with
+    `skip_refused`, also those whose bytes were refused before (one more query)."""
     hashes = [hashlib.sha256(file.raw).hexdigest() for file in files]
     stored = dict(
         Source.objects.filter(content_hash__in=set(hashes)).values_list("content_hash", "pk")
     )
-    results: list[ItemResult | None] = [
-        ItemResult(path=file.path, status=ItemStatus.UNCHANGED, source=stored[content_hash])
-        if content_hash in stored
-        else None
-        for file, content_hash in zip(files, hashes, strict=True)
-    ]
+    refused = refused_before(h for h in hashes if h not in stored) if skip_refused else {}
+    results: list[ItemResult | None] = []
+    for file, content_hash in zip(files, hashes, strict=True):
+        if content_hash in stored:
+            result = ItemResult(file.path, ItemStatus.UNCHANGED, source=stored[content_hash])
+            results.append(result)
+        elif content_hash in refused:
+            results.append(refused_result(path=file.path, refused=refused[content_hash]))
+        else:
+            results.append(None)
     return _Batch(files=files, hashes=hashes, results=results)
 
 
@@ -204,6 +226,12 @@ def _batch_prepare(batch: _Batch, run: ImportRun) -> _Batch:
             )
         except UnreadableInput as exc:
             batch.results[position] = ItemResult.failed(file.path, str(exc))
+            continue
+        except Exception as exc:  # one file's surprise must not cost the others
+            logger.exception("cannot read %s", file.path)
+            batch.results[position] = ItemResult.failed(
+                file.path, f"cannot be read: {failure_reason(exc)}"
+            )
             continue
         batch.first_of[content_hash] = position
         batch.new.append(NewDocument(position, source, spans))
@@ -227,7 +255,7 @@ def _batch_write(batch: _Batch, run: ImportRun) -> list[ItemResult]:
                     documents=[Document(new.source, new.spans) for new in batch.new],
                     features=batch.features,
                 )
-        except DatabaseError:
+        except (DatabaseError, psycopg.Error):
             # One file spoilt the batch (or another worker stored one of them meanwhile):
             # write them one by one, each in its own transaction, as a single file is.
             for new in batch.new:
@@ -260,8 +288,13 @@ def source_import_paths(
     paths: Sequence[Path],
     task_id: str = "",
     progress: Callable[[ItemResult], None] | None = None,
+    skip_refused: bool = False,
 ) -> ImportRun:
     """Import every file in `paths` (files, or folders walked recursively).
+
+    Bytes refused once (a failed file that could be read) are remembered (imports.refused);
+    with `skip_refused` (the watched folder's scheduled runs) they are answered `unchanged`,
+    naming the first refusal, instead of failing again.
 
     Records one ImportRun for the call (committed first, so a running import is visible) with a
     result per file, in walk order. Files are written in batches (DOCUMENT_BATCH_FILES files or
@@ -285,8 +318,14 @@ def source_import_paths(
             progress(result)
 
     def write(batch: _Batch) -> None:
-        for file, result in zip(batch.files, _batch_write(batch, run), strict=True):
+        refusals = []
+        for file, content_hash, result in zip(
+            batch.files, batch.hashes, _batch_write(batch, run), strict=True
+        ):
+            if result.status == ItemStatus.FAILED:
+                refusals.append(Refusal(content_hash, file.path, result.error or ""))
             done(file.index, result)
+        refused_remember(refusals=refusals, run=run)
 
     def batches() -> Iterator[list[FileRead]]:
         batch: list[FileRead] = []
@@ -305,10 +344,11 @@ def source_import_paths(
         if batch:
             yield batch
 
-    pipelined(
-        (_batch_check(files) for files in batches()),
-        prepare=lambda batch: _batch_prepare(batch, run),
-        write=write,
-    )
-    final = [r for r in results if r is not None]
-    return import_run_finish(run=run, totals=RunTotals.of(final), items=final)
+    with import_run_guard(run=run, origin=run.origin):
+        pipelined(
+            (_batch_check(files, skip_refused=skip_refused) for files in batches()),
+            prepare=lambda batch: _batch_prepare(batch, run),
+            write=write,
+        )
+        final = [r for r in results if r is not None]
+        return import_run_finish(run=run, totals=RunTotals.of(final), items=final)

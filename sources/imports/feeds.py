@@ -1,25 +1,33 @@
 """Polling feeds: RSS/Atom entries become documents (the linked page when an entry is a teaser);
 a ClaimReview feed is imported as reviewed claims. Each poll records its outcome on the feed."""
 
+import logging
+
 import feedparser
 import trafilatura
 from django.db.models import F
 from django.utils import timezone
 
 from factcheck.db import import_lock
+from factcheck.fetch import FetchError, FetchUnavailable, fetch
+from factcheck.links import UnsafeURL, web_url_check
 from sources.imports.claimreview import source_import_claimreview_url
 from sources.imports.documents import source_import_bytes
 from sources.imports.runs import (
     ItemResult,
     ItemStatus,
     RunTotals,
+    failure_reason,
     import_run_fail,
     import_run_finish,
+    import_run_guard,
     import_run_start,
 )
 from sources.models import Feed, ImportRun, Source
-from sources.parsers.fetch import FetchError, FetchUnavailable, fetch
+from sources.parsers.clean import storable
 from sources.parsers.text import UnreadableInput
+
+logger = logging.getLogger(__name__)
 
 # Below this many characters an entry's own text is a teaser: the linked page is fetched.
 FEED_ENTRY_MIN_CHARS = 400
@@ -57,62 +65,75 @@ def feed_import_entries(*, feed: Feed, raw: bytes, run: ImportRun) -> list[ItemR
         raise UnreadableInput(f"not an RSS/Atom feed: {reason}")
     results = []
     for n, entry in enumerate(parsed.entries, start=1):
-        link = entry.get("link") or ""
-        label = link or f"{feed.url} entry {n}"
-        existing = Source.objects.filter(url=link).only("pk").first() if link else None
-        if existing is not None:
-            results.append(ItemResult(path=label, status=ItemStatus.UNCHANGED, source=existing.pk))
-            continue
+        link = storable(str(entry.get("link") or "")).strip()
+        label = link[:300] or f"{feed.url} entry {n}"
         try:
-            text = _entry_text(entry)
-            if len(text) < FEED_ENTRY_MIN_CHARS and link:
-                page = fetch(link)
-                text = _html_text(page.body.decode("utf-8", errors="replace")) or text
-            if not text:
-                raise UnreadableInput("the entry has no text and its page none either")
-            source, created = source_import_bytes(
-                raw=text.encode(),
-                origin=label,
-                run=run,
-                title=entry.get("title", "")[:500],
-                url=link or None,
-            )
-            if feed.language and not source.language:
-                Source.objects.filter(pk=source.pk).update(language=feed.language)
+            results.append(_import_entry(feed=feed, entry=entry, link=link, label=label, run=run))
         except (FetchError, UnreadableInput) as exc:
             results.append(ItemResult.failed(label, str(exc)))
-            continue
-        status = ItemStatus.IMPORTED if created else ItemStatus.UNCHANGED
-        results.append(
-            ItemResult(path=label, status=status, source=source.pk, claims_created=created)
-        )
+        except UnsafeURL as exc:
+            results.append(ItemResult.failed(label, f"link refused: {exc}"))
+        except Exception as exc:  # one entry's surprise must not cost the others
+            logger.exception("feed %s: entry %s failed", feed.url, label)
+            results.append(ItemResult.failed(label, f"cannot be imported: {failure_reason(exc)}"))
     return results
+
+
+def _import_entry(
+    *, feed: Feed, entry: feedparser.FeedParserDict, link: str, label: str, run: ImportRun
+) -> ItemResult:
+    """Import one entry of `feed` as a source. Its link, stored as the source's URL and
+    rendered as a link, must be an http(s) URL (factcheck.links)."""
+    if link:
+        web_url_check(link)
+        existing = Source.objects.filter(url=link).only("pk").first()
+        if existing is not None:
+            return ItemResult(path=label, status=ItemStatus.UNCHANGED, source=existing.pk)
+    text = storable(_entry_text(entry))
+    if len(text) < FEED_ENTRY_MIN_CHARS and link:
+        page = fetch(link)
+        text = storable(_html_text(page.body.decode("utf-8", errors="replace"))) or text
+    if not text:
+        raise UnreadableInput("the entry has no text and its page none either")
+    source, created = source_import_bytes(
+        raw=text.encode(),
+        origin=label,
+        run=run,
+        title=storable(str(entry.get("title", "")))[:500],
+        url=link or None,
+    )
+    if feed.language and not source.language:
+        Source.objects.filter(pk=source.pk).update(language=feed.language)
+    status = ItemStatus.IMPORTED if created else ItemStatus.UNCHANGED
+    return ItemResult(path=label, status=status, source=source.pk, claims_created=created)
 
 
 def feed_poll(*, feed: Feed, task_id: str = "") -> ImportRun:
     """Poll `feed` once (RSS/Atom or ClaimReview) and record the outcome on the feed: last
-    success, or one more consecutive failure with its error, whatever the failure. Raises
-    FetchUnavailable for a transient fetch failure (after recording it) so the task can retry;
-    ImportBusy if the feed is being polled already."""
+    success, or one more consecutive failure with its error. Raises FetchUnavailable for a
+    transient fetch failure (after recording it) so the task can retry; ImportBusy if the feed
+    is being polled already."""
     with import_lock(f"feed:{feed.pk}"):
         try:
             if feed.kind == Feed.Kind.CLAIMREVIEW:
                 run = source_import_claimreview_url(url=feed.url, task_id=task_id)
             else:
                 run = import_run_start(kind=ImportRun.Kind.FEED, origin=feed.url, task_id=task_id)
-                try:
-                    results = feed_import_entries(feed=feed, raw=fetch(feed.url).body, run=run)
-                except FetchUnavailable as exc:
-                    import_run_fail(run=run, origin=feed.url, error=str(exc))
-                    raise
-                except (FetchError, UnreadableInput) as exc:
-                    results = [ItemResult.failed(feed.url, str(exc))]
-                run = import_run_finish(run=run, totals=RunTotals.of(results), items=results)
+                with import_run_guard(run=run, origin=feed.url):
+                    try:
+                        raw = fetch(feed.url).body
+                        results = feed_import_entries(feed=feed, raw=raw, run=run)
+                    except FetchUnavailable as exc:
+                        import_run_fail(run=run, origin=feed.url, error=str(exc))
+                        raise
+                    except (FetchError, UnreadableInput) as exc:
+                        results = [ItemResult.failed(feed.url, str(exc))]
+                    run = import_run_finish(run=run, totals=RunTotals.of(results), items=results)
+        except FetchUnavailable as exc:
+            _feed_outcome(feed, None, str(exc))
+            raise
         except Exception as exc:
-            # Counted and shown on the feed whatever stopped the poll (an address that refuses
-            # the connection, one we refuse to fetch, a bug of ours); FetchUnavailable goes on
-            # to the task's retry, anything else to the worker's log.
-            _feed_outcome(feed, None, str(exc) or exc.__class__.__name__)
+            _feed_outcome(feed, None, f"stopped by an unexpected error: {failure_reason(exc)}")
             raise
         error = "" if run.status != ImportRun.Status.FAILED else _first_error(run)
         _feed_outcome(feed, run, error)

@@ -16,12 +16,15 @@ Every importer of reviewed claims goes through `claims_create_imported`. Semanti
 """
 
 import hashlib
+import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from django.db import connection, transaction
+import psycopg
+from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
@@ -35,10 +38,13 @@ from sources.imports.runs import (
     ItemResult,
     ItemStatus,
     RunTotals,
+    failure_reason,
     import_run_finish,
 )
 from sources.models import ImportRun
 from sources.parsers.reviewed import ImportedClaim, ParsedItem
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 
@@ -234,7 +240,8 @@ def reviewed_store(
     batch_size: int,
 ) -> Stored:
     """Store the claims of `parsed` in batches of `batch_size`, each in its own transaction;
-    an item without a claim fails alone with its reason.
+    an item without a claim fails alone with its reason, and so does an item the database
+    refuses: a batch it spoils is written again item by item (see _write_one_by_one).
 
     Keys stored before are looked up first (so a re-run scores nothing); then, while one
     batch is written, the next one's new claims are scored and their rows made ready in a
@@ -245,8 +252,13 @@ def reviewed_store(
     imported = unchanged = 0
     failures: list[ItemResult] = []
 
+    # The items' labels, one list per batch, for the failures of a batch written one by one;
+    # batches are written in the order they are read.
+    labels: deque[list[str]] = deque()
+
     def batches() -> Iterator[LookedUp]:
         batch: list[ImportedClaim] = []
+        names: list[str] = []
         size = max(1, batch_size // 5)
         for item in parsed:
             if item.claim is None:
@@ -257,10 +269,13 @@ def reviewed_store(
                     progress(1)
                 continue
             batch.append(item.claim)
+            names.append(item.label)
             if len(batch) >= size:
+                labels.append(names)
                 yield LookedUp(batch, imported_stored_keys(batch))
-                batch, size = [], batch_size
+                batch, names, size = [], [], batch_size
         if batch:
+            labels.append(names)
             yield LookedUp(batch, imported_stored_keys(batch))
 
     def prepare(looked_up: LookedUp) -> ImportedBatch:
@@ -268,20 +283,53 @@ def reviewed_store(
 
     def write(prepared: ImportedBatch) -> None:
         nonlocal imported, unchanged
-        new = 0
+        names = labels.popleft()
+        new = refused = 0
         if prepared.unique:  # else every key was stored before (a re-run): nothing to write
-            results = claims_create_imported(
-                prepared=prepared, import_run_id=run.pk, request_id=task_id
-            )
+            try:
+                results = claims_create_imported(
+                    prepared=prepared, import_run_id=run.pk, request_id=task_id
+                )
+            except (DatabaseError, psycopg.Error):
+                if not connection.is_usable():
+                    raise
+                logger.warning("a batch of %s was refused: written item by item", run.origin)
+                results, refused_items = _write_one_by_one(prepared, names, run, task_id)
+                failures.extend(refused_items)
+                refused = len(refused_items)
             new = sum(1 for r in results if r.status == ItemStatus.IMPORTED)
         imported += new
-        unchanged += len(prepared.items) - new
+        unchanged += len(prepared.items) - new - refused
         if progress is not None:
             progress(len(prepared.items))
 
     pipelined(batches(), prepare=prepare, write=write)
     totals = RunTotals.reviewed(imported=imported, unchanged=unchanged, failed=len(failures))
     return Stored(totals, failures)
+
+
+def _write_one_by_one(
+    prepared: ImportedBatch, names: Sequence[str], run: ImportRun, task_id: str
+) -> tuple[list[ImportedResult], list[ItemResult]]:
+    """Write each new item of a batch the database refused in a transaction of its own: the
+    results of those stored, and a failed result (its label, the database's reason) for each
+    one refused. Rare, so one statement per item is fine; a lost connection is raised."""
+    label_of: dict[str, str] = {}
+    for item, name in zip(prepared.items, names, strict=True):
+        label_of.setdefault(item.key, name)
+    results: list[ImportedResult] = []
+    refused: list[ItemResult] = []
+    for item in prepared.unique:
+        try:
+            results += claims_create_imported(
+                items=[item], import_run_id=run.pk, request_id=task_id
+            )
+        except (DatabaseError, psycopg.Error) as exc:
+            if not connection.is_usable():
+                raise
+            reason = f"the database refused it: {failure_reason(exc)}"
+            refused.append(ItemResult.failed(label_of[item.key], reason))
+    return results, refused
 
 
 def reviewed_import(

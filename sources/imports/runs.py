@@ -6,7 +6,9 @@ tasks is recorded with its chunks (ranges of rows); each task finishes its chunk
 one finishes the run.
 """
 
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -14,6 +16,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from sources.models import ImportRun, ImportRunChunk
+
+logger = logging.getLogger(__name__)
 
 
 class ItemStatus(models.TextChoices):
@@ -198,3 +202,33 @@ def import_run_finish_chunk(
     else:
         import_run_finish(run=run, totals=totals, items=items)
     return run
+
+
+def failure_reason(exc: BaseException) -> str:
+    """A readable reason for an unexpected error: its type and message, on one short line."""
+    message = " ".join(str(exc).split())
+    reason = f"{exc.__class__.__name__}: {message}" if message else exc.__class__.__name__
+    return reason if len(reason) <= 500 else reason[:497] + "..."
+
+
+@contextmanager
+def import_run_guard(*, run: ImportRun, origin: str) -> Iterator[None]:
+    """Finish `run` as failed, naming the error, when the block raises before finishing it; the
+    error is raised again. Every importer runs inside one, so no run stays `running` after its
+    worker moved on (a worker killed outright is caught by import_run_start instead)."""
+    try:
+        yield
+    except BaseException as exc:
+        reason = f"stopped by an unexpected error: {failure_reason(exc)}"
+        try:
+            finished = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
+                status=ImportRun.Status.FAILED,
+                finished_at=timezone.now(),
+                items_failed=models.F("items_failed") + 1,
+                items=[*run.items, ItemResult.failed(origin, reason).as_json()],
+            )
+            if finished:
+                run.refresh_from_db()
+        except Exception:  # the database itself may be what failed: the error below says so
+            logger.exception("import run %s could not be marked failed", run.pk)
+        raise

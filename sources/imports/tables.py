@@ -1,6 +1,7 @@
 """Importing reviewed claims from CSV/TSV tables, whole or in chunks of rows that several workers
 share."""
 
+import logging
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -11,12 +12,16 @@ from sources.imports.runs import (
     ItemResult,
     RunTotals,
     TableChunk,
+    failure_reason,
     import_run_fail,
     import_run_finish_chunk,
+    import_run_guard,
     import_run_start,
 )
 from sources.models import ImportRun
 from sources.parsers.table import HEADER_TABLE, TableError, TableFormat, parse_table
+
+logger = logging.getLogger(__name__)
 
 
 def source_import_table(
@@ -35,17 +40,18 @@ def source_import_table(
     """
     with import_lock(f"table:{name}"):
         run = import_run_start(kind=ImportRun.Kind.TABLE, origin=name, task_id=task_id)
-        try:
-            return reviewed_import(
-                run=run,
-                parsed=parse_table(raw, name=name, table_format=table_format),
-                origin=name,
-                task_id=task_id,
-                progress=progress,
-                batch_size=settings.IMPORT_TABLE_CHUNK_ROWS,
-            )
-        except TableError as exc:
-            return import_run_fail(run=run, origin=name, error=str(exc))
+        with import_run_guard(run=run, origin=name):
+            try:
+                return reviewed_import(
+                    run=run,
+                    parsed=parse_table(raw, name=name, table_format=table_format),
+                    origin=name,
+                    task_id=task_id,
+                    progress=progress,
+                    batch_size=settings.IMPORT_TABLE_CHUNK_ROWS,
+                )
+            except TableError as exc:
+                return import_run_fail(run=run, origin=name, error=str(exc))
 
 
 # --- A large table shared by several workers -------------------------------------------------
@@ -107,6 +113,19 @@ def source_import_table_chunk(
             )
         except TableError as exc:  # named after the file: the chunk's summary counts chunks
             stored = Stored(RunTotals(failed=1), [ItemResult.failed(name, str(exc))])
+        except BaseException as exc:
+            # Finish the chunk as failed, so that the run still finishes with the last chunk.
+            reason = f"stopped by an unexpected error: {failure_reason(exc)}"
+            try:
+                import_run_finish_chunk(
+                    run_id=run_id,
+                    chunk=chunk,
+                    totals=RunTotals(failed=1),
+                    items=[ItemResult.failed(chunk.label(name), reason)],
+                )
+            except Exception:  # the database itself may be what failed: raised below
+                logger.exception("chunk %s of run %s could not be marked failed", chunk, run_id)
+            raise
         items = [stored.totals.summary(chunk.label(name)), *stored.failures]
         return import_run_finish_chunk(
             run_id=run_id, chunk=chunk, totals=stored.totals, items=items

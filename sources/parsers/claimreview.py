@@ -13,7 +13,17 @@ from dateutil import parser as dateparser
 from django.utils import timezone
 from lxml import html as lxml_html
 
-from sources.parsers.reviewed import ImportedClaim, ParsedItem, review_key
+from factcheck.links import UnsafeURL, web_url_check
+from sources.parsers.reviewed import (
+    ImportedClaim,
+    ParsedItem,
+    imported_claim_checked,
+    review_key,
+)
+
+# Deepest nesting of arrays and objects read: ClaimReview needs fewer than ten levels. (The JSON
+# parser's own limit, Python's recursion limit, ends deeper input with a RecursionError.)
+MAX_JSON_DEPTH = 64
 
 
 class ClaimReviewError(Exception):
@@ -27,11 +37,13 @@ def parse_claimreview(raw: bytes, *, origin: str) -> list[ParsedItem]:
         raise ClaimReviewError("empty document")
     if text[0] in "[{":
         try:
-            documents = [json.loads(text)]
+            documents = [_json(text)]
         except json.JSONDecodeError as exc:
             raise ClaimReviewError(
                 f"invalid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
             ) from None
+        except ValueError as exc:
+            raise ClaimReviewError(f"invalid JSON: {exc}") from None
     else:
         documents = list(_json_ld_blocks(text))
         if not documents:
@@ -41,12 +53,23 @@ def parse_claimreview(raw: bytes, *, origin: str) -> list[ParsedItem]:
         raise ClaimReviewError("no ClaimReview objects found")
     items = []
     for n, node in enumerate(reviews, start=1):
-        label = f"item {n}" + (f" ({node['url']})" if isinstance(node.get("url"), str) else "")
+        url = node.get("url")
+        label = f"item {n}" + (f" ({url[:300]})" if isinstance(url, str) else "")
         try:
-            items.append(ParsedItem(label, _claim(node, origin=origin)))
-        except (ValueError, TypeError) as exc:
-            items.append(ParsedItem(label, None, str(exc)))
+            items.append(ParsedItem(label, imported_claim_checked(_claim(node, origin=origin))))
+        except Exception as exc:  # one item's surprise must not end the document
+            reason = str(exc) if isinstance(exc, ValueError) else f"{exc.__class__.__name__}: {exc}"
+            items.append(ParsedItem(label, None, reason))
     return items
+
+
+def _json(text: str) -> Any:
+    """`text` parsed as JSON; ValueError when it is not JSON or nested too deeply for the
+    parser (which raises RecursionError; _walk refuses what is deeper than MAX_JSON_DEPTH)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
 
 
 def _json_ld_blocks(text: str) -> Iterator[Any]:
@@ -56,21 +79,27 @@ def _json_ld_blocks(text: str) -> Iterator[Any]:
         return
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
-            yield json.loads(script.text_content())
-        except json.JSONDecodeError:
+            yield _json(script.text_content())
+        except ValueError:
             continue  # a broken block on a page does not hide the others
 
 
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    """Every JSON object in `node`, depth first (DataFeed elements, @graph, items)."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            if isinstance(value, (dict, list)):
-                yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
+def _walk(root: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in `root`, depth first (DataFeed elements, @graph, items). Raises
+    ClaimReviewError for nesting deeper than MAX_JSON_DEPTH."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ClaimReviewError(f"invalid JSON: nested deeper than {MAX_JSON_DEPTH} levels")
+        if isinstance(node, dict):
+            yield node
+            values = reversed(node.values())
+        elif isinstance(node, list):
+            values = reversed(node)
+        else:
+            continue
+        stack.extend((v, depth + 1) for v in values if isinstance(v, (dict, list)))
 
 
 def _types(node: dict[str, Any]) -> set[str]:
@@ -138,7 +167,8 @@ def _claim(node: dict[str, Any], *, origin: str) -> ImportedClaim:
         text = str(item.get("name") or item.get("text") or "").strip()
     if not text:
         raise ValueError("claimReviewed is missing or empty")
-    review_url = node.get("url") if isinstance(node.get("url"), str) else ""
+    url = node.get("url")
+    review_url = url.strip() if isinstance(url, str) else ""
     rating = _first(node.get("reviewRating")) or {}
     if not isinstance(rating, dict):
         rating = {"alternateName": str(rating)}
@@ -157,7 +187,13 @@ def _claim(node: dict[str, Any], *, origin: str) -> ImportedClaim:
     site = _host(str(author_url or review_url)) or publisher_name
     appearance = _first(item.get("appearance")) or _first(item.get("firstAppearance"))
     if isinstance(appearance, dict):
-        appearance = appearance.get("url") or _name(appearance)
+        link = appearance.get("url")
+        if isinstance(link, str) and link:
+            try:
+                web_url_check(link.strip())
+            except UnsafeURL as exc:
+                raise ValueError(f"appearance URL refused: {exc}") from None
+        appearance = link or _name(appearance)
     if review_url:
         key = review_key(publisher_site=site, review_url=review_url)
     else:
@@ -174,6 +210,6 @@ def _claim(node: dict[str, Any], *, origin: str) -> ImportedClaim:
         headline=_name(node.get("headline")) or _name(node.get("name")),
         publisher_name=publisher_name,
         publisher_site=site,
-        review_url=review_url[:2000],
+        review_url=review_url,
         review_date=_datetime(node.get("datePublished"), "datePublished"),
     )

@@ -22,7 +22,7 @@ that commonly open sentences ("The", "However", ...). Proper nouns are deliberat
 
 import re
 
-__all__ = ["split_statements"]
+__all__ = ["MAX_STATEMENT_CHARS", "split_statements"]
 
 # Quotes and brackets that close a sentence belong to it; these may open the next one.
 # German quotes open with „ and close with “, hence “ in both sets.
@@ -72,6 +72,13 @@ _STARTERS = frozenset(
     "According Last Next Still Even Now Here "
     "El Los Las Pero En Es Este Esta Der Die Das Und Aber Er Sie Wir Ich Ein Eine".split()
 )
+# Longest statement, in characters: a longer run of text without a sentence end (a table, an
+# encoded blob, a transcript without punctuation) is cut at spaces into statements this long.
+# A claim is something a person checks; and PostgreSQL's full-text vector of a claim's text
+# (claims.Claim.search_vector) cannot exceed 1 MB, which a few hundred thousand characters
+# of words reach. Imported reviewed claims longer than this are refused (sources/parsers/
+# reviewed.py).
+MAX_STATEMENT_CHARS = 5000
 # Longest token worth inspecting before a period; longer ones are never abbreviations.
 _TOKEN_WINDOW = 32
 
@@ -105,6 +112,20 @@ def split_statements(text: str) -> list[tuple[int, int]]:
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while end - start > MAX_STATEMENT_CHARS:  # cut at the last space that keeps it short enough
+        limit = start + MAX_STATEMENT_CHARS
+        space = text.rfind(" ", start + 1, limit + 1)
+        cut = nxt = limit if space < 0 else space
+        while text[cut - 1].isspace():
+            cut -= 1
+        while nxt < end and text[nxt].isspace():
+            nxt += 1
+        _add_one(spans, text, start, cut)
+        start = nxt
+    _add_one(spans, text, start, end)
+
+
+def _add_one(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
     # Lines like "***" or "---" carry no claim; spans are already stripped by construction.
     if _HAS_ALNUM.search(text, start, end):
         spans.append((start, end))

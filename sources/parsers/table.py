@@ -12,7 +12,14 @@ from enum import StrEnum
 
 from dateutil import parser as dateparser
 
-from sources.parsers.reviewed import ImportedClaim, ParsedItem, review_key
+from sources.parsers.clean import nul_free, stray_nul_bytes_dropped
+from sources.parsers.reviewed import (
+    ImportedClaim,
+    ParsedItem,
+    imported_claim_checked,
+    review_key,
+)
+from sources.parsers.text import UnreadableInput, decode_text
 
 LIAR_COLUMNS = {"id": 0, "rating": 1, "claim": 2, "claimant": 4, "context": 13}
 # Header names understood without a column map (lower case).
@@ -27,6 +34,14 @@ HEADER_NAMES = {
     "publisher": ("publisher", "fact_checker"),
     "language": ("language", "lang"),
 }
+
+
+# Longest field, in characters. The csv module's own limit (128 KB) raises in the middle of a
+# table; this one is above any claim (MAX_STATEMENT_CHARS) or context a row should carry, so a
+# row holding a longer field is refused alone, with its line number. (The limit is the csv
+# module's, for the whole process: nothing else here reads CSV.)
+MAX_FIELD_CHARS = 1024 * 1024
+csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 class TableError(Exception):
@@ -65,10 +80,20 @@ def parse_table(
 ) -> Iterator[ParsedItem]:
     """Rows of the table `name` as claims, each labelled "name:line". `first`, `last`: only the
     rows [first, last) of those it yields (a range of a table shared by several tasks); the
-    rows before `first` are counted, not built."""
+    rows before `first` are counted, not built.
+
+    A row is known by a key that does not depend on the file's name, so the same table under
+    another name (an upload is saved under a random prefix) imports nothing twice: the review
+    URL per publisher when the row has one; else the row's id per publisher (LIAR: its id);
+    else, or without a publisher, the hash of the row's cells per publisher. A row that cannot
+    be read or stored fails alone, with its line number and the reason."""
     layout, columns = table_format.layout, table_format.columns
     delimiter, publisher = table_format.delimiter, table_format.publisher
-    text = raw.decode("utf-8-sig", errors="replace")
+    try:
+        # A stray NUL byte in one row must not make the whole table look binary.
+        text = nul_free(decode_text(stray_nul_bytes_dropped(raw)))
+    except UnreadableInput as exc:
+        raise TableError(f"{name}: {exc}") from None
     if delimiter is None:
         delimiter = "\t" if name.endswith((".tsv", ".tab")) or layout == TableLayout.LIAR else ","
     # LIAR's statements contain stray quotes; a TSV is read without quote processing.
@@ -81,22 +106,35 @@ def parse_table(
     elif layout == TableLayout.PLAIN:
         if not columns:
             raise TableError("a table without a header needs a column map (field=index)")
-        mapping = {k: int(v) for k, v in columns.items()}
-        namespace = f"table|{name}"
+        try:
+            mapping = {k: int(v) for k, v in columns.items()}
+        except ValueError:
+            raise TableError("a table without a header maps fields to column numbers") from None
+        namespace = "table"
     else:
         try:
             header = [h.strip().lower() for h in next(reader)]
         except StopIteration:
             raise TableError(f"{name}: empty table") from None
+        except csv.Error as exc:
+            raise TableError(f"{name}: the header row cannot be read: {exc}") from None
         mapping = _from_header(header, columns or {}, name)
-        namespace = f"table|{name}"
+        namespace = "table"
     if "claim" not in mapping:
         raise TableError(f"{name}: no claim column (map one with claim=<column>)")
     width = max(mapping.values()) + 1
     count = 0  # rows yielded or skipped so far
-    for row in reader:
-        if last is not None and count >= last:
+    while last is None or count < last:
+        try:
+            row = next(reader)
+        except StopIteration:
             return
+        except csv.Error as exc:  # the reader goes on with the next line
+            count += 1
+            if count > first:
+                line = reader.line_num
+                yield ParsedItem(f"{name}:{line}", None, f"line {line}: {exc}")
+            continue
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
@@ -107,7 +145,12 @@ def parse_table(
             error = f"line {line}: {len(row)} columns, expected {width}"
             yield ParsedItem(f"{name}:{line}", None, error)
             continue
-        yield _row(row, mapping, line, name, namespace, publisher, table_format.language)
+        try:
+            item = _row(row, mapping, line, name, namespace, publisher, table_format.language)
+        except Exception as exc:  # one row's surprise must not end the table
+            error = f"line {line}: cannot be read: {exc.__class__.__name__}: {exc}"
+            item = ParsedItem(f"{name}:{line}", None, error)
+        yield item
 
 
 def _from_header(header: list[str], columns: Mapping[str, int | str], name: str) -> dict[str, int]:
@@ -150,24 +193,35 @@ def _row(
             claim_date = dateparser.parse(cell("date")).date()
         except (ValueError, OverflowError):
             return ParsedItem(label, None, f"line {line}: date is not a date: {cell('date')!r}")
-    external = cell("id") or hashlib.sha256("\t".join(row).encode()).hexdigest()
     rating = cell("rating")
     site = cell("publisher") or publisher
-    key = f"{namespace}|{external}"
     if cell("review_url"):
         key = review_key(publisher_site=site, review_url=cell("review_url"))
-    return ParsedItem(
-        label,
-        ImportedClaim(
-            key=key,
-            text=text,
-            origin=cell("context") or f"{name}:{line}",
-            claimant=cell("claimant")[:300],
-            claim_date=claim_date,
-            language=(cell("language") or language)[:8],
-            original_rating=rating,
-            publisher_name=site,
-            publisher_site=site,
-            review_url=cell("review_url"),
-        ),
-    )
+    elif namespace == "liar":
+        key = f"liar|{cell('id') or _row_hash(row)}"
+    elif cell("id") and site:
+        key = f"table|{site}|id|{cell('id')}"
+    else:  # ids without a publisher are too weak a key ("1", "2"...): the row's content
+        key = f"table|{site}|row|{_row_hash(row)}"
+    try:
+        claim = imported_claim_checked(
+            ImportedClaim(
+                key=key,
+                text=text,
+                origin=cell("context") or f"{name}:{line}",
+                claimant=cell("claimant")[:300],
+                claim_date=claim_date,
+                language=(cell("language") or language)[:8],
+                original_rating=rating,
+                publisher_name=site,
+                publisher_site=site,
+                review_url=cell("review_url"),
+            )
+        )
+    except ValueError as exc:
+        return ParsedItem(label, None, f"line {line}: {exc}")
+    return ParsedItem(label, claim)
+
+
+def _row_hash(row: list[str]) -> str:
+    return hashlib.sha256("\t".join(row).encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,9 +1,7 @@
-"""Fixtures and helpers the import tests share: a local HTTP server and the commands' JSON."""
+"""Helpers the import tests share: the commands' JSON, a sample page and feed."""
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -11,7 +9,6 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from pytest_django.fixtures import Settings
 
 from tests.conftest import DATA
 from tests.sources.workers import REDIS, Processes, redis_purge
@@ -42,40 +39,6 @@ PAGE = (
     )
     + "</article><footer>Copyright</footer></body></html>"
 )
-
-
-class Handler(BaseHTTPRequestHandler):
-    """Answers each path from `routes`: (status, content type, body); a redirect's body is its
-    Location."""
-
-    routes: dict[str, tuple[int, str, bytes]] = {}
-
-    def do_GET(self) -> None:
-        status, ctype, body = self.routes.get(self.path, (404, "text/plain", b"not found"))
-        self.send_response(status)
-        if status in (301, 302):
-            self.send_header("Location", body.decode())
-            body = b""
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def server(settings: Settings) -> Iterator[str]:
-    """The base URL of a local HTTP server answering Handler.routes."""
-    settings.IMPORT_ALLOW_PRIVATE_NETWORKS = True
-    Handler.routes = {}
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from factcheck.db import ImportBusy
+from factcheck.fetch import FetchError, fetch
 from sources.imports.claimreview import source_import_claimreview
 from sources.management.commands._imports import progress_bar, report
-from sources.parsers.fetch import FetchError, fetch
 
 
 class Command(BaseCommand):

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from factcheck.db import ImportBusy
+from factcheck.fetch import FetchError
 from sources.imports.feeds import feed_poll
 from sources.management.commands._imports import report
 from sources.models import Feed
-from sources.parsers.fetch import FetchError
 from sources.schedules import feed_schedule_sync
 
 

@@ -243,8 +243,8 @@ def test_a_batch_the_database_refuses_is_written_file_by_file_and_loses_nothing_
     stored, _ = source_import_bytes(raw=(tmp_path / "b.txt").read_bytes(), origin="elsewhere")
     check = documents._batch_check
 
-    def check_missing_the_stored_file(files: list[FileRead]) -> documents._Batch:
-        batch = check(files)
+    def check_missing_the_stored_file(files: list[FileRead], **kwargs: Any) -> documents._Batch:
+        batch = check(files, **kwargs)
         batch.results = [None if r and r.status == "unchanged" else r for r in batch.results]
         return batch
 

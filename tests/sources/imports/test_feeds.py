@@ -4,10 +4,11 @@ import pytest
 from django_celery_beat.models import PeriodicTask
 
 from claims.models import Claim
+from factcheck.fetch import FetchUnavailable
 from sources.imports.feeds import feed_poll
 from sources.models import Feed, ImportRun, Source
-from sources.parsers.fetch import FetchUnavailable
-from tests.sources.conftest import PAGE, Handler, command_json, rss
+from tests.local_http import Handler
+from tests.sources.conftest import PAGE, command_json, rss
 
 pytestmark = pytest.mark.django_db
 

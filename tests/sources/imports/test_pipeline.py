@@ -1,11 +1,11 @@
 """Table imports prepare batch N+1 in a thread while batch N is written (pipelined, as documents
-are): the same rows as one serial write, and nothing lost or doubled when the database refuses a
-batch."""
+are): the same rows as one serial write; a row the database refuses fails alone, and the run
+always finishes."""
 
 from typing import Any
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from pytest_django.fixtures import Settings
 
 from claims.models import Claim, Claimant, ClaimEvent, Verdict
@@ -72,45 +72,61 @@ def test_a_table_written_in_overlapped_batches_stores_what_one_serial_write_stor
     assert overlapped == serial
 
 
-def test_a_batch_the_database_refuses_loses_nothing_and_the_next_run_finishes(
+def test_a_row_the_database_refuses_fails_alone_and_every_other_row_is_stored_once(
     settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The database refuses any batch holding one poisoned row: that batch is written again
+    row by row, the poisoned row fails with the database's reason, and the run finishes."""
     settings.IMPORT_TABLE_CHUNK_ROWS = 10
-    written: list[int] = []
+    rows = [r for r in parse_table(LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)]
+    poisoned = next(r for r in rows[15:] if r.claim is not None)
     real_write = reviewed.claims_create_imported
-    real_settings = reviewed.bulk_write_settings
 
     def write(**kwargs: Any) -> list[reviewed.ImportedResult]:
-        results = real_write(**kwargs)
-        written.append(sum(1 for r in results if r.status == "imported"))
-        return results
-
-    def refuse_the_third_batch() -> None:
-        real_settings()
-        if len(written) == 2:  # inside the third batch's transaction: PostgreSQL refuses it
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1 / 0")
+        prepared = kwargs.get("prepared")
+        items = prepared.unique if prepared is not None else kwargs["items"]
+        if any(item.key == poisoned.claim.key for item in items):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT 1 / 0")  # PostgreSQL refuses the write
+        return real_write(**kwargs)
 
     monkeypatch.setattr(reviewed, "claims_create_imported", write)
-    monkeypatch.setattr(reviewed, "bulk_write_settings", refuse_the_third_batch)
 
-    with pytest.raises(DatabaseError):
-        source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
-
-    # The two batches written before stay whole; the refused one and those after it are absent.
-    assert len(written) == 2 and 0 < sum(written) < 40
-    stored = sum(written)
-    assert Source.objects.count() == Claim.objects.count() == Verdict.objects.count() == stored
-    assert ClaimEvent.objects.filter(code="claim.imported").count() == stored
-
-    monkeypatch.setattr(reviewed, "bulk_write_settings", real_settings)
     run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
 
-    assert (run.claims_created, run.items_unchanged, run.items_failed) == (40 - stored, stored, 1)
-    assert Claim.objects.count() == Claim.objects.values("text").distinct().count() == 40
-    assert Source.objects.count() == Verdict.objects.count() == 40
-    assert ClaimEvent.objects.filter(code="claim.imported").count() == 40
-    interrupted = ImportRun.objects.exclude(pk=run.pk).get()
-    assert interrupted.status == ImportRun.Status.FAILED
-    assert "interrupted" in interrupted.items[0]["error"]
+    assert run.status == ImportRun.Status.PARTIAL
+    assert (run.claims_created, run.items_unchanged, run.items_failed) == (39, 0, 2)
+    refused = next(item for item in run.items if item["path"] == poisoned.label)
+    assert refused["error"] == "the database refused it: DataError: division by zero"
+    assert Source.objects.count() == Claim.objects.count() == Verdict.objects.count() == 39
+    assert ClaimEvent.objects.filter(code="claim.imported").count() == 39
+    assert not Claim.objects.filter(text=poisoned.claim.text).exists()
+
+    again = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
+
+    assert (again.claims_created, again.items_unchanged, again.items_failed) == (0, 39, 2)
+    assert Claim.objects.count() == Claim.objects.values("text").distinct().count() == 39
+
+
+def test_an_unexpected_error_finishes_the_run_as_failed_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("the scorer fell over")
+
+    monkeypatch.setattr(reviewed, "imported_prepare", broken)
+
+    with pytest.raises(RuntimeError):
+        source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
+
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FAILED
+    assert run.finished_at is not None
+    assert run.items[-1] == {
+        "path": LIAR.name,
+        "status": "failed",
+        "source": None,
+        "claims_created": 0,
+        "error": "stopped by an unexpected error: RuntimeError: the scorer fell over",
+    }

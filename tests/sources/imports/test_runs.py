@@ -18,7 +18,8 @@ from sources.imports.tables import (
 from sources.models import Feed, ImportRun, ImportRunChunk
 from sources.parsers.table import TableFormat, TableLayout
 from tests.conftest import DATA
-from tests.sources.conftest import LIAR, Handler
+from tests.local_http import Handler
+from tests.sources.conftest import LIAR
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import pytest
 from pytest_django.fixtures import Settings
 
-from sources.parsers.fetch import FetchError, fetch
-from tests.sources.conftest import Handler
+from factcheck.fetch import FetchError, fetch
+from tests.local_http import Handler
 
 
 def test_fetch_refuses_loopback_unless_allowed_and_other_schemes(
