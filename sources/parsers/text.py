@@ -289,7 +289,7 @@ def _differing_words(raw: bytes, readings: list[_Reading]) -> list[_Reading]:
     first = readings[0].text
     differ = [
         i
-        for i, byte in enumerate(raw)
+        for i, byte in enumerate(raw[:_LOOKED_AT])
         if byte >= 0x80 and any(r.text[i] != first[i] for r in readings[1:])
     ]
     cut = []
