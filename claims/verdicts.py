@@ -328,15 +328,15 @@ def _refuse_rewriting_the_review(
         }
         for c in content.citations
     ]
-    for field, given, held in (
-        ("explanation", content.explanation, wording["explanation"]),
-        ("citations", citations, wording["citations"]),
+    for field, what, given, held in (
+        ("explanation", "explanation", content.explanation, wording["explanation"]),
+        ("citations", "evidence", citations, wording["citations"]),
     ):
         if given != held:
             publisher = verdict.publisher_name or verdict.publisher_site or "the fact-checker"
             raise InvalidInput(
                 field,
-                f"This review is {publisher}'s: its {field} stay as published at its URL. "
+                f"This review is {publisher}'s: its {what} stays as published at its URL. "
                 "A correction may change our rating, the headline and the summary.",
             )
 
