@@ -165,7 +165,8 @@ def main() -> None:
             f"{load:.1f} -> {os.getloadavg()[0]:.1f}"
         )
 
-        # The floor: COPY the same rows into the same table.
+        # The floor: COPY the same rows into the same table (its columns wrapped as a row, like
+        # claims/demo.py's COPY columns, rather than one name a line).
         columns = [
             "source_id", "text", "start", "end", "position", "language", "status",
             "fingerprint", "created_at", "updated_at", "match_head", "match_tail",

@@ -57,13 +57,17 @@ def bench_liar() -> None:
     run = source_import_table(raw=raw, name=LIAR.name, table_format=liar)
     first = time.perf_counter() - t0
     rows = run.claims_created
-    print(f"LIAR train: {rows:,} rows in {first:.2f}s = {rows / first:,.0f} rows/s "
-          f"(failed {run.items_failed})")  # fmt: skip
+    print(
+        f"LIAR train: {rows:,} rows in {first:.2f}s = {rows / first:,.0f} rows/s "
+        f"(failed {run.items_failed})"
+    )
     t0 = time.perf_counter()
     again = source_import_table(raw=raw, name=LIAR.name, table_format=liar)
     rerun = time.perf_counter() - t0
-    print(f"  re-run unchanged: {rerun:.2f}s ({rerun / first:.0%} of the first; "
-          f"{again.claims_created} created)")  # fmt: skip
+    print(
+        f"  re-run unchanged: {rerun:.2f}s ({rerun / first:.0%} of the first; "
+        f"{again.claims_created} created)"
+    )
 
     # The floor: COPY the same rows (sources, claims, verdicts) into the same tables.
     data = {}
@@ -88,8 +92,10 @@ def bench_liar() -> None:
                 for row in values:
                     copy.write_row(row)
     floor = time.perf_counter() - t0
-    print(f"  COPY of the same rows (3 tables): {floor:.2f}s = {rows / floor:,.0f} rows/s; "
-          f"import/COPY = {first / floor:.1f}x")  # fmt: skip
+    print(
+        f"  COPY of the same rows (3 tables): {floor:.2f}s = {rows / floor:,.0f} rows/s; "
+        f"import/COPY = {first / floor:.1f}x"
+    )
 
 
 def backend_cpu(name: str, own: int) -> dict[int, float]:
@@ -169,10 +175,12 @@ def run_workers(
         backends = sum(
             seconds - backends_before.get(pid, 0.0) for pid, seconds in backends_seen.items()
         )
-        print(f"  CPU: worker processes {workers:.1f}s, their PostgreSQL backends "
-              f"{backends:.1f}s in {took:.1f}s = {(workers + backends) / took:.2f} of "
-              f"{os.cpu_count()} cores; load average {load_before:.1f} -> "
-              f"{os.getloadavg()[0]:.1f}")  # fmt: skip
+        print(
+            f"  CPU: worker processes {workers:.1f}s, their PostgreSQL backends "
+            f"{backends:.1f}s in {took:.1f}s = {(workers + backends) / took:.2f} of "
+            f"{os.cpu_count()} cores; load average {load_before:.1f} -> "
+            f"{os.getloadavg()[0]:.1f}"
+        )
         return took
     finally:
         for proc in procs:
@@ -247,8 +255,10 @@ def bench_folder(mb: float, docs: int) -> None:
         folder = Path(tmp)
         nbytes = write_generated(folder, docs, mb)
         runs = math.ceil(docs / FOLDER_BATCH_FILES)
-        print(f"folder: {docs} files, {nbytes / 1e6:.1f} MB, {runs} tasks of "
-              f"{FOLDER_BATCH_FILES} files")  # fmt: skip
+        print(
+            f"folder: {docs} files, {nbytes / 1e6:.1f} MB, {runs} tasks of "
+            f"{FOLDER_BATCH_FILES} files"
+        )
         send = functools.partial(source_import_folder_task.delay, [str(folder)])
         one = run_workers(1, send, env, runs)
         claims = Claim.objects.count()
@@ -260,8 +270,7 @@ def bench_folder(mb: float, docs: int) -> None:
             cursor.execute("TRUNCATE claims_claimevent, " + ", ".join(TABLES) + " CASCADE")
         two = run_workers(2, send, env, runs)
         assert Claim.objects.count() == claims, (Claim.objects.count(), claims)
-        print(f"  2 workers: {two:.2f}s = {nbytes / 1e6 / two:.2f} MB/s; speed-up "
-              f"{one / two:.2f}x")  # fmt: skip
+        print(f"  2 workers: {two:.2f}s = {nbytes / 1e6 / two:.2f} MB/s; speed-up {one / two:.2f}x")
 
 
 def main() -> None:
@@ -281,8 +290,10 @@ def main() -> None:
     # Its own scratch database, so a test run of the same checkout (test_<NAME>) is left alone.
     connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_bench_imports"
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    print(f"scratch database: {test_db}; load average {os.getloadavg()[0]:.1f}, "
-          f"{os.cpu_count()} cores")  # fmt: skip
+    print(
+        f"scratch database: {test_db}; load average {os.getloadavg()[0]:.1f}, "
+        f"{os.cpu_count()} cores"
+    )
     try:
         bench_liar()
         if not args.skip_workers:

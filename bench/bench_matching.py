@@ -176,7 +176,8 @@ def main() -> None:
 
         rng = random.Random(6)
         max_id = Claim.objects.order_by("-id").values_list("id", flat=True).first()
-        samples = []
+        assert max_id is not None  # the claims were just added
+        samples: list[str] = []
         while len(samples) < args.queries // 2:
             text = Claim.objects.filter(id=rng.randrange(1, max_id + 1)).values_list(
                 "text", flat=True

@@ -11,7 +11,7 @@ never trains on them) and skips cleanly, exit 0, when they are absent.
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +61,10 @@ def mean_metrics(per_debate: Sequence[dict[str, float]]) -> dict[str, float]:
     return {k: sum(m[k] for m in per_debate) / len(per_debate) for k in keys}
 
 
-def evaluate(debates: dict[Path, list[tuple[int, str, int]]], score_fn) -> dict[str, float]:
+def evaluate(
+    debates: dict[Path, list[tuple[int, str, int]]],
+    score_fn: Callable[[list[str]], Sequence[float]],
+) -> dict[str, float]:
     """Mean metrics over `debates` with `score_fn(texts) -> scores` (used by training too)."""
     per = []
     for rows in debates.values():

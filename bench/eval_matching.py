@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -42,6 +43,14 @@ os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # a host: no kombu warn
 DATA = ROOT.parent / "shared" / "datasets" / "checkthat2020-claim-retrieval"
 DEPTH = 20  # claims asked from claim_match per query (a vclaim may be split into several)
 FIRST_STAGE_DEPTH = 200  # first-stage rows kept per query for the recall figures and --tune
+
+if TYPE_CHECKING:  # the functions import the app's modules once Django is set up
+    import numpy as np
+
+    from claims.matching.candidates import Candidate
+
+    # Each query's first-stage rows and its embedding (_candidates).
+    Fetched = list[tuple[list[Candidate], np.ndarray]]
 
 
 # Where each vclaim's review is said to be read (its source's origin): no real address.
@@ -150,7 +159,7 @@ def evaluate(
     return figures, durations, run_rows
 
 
-def _candidates(queries: list[list[str]], depth: int) -> list[tuple[list[tuple], object]]:
+def _candidates(queries: list[list[str]], depth: int) -> "Fetched":
     """Each query's first-stage rows (`depth` of them) and its embedding."""
     from claims.embeddings import texts_embed
     from claims.matching import candidates
@@ -171,7 +180,7 @@ def first_stage_recall(
     qrels: dict[str, set[str]],
     vclaim_of: dict[int, str],
     source_of: dict[int, int],
-    fetched: list[tuple[list[tuple], object]],
+    fetched: "Fetched",
 ) -> str:
     """Share of relevant vclaims among claim_match's first-stage (PostgreSQL) candidates
     (`fetched`: _candidates at FIRST_STAGE_DEPTH)."""
@@ -197,7 +206,7 @@ def tune(
     qrels: dict[str, set[str]],
     vclaim_of: dict[int, str],
     source_of: dict[int, int],
-    fetched: list[tuple[list[tuple], object]],
+    fetched: "Fetched",
 ) -> None:
     """MAP@5 over a grid of CANDIDATES x LEXICAL_WEIGHT (the first stage runs once per query,
     `fetched`: its rows are ordered by lexical score, so a prefix is what a smaller CANDIDATES

@@ -15,7 +15,12 @@ import csv
 import gzip
 import json
 import sys
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported in the functions, once ROOT is on the path
+    from claims.checkworthiness import Model
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,8 +40,11 @@ def read_claimbuster(path: Path) -> tuple[list[str], list[int], list[int]]:
     return texts, verdicts, [1 if v == 1 else 0 for v in verdicts]
 
 
-def fit(texts, verdicts, *, C: float, min_df: int, ufs: float):
-    """Fit; `ufs` > 0 adds the unimportant factual sentences as positives with that weight."""
+def fit(
+    texts: list[str], verdicts: list[int], *, C: float, min_df: int, ufs: float
+) -> tuple[Any, Any]:
+    """Fit; `ufs` > 0 adds the unimportant factual sentences as positives with that weight.
+    Returns scikit-learn's fitted vectorizer and classifier."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -51,13 +59,17 @@ def fit(texts, verdicts, *, C: float, min_df: int, ufs: float):
     return vectorizer, model
 
 
-def to_model(vectorizer, model):
+def to_model(vectorizer: Any, model: Any) -> "Model":
     from claims.checkworthiness import Model
 
     idf = vectorizer.idf_
     coef = model.coef_[0]
     terms = {t: (float(idf[i]), float(coef[i])) for t, i in vectorizer.vocabulary_.items()}
     return Model(terms=terms, bias=float(model.intercept_[0]))
+
+
+def score_all(model: "Model", texts: list[str]) -> list[float]:
+    return [model.score(text) for text in texts]
 
 
 def main() -> int:
@@ -69,20 +81,21 @@ def main() -> int:
         print(f"skipped: {CLAIMBUSTER} not found")
         return 0
     texts, verdicts, _ = read_claimbuster(CLAIMBUSTER)
-    params = dict(DEFAULTS)
+    params: dict[str, Any] = dict(DEFAULTS)
     if args.tune:
         from eval_checkworthiness import DEBATES, evaluate, read_debate
 
         debates = {p: read_debate(p) for p in sorted(DEBATES.glob("*.tsv"))}
-        best = None
+        best: tuple[float, dict[str, Any]] | None = None
         for C in (0.3, 1.0, 3.0, 10.0):
             for min_df in (1, 2, 3):
                 for ufs in (0.0, 0.3):
                     m = to_model(*fit(texts, verdicts, C=C, min_df=min_df, ufs=ufs))
-                    mean = evaluate(debates, lambda ts, m=m: [m.score(t) for t in ts])
+                    mean = evaluate(debates, partial(score_all, m))
                     print(f"C={C} min_df={min_df} ufs={ufs}: MAP {mean['AP']:.4f}", flush=True)
                     if best is None or mean["AP"] > best[0]:
                         best = (mean["AP"], {"C": C, "min_df": min_df, "ufs": ufs})
+        assert best is not None
         print(f"best: {best}")
         params = best[1]
     vectorizer, model = fit(texts, verdicts, **params)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from claims.models import Claim, Verdict
-from claims.roles import User, user_is_editor, user_is_reviewer
+from claims.roles import AnyUser, user_is_editor, user_is_reviewer
 from factcheck.errors import Forbidden, InvalidInput
 
 
@@ -42,7 +42,7 @@ class Action:
     optional: tuple[str, ...] = ()  # inputs it takes besides
     # What else it needs once the claim is in a status it starts from, given the claim, the
     # actor and the claim's own verdict: raises a DomainError to refuse.
-    check: Callable[[Claim, User, Verdict | None], object] | None = None
+    check: Callable[[Claim, AnyUser, Verdict | None], object] | None = None
     on_verdict: bool = False  # acts on the claim's own verdict: offered only when there is one
     public_note: bool = False  # its note is published with the verdict
 
@@ -51,7 +51,7 @@ class Action:
         return (*self.requires, *self.optional)
 
 
-def authorize(action: Action, claim: Claim, actor: User) -> None:
+def authorize(action: Action, claim: Claim, actor: AnyUser) -> None:
     """Refuse an actor who lacks the row's role (Forbidden, HTTP 403)."""
     if action.role is Role.EDITOR:
         if not user_is_editor(actor):
@@ -84,7 +84,7 @@ def require_inputs(action: Action, inputs: dict[str, Any]) -> dict[str, Any]:
     return given
 
 
-def check_ready(action: Action, claim: Claim, actor: User, verdict: Verdict | None) -> None:
+def check_ready(action: Action, claim: Claim, actor: AnyUser, verdict: Verdict | None) -> None:
     """Run the row's `check`, if it has one and the claim is in a status it starts from."""
     if action.check is not None and claim.status in action.sources:
         action.check(claim, actor, verdict)

@@ -42,7 +42,9 @@ OTHER_STATUSES = (
     (Claim.Status.DUPLICATE, 0.03),
 )
 
-# The columns each COPY writes: every NOT NULL column without a database default.
+# The columns each COPY writes: every NOT NULL column without a database default. Wrapped as the
+# rows the COPYs write are (claim_rows, verdict_rows), so a value and its column sit at the same
+# place; the formatter would give each name and each value a line of its own.
 _SOURCE_COLUMNS = (
     "title", "publisher", "author", "language", "body", "content_hash", "origin", "created_at",
 )  # fmt: skip
@@ -165,7 +167,7 @@ def demo_data_generate(
                 else:
                     status = rng.choices(statuses, weights)[0]
                 assigned = status == Claim.Status.IN_REVIEW
-                yield (
+                yield (  # _CLAIM_COLUMNS, wrapped alike
                     source_id, text, start, end, position, language, status.value,
                     claim_fingerprint(text), rng.choice(claimant_ids), round(rng.random(), 4),
                     reviewer.pk if assigned else None, created, created, *match_keys(text),
@@ -200,7 +202,7 @@ def demo_data_generate(
         for claim_id in published_claims:
             rating_id, label = rng.choice(ratings)
             when = now - timedelta(seconds=rng.randint(0, 365 * 86400))
-            yield (
+            yield (  # _VERDICT_COLUMNS
                 claim_id, rating_id, f"Demo verdict {claim_id}: {label}",
                 f"Our reading of claim {claim_id}: {label.lower()}.",
                 "The figures cited do not match the official statistics. " * 3,

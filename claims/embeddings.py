@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from claims.selectors import verdict_public_sql
 
@@ -136,7 +137,7 @@ def claims_embed(*, claim_ids: Sequence[int]) -> int:
         return _embed_rows(cursor, cursor.fetchall())
 
 
-def _embed_rows(cursor, rows: Sequence[tuple]) -> int:
+def _embed_rows(cursor: CursorWrapper, rows: Sequence[tuple]) -> int:
     """Embed and write `rows` read by _TO_EMBED; return how many claims were written."""
     if not rows:
         return 0

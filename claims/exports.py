@@ -5,10 +5,25 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 CSV_COLUMNS = (
-    "id", "status", "origin", "claim_id", "claim_text", "claimant", "claim_date", "language",
-    "source_title", "source_url", "rating", "rating_value", "headline", "summary", "author",
-    "published_at", "updated_at", "corrections",
-)  # fmt: skip
+    "id",
+    "status",
+    "origin",
+    "claim_id",
+    "claim_text",
+    "claimant",
+    "claim_date",
+    "language",
+    "source_title",
+    "source_url",
+    "rating",
+    "rating_value",
+    "headline",
+    "summary",
+    "author",
+    "published_at",
+    "updated_at",
+    "corrections",
+)
 
 
 class _Line:

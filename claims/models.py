@@ -1,3 +1,6 @@
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -17,19 +20,19 @@ class MatchKeyField(models.IntegerField):
     claims.demo) pass `match_keys` of each text themselves. Indexed by claim_match_head_idx
     and claim_match_tail_idx."""
 
-    def __init__(self, *args, part: int = 0, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, part: int = 0, **kwargs: Any) -> None:
         self.part = part
-        kwargs.setdefault("null", True)
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):  # type: ignore[no-untyped-def]
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         kwargs["part"] = self.part
         return name, path, args, kwargs
 
     def pre_save(self, model_instance: models.Model, add: bool) -> int | None:
-        value = match_keys(model_instance.text)[self.part]  # type: ignore[attr-defined]
+        # The row's `text`, read by name: in migrations the row is a historical Claim model.
+        value = match_keys(model_instance.serializable_value("text"))[self.part]
         setattr(model_instance, self.attname, value)
         return value
 
@@ -104,7 +107,7 @@ class VerdictOrigin(models.TextChoices):
 class Claim(models.Model):
     """One checkable statement: `source.body[start:end] == text`."""
 
-    Status = ClaimStatus
+    Status: TypeAlias = ClaimStatus
 
     # Not indexed on its own: claim_source_start_unique (source, start) serves lookups by source.
     source = models.ForeignKey(
@@ -145,8 +148,11 @@ class Claim(models.Model):
     fingerprint = models.CharField(
         max_length=64, blank=True, help_text="Hash of the normalised text, for exact matching."
     )
-    match_head = MatchKeyField(part=0, help_text="Hash of the first five words, or NULL.")
-    match_tail = MatchKeyField(part=1, help_text="Hash of the last five words, or NULL.")
+    # NULL for a text of five words or fewer.
+    match_head = MatchKeyField(
+        part=0, null=True, help_text="Hash of the first five words, or NULL."
+    )
+    match_tail = MatchKeyField(part=1, null=True, help_text="Hash of the last five words, or NULL.")
     # The text's words, stemmed in English, for full-text search: claim matching's candidates
     # (claims/matching/candidates.py, raw SQL) and the admin's claim search (claim_search).
     # PostgreSQL computes it on every write, COPY included; Django never writes it. Spelled as
@@ -271,8 +277,8 @@ RETURN NEW;
 class Verdict(models.Model):
     """The review of a claim: ours (drafted and published here) or imported from a fact-checker."""
 
-    Status = VerdictStatus
-    Origin = VerdictOrigin
+    Status: TypeAlias = VerdictStatus
+    Origin: TypeAlias = VerdictOrigin
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="verdicts")
     rating = models.ForeignKey(
@@ -490,8 +496,8 @@ class ClaimMatch(models.Model):
     `mark_duplicate`.
     """
 
-    Kind = ClaimMatchKind
-    Status = ClaimMatchStatus
+    Kind: TypeAlias = ClaimMatchKind
+    Status: TypeAlias = ClaimMatchStatus
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="matches")
     matched = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="matched_by")

@@ -10,44 +10,51 @@
 The workflow, the admin and every API view ask these functions; none looks at groups itself.
 """
 
+from typing import TypeGuard
+
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from claims.defaults import EDITORS, REVIEWERS  # the groups the migrations install
 
-User = AbstractBaseUser | AnonymousUser
+# Whoever makes a request: a signed-in user or an anonymous one (`request.user`). The checks
+# below answer False for anonymous users, so a True narrows an `AnyUser` to a `User`.
+AnyUser = User | AnonymousUser
+
+# An attribute of the user object, as Django's ModelBackend keeps its permission cache.
+_GROUPS_CACHE = "_role_groups"
 
 
-def _group_names(user: User) -> frozenset[str]:
+def _group_names(user: AnyUser) -> frozenset[str]:
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached = getattr(user, "_role_groups", None)
+    cached: frozenset[str] | None = getattr(user, _GROUPS_CACHE, None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
-        user._role_groups = cached  # one query per request, however many checks
+        setattr(user, _GROUPS_CACHE, cached)  # one query per request, however many checks
     return cached
 
 
-def user_is_editor(user: User) -> bool:
+def user_is_editor(user: AnyUser) -> TypeGuard[User]:
     return bool(user.is_authenticated and user.is_active and user.is_superuser) or (
         EDITORS in _group_names(user)
     )
 
 
-def user_is_reviewer(user: User) -> bool:
+def user_is_reviewer(user: AnyUser) -> TypeGuard[User]:
     """Reviewers and editors: everyone who may take and review claims."""
     return user_is_editor(user) or REVIEWERS in _group_names(user)
 
 
-def user_is_staff(user: User) -> bool:
+def user_is_staff(user: AnyUser) -> TypeGuard[User]:
     """The newsroom: reviewers, editors and staff accounts, who may read unpublished work."""
     return bool(user.is_authenticated and user.is_active and user.is_staff) or user_is_reviewer(
         user
     )
 
 
-def reviewers() -> QuerySet:
+def reviewers() -> QuerySet[User]:
     """Users who may be assigned claims: active reviewers, editors and superusers."""
     return (
         get_user_model()

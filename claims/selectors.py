@@ -7,7 +7,7 @@ the list page close to a hand-written psycopg query (see bench/bench_api.py).
 """
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,8 @@ import orjson
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, Field, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from claims.claimreview import claimreview_organization_site
@@ -150,9 +151,14 @@ def verdict_public_rows(*, verdicts: QuerySet[Verdict]) -> list[dict[str, Any]]:
         return [verdict_public_dict(row=row) for row in cursor.fetchall()]
 
 
-def _order_column(name: str) -> str:
-    field = Verdict._meta.get_field("id" if name.lstrip("-") == "pk" else name.lstrip("-"))
-    return f"v.{field.column} {'DESC' if name.startswith('-') else 'ASC'}"
+def _order_column(name: str | Combinable) -> str:
+    """The row query's ORDER BY term for one of the queryset's `order_by` entries: a column of
+    the verdict, ascending or descending (`-`)."""
+    if isinstance(name, str):
+        field = Verdict._meta.get_field("id" if name.lstrip("-") == "pk" else name.lstrip("-"))
+        if isinstance(field, Field):
+            return f"v.{field.column} {'DESC' if name.startswith('-') else 'ASC'}"
+    raise ValueError(f"verdict_public_rows orders by the verdict's columns, not by {name!r}")
 
 
 def verdict_search(*, queryset: QuerySet, q: str, language: str = "") -> QuerySet:
@@ -273,7 +279,7 @@ def verdict_factcheck_search(
 # --- claims, sources, claimants, ratings ---------------------------------------------------------
 
 
-def claim_list(*, staff: bool) -> QuerySet[Claim]:
+def claim_list(*, staff: bool) -> QuerySet[Claim, Mapping[str, Any]]:
     """Claims in sync order (updated_at, id): staff see all; anyone else only public claims.
     `verdict_id` is the claim's public verdict (the one in force first, then ours)."""
     claims = Claim.objects.all()
@@ -301,7 +307,7 @@ def claim_list(*, staff: bool) -> QuerySet[Claim]:
     ).order_by("updated_at", "id")
 
 
-def claimant_list(*, staff: bool) -> QuerySet[Claimant]:
+def claimant_list(*, staff: bool) -> QuerySet[Claimant, Mapping[str, Any]]:
     """Claimants by id: staff see all; anyone else only claimants of public claims."""
     claimants = Claimant.objects.all()
     if not staff:
@@ -310,7 +316,7 @@ def claimant_list(*, staff: bool) -> QuerySet[Claimant]:
     return claimants.values("id", "name", "description").order_by("id")
 
 
-def rating_list() -> list[dict[str, Any]]:
+def rating_list() -> list[Mapping[str, Any]]:
     """The published rating scale, in its order."""
     return list(
         Rating.objects.order_by("order", "id").values(

@@ -1,3 +1,5 @@
+from functools import partial
+
 from celery import shared_task
 from django.db import transaction
 
@@ -41,4 +43,4 @@ def claims_match_new_later(*, claim_ids: list[int]) -> None:
     transaction commits."""
     for start in range(0, len(claim_ids), MATCH_BATCH):
         chunk = claim_ids[start : start + MATCH_BATCH]
-        transaction.on_commit(lambda chunk=chunk: claims_match_new_task.delay(chunk))
+        transaction.on_commit(partial(claims_match_new_task.delay, chunk))

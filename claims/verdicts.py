@@ -10,6 +10,7 @@ people editing one verdict never lose each other's work silently.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
-from claims.roles import User, user_is_reviewer
+from claims.roles import AnyUser, user_is_reviewer
 from claims.selectors import verdicts_public
 from factcheck.errors import Forbidden, InvalidInput, StaleState, TransitionNotAllowed
 from sources.models import Source
@@ -83,7 +84,7 @@ def verdict_wording(verdict: Verdict) -> dict[str, Any]:
     """The verdict's public content: what a correction keeps in its event, what the editor
     starts from."""
     return {
-        "rating": verdict.rating.slug if verdict.rating_id else None,
+        "rating": verdict.rating.slug if verdict.rating else None,
         "headline": verdict.headline,
         "summary": verdict.summary,
         "explanation": verdict.explanation,
@@ -129,7 +130,7 @@ def verdict_on_record(claim: Claim) -> Verdict | None:
 # (the `check` of their row in claims/workflow.py): each raises a DomainError to refuse.
 
 
-def require_draft(claim: Claim, actor: User, verdict: Verdict | None) -> None:
+def require_draft(claim: Claim, actor: AnyUser, verdict: Verdict | None) -> None:
     """To submit: a draft with a rating and a summary."""
     if verdict is None or verdict.rating_id is None or not verdict.summary.strip():
         raise TransitionNotAllowed(
@@ -138,7 +139,7 @@ def require_draft(claim: Claim, actor: User, verdict: Verdict | None) -> None:
         )
 
 
-def require_four_eyes(claim: Claim, actor: User, verdict: Verdict | None) -> None:
+def require_four_eyes(claim: Claim, actor: AnyUser, verdict: Verdict | None) -> None:
     """To publish: a verdict the actor neither wrote nor edited."""
     if verdict is None:  # cannot happen through claim_submit; refuse rather than guess
         raise TransitionNotAllowed(f"Claim #{claim.pk} has no verdict to publish.")
@@ -149,7 +150,7 @@ def require_four_eyes(claim: Claim, actor: User, verdict: Verdict | None) -> Non
         )
 
 
-def require_published(claim: Claim, actor: User, verdict: Verdict | None) -> Verdict:
+def require_published(claim: Claim, actor: AnyUser, verdict: Verdict | None) -> Verdict:
     """To correct: the claim's published verdict (ours or imported), returned."""
     if verdict is None or verdict.status != Verdict.Status.PUBLISHED:
         raise TransitionNotAllowed(f"Claim #{claim.pk} has no published verdict.")
@@ -203,7 +204,7 @@ def verdict_rewrite(
 
 @transaction.atomic
 def verdict_save_draft(
-    *, claim: Claim, actor: User, content: VerdictInput, version: int | None
+    *, claim: Claim, actor: AnyUser, content: VerdictInput, version: int | None
 ) -> Verdict:
     """Create or update the claim's own verdict draft. Only the assignee, while in review.
 
@@ -274,10 +275,10 @@ def verdict_embed_later(claim: Claim) -> None:
     old one): claim_match compares texts with it too (claims.embeddings.claims_embed)."""
     from claims.tasks import claims_embed_later  # the tasks import matching, which is heavy
 
-    transaction.on_commit(lambda pk=claim.pk: claims_embed_later(claim_ids=[pk]))
+    transaction.on_commit(partial(claims_embed_later, claim_ids=[claim.pk]))
 
 
-def verdict_mark_published(*, claim: Claim, approver: User) -> None:
+def verdict_mark_published(*, claim: Claim, approver: AnyUser) -> None:
     """Mark the claim's own verdict published, approved by `approver` (the claim's move to
     published is the workflow's). Refuses while an imported verdict of the claim is published."""
     now = timezone.now()

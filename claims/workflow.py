@@ -15,14 +15,14 @@ included.
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
 from claims import verdicts
 from claims.actions import Action, Role, authorize, check_ready, require_inputs
 from claims.models import Claim, ClaimEvent, Verdict
-from claims.roles import User, user_is_editor, user_is_reviewer
+from claims.roles import AnyUser, user_is_editor, user_is_reviewer
 from factcheck.errors import DomainError, Forbidden, InvalidInput, StaleState, TransitionNotAllowed
 
 Status = Claim.Status
@@ -32,7 +32,7 @@ def _label(status: str) -> str:
     return (Status(status).label if status in Status.values else status).lower()
 
 
-def _begin(name: str, claim: Claim, actor: User, **inputs: Any) -> tuple[Action, dict[str, Any]]:
+def _begin(name: str, claim: Claim, actor: AnyUser, **inputs: Any) -> tuple[Action, dict[str, Any]]:
     """The row of action `name`, once the actor's role and the inputs it requires are checked;
     with those inputs, text stripped. Raises Forbidden or InvalidInput."""
     action = ACTIONS[name]
@@ -41,7 +41,7 @@ def _begin(name: str, claim: Claim, actor: User, **inputs: Any) -> tuple[Action,
 
 
 def _record(
-    action: Action, claim: Claim, actor: User, *, seen: str, note: str, data: dict[str, Any]
+    action: Action, claim: Claim, actor: AnyUser, *, seen: str, note: str, data: dict[str, Any]
 ) -> None:
     ClaimEvent.objects.create(
         claim=claim,
@@ -57,7 +57,7 @@ def _record(
 def _transition(
     action: Action,
     claim: Claim,
-    actor: User,
+    actor: AnyUser,
     *,
     note: str = "",
     data: dict[str, Any] | None = None,
@@ -95,7 +95,7 @@ def _transition(
 # The actions, each named in the table below
 
 
-def _assignable(assignee: AbstractBaseUser) -> AbstractBaseUser:
+def _assignable(assignee: AnyUser) -> User:
     if not user_is_reviewer(assignee):
         raise InvalidInput("assignee", f"{assignee} is not a reviewer or editor.")
     return assignee
@@ -103,19 +103,19 @@ def _assignable(assignee: AbstractBaseUser) -> AbstractBaseUser:
 
 @transaction.atomic
 def claim_start_review(
-    *, claim: Claim, actor: User, assignee: AbstractBaseUser | None = None, note: str = ""
+    *, claim: Claim, actor: AnyUser, assignee: User | None = None, note: str = ""
 ) -> Claim:
     """Take a pending claim for review, assigned to `assignee` (the actor by default)."""
     action, _ = _begin("start_review", claim, actor)
-    assignee = assignee or actor
-    if assignee.pk != actor.pk and not user_is_editor(actor):
+    chosen = assignee or actor
+    if chosen.pk != actor.pk and not user_is_editor(actor):
         raise Forbidden("Only editors may assign a claim to someone else.")
-    data = {"assignee": assignee.get_username()}
-    return _transition(action, claim, actor, note=note, data=data, assignee=_assignable(assignee))
+    data = {"assignee": chosen.get_username()}
+    return _transition(action, claim, actor, note=note, data=data, assignee=_assignable(chosen))
 
 
 @transaction.atomic
-def claim_assign(*, claim: Claim, actor: User, assignee: AbstractBaseUser, note: str = "") -> Claim:
+def claim_assign(*, claim: Claim, actor: AnyUser, assignee: User, note: str = "") -> Claim:
     """Give a claim in review to another assignee; the draft goes with the claim."""
     action, _ = _begin("assign", claim, actor, assignee=assignee)
     data = {"assignee": assignee.get_username(), "previous_assignee_id": claim.assignee_id}
@@ -123,7 +123,7 @@ def claim_assign(*, claim: Claim, actor: User, assignee: AbstractBaseUser, note:
 
 
 @transaction.atomic
-def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
+def claim_reject(*, claim: Claim, actor: AnyUser, reason: str) -> Claim:
     """Reject a claim that is not checkable; the reason is the event's note."""
     action, given = _begin("reject", claim, actor, reason=reason)
     return _transition(action, claim, actor, note=given["reason"])
@@ -131,7 +131,7 @@ def claim_reject(*, claim: Claim, actor: User, reason: str) -> Claim:
 
 @transaction.atomic
 def claim_mark_duplicate(
-    *, claim: Claim, actor: User, duplicate_of: Claim | None, note: str = ""
+    *, claim: Claim, actor: AnyUser, duplicate_of: Claim | None, note: str = ""
 ) -> Claim:
     """Mark a claim as a duplicate of another (not of itself, and closing no cycle)."""
     action, given = _begin("mark_duplicate", claim, actor, duplicate_of=duplicate_of)
@@ -155,7 +155,7 @@ def claim_mark_duplicate(
 
 
 @transaction.atomic
-def claim_reopen(*, claim: Claim, actor: User, note: str) -> Claim:
+def claim_reopen(*, claim: Claim, actor: AnyUser, note: str) -> Claim:
     """Put a closed claim back in the queue, clearing its assignee and duplicate link (the
     event keeps what they were)."""
     action, given = _begin("reopen", claim, actor, note=note)
@@ -166,7 +166,7 @@ def claim_reopen(*, claim: Claim, actor: User, note: str) -> Claim:
 
 
 @transaction.atomic
-def claim_submit(*, claim: Claim, actor: User, note: str = "") -> Claim:
+def claim_submit(*, claim: Claim, actor: AnyUser, note: str = "") -> Claim:
     """Submit the verdict draft, as it is now, for an editor's approval."""
     action, _ = _begin("submit", claim, actor)
     verdict = verdicts.own_verdict(claim) if claim.status in action.sources else None
@@ -176,14 +176,14 @@ def claim_submit(*, claim: Claim, actor: User, note: str = "") -> Claim:
 
 
 @transaction.atomic
-def claim_send_back(*, claim: Claim, actor: User, note: str) -> Claim:
+def claim_send_back(*, claim: Claim, actor: AnyUser, note: str) -> Claim:
     """Send a submitted verdict back to its assignee."""
     action, given = _begin("send_back", claim, actor, note=note)
     return _transition(action, claim, actor, note=given["note"])
 
 
 @transaction.atomic
-def verdict_publish(*, claim: Claim, actor: User, note: str = "") -> Claim:
+def verdict_publish(*, claim: Claim, actor: AnyUser, note: str = "") -> Claim:
     """Publish the submitted verdict, approved by the actor."""
     action, _ = _begin("publish", claim, actor)
     verdict = verdicts.own_verdict(claim, lock=True)
@@ -197,7 +197,7 @@ def verdict_publish(*, claim: Claim, actor: User, note: str = "") -> Claim:
 
 @transaction.atomic
 def verdict_correct(
-    *, claim: Claim, actor: User, content: verdicts.VerdictInput, version: int, note: str
+    *, claim: Claim, actor: AnyUser, content: verdicts.VerdictInput, version: int, note: str
 ) -> Verdict:
     """Change a published verdict's wording, with a public note (verdicts.verdict_add_correction);
     the event keeps the earlier wording."""
@@ -226,7 +226,7 @@ def verdict_correct(
 
 
 @transaction.atomic
-def verdict_retract(*, claim: Claim, actor: User, note: str) -> Claim:
+def verdict_retract(*, claim: Claim, actor: AnyUser, note: str) -> Claim:
     """Retract the claim's published verdict, ours or imported; it stays readable, marked
     retracted, with the public note among its corrections."""
     action, given = _begin("retract", claim, actor, note=note)
@@ -297,13 +297,13 @@ _ROWS = (
 ACTIONS: dict[str, Action] = {action.name: action for action in _ROWS}
 
 
-def perform(action: str, claim: Claim, actor: User, **data: Any) -> Claim | Verdict:
+def perform(action: str, claim: Claim, actor: AnyUser, **data: Any) -> Claim | Verdict:
     """Take `action` (a name in ACTIONS) on `claim` as `actor`, with the inputs its row names:
     the one entry point of the admin's buttons, the API's actions and the tests."""
     return ACTIONS[action].run(claim=claim, actor=actor, **data)
 
 
-def claim_available_actions(*, claim: Claim, user: User, verdict: Verdict | None) -> list[str]:
+def claim_available_actions(*, claim: Claim, user: AnyUser, verdict: Verdict | None) -> list[str]:
     """The actions `user` may take on `claim` now, in the table's order: the admin offers
     exactly these, and the actions refuse the rest. `verdict` is the one they act on
     (verdicts.claim_verdict)."""

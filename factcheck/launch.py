@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from factcheck.embedded import embedded_running, embedded_stop
 from factcheck.localenv import local_environment_prepare, persisted_secret, var_dir
@@ -191,7 +192,8 @@ def main() -> int:
         while not stopping:
             dead = [c for c in children if c.poll() is not None]
             if dead:
-                _say(f"{' '.join(dead[0].args[:3])} exited ({dead[0].returncode}); stopping.")
+                words = cast(list[str], dead[0].args)  # _children starts each from a list
+                _say(f"{' '.join(words[:3])} exited ({dead[0].returncode}); stopping.")
                 code = 1
                 break
             time.sleep(0.5)

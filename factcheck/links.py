@@ -107,7 +107,7 @@ def _ascii_host(host: str) -> str:
     if host.isascii():
         return host
     try:
-        encoded = ada_url.idna_to_ascii(host)
+        encoded = ada_url.idna_to_ascii(host)  # bytes, as idna.encode documents
     except ValueError:
         return host
-    return encoded.decode("ascii") if isinstance(encoded, bytes) else encoded
+    return encoded.decode("ascii")

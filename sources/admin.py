@@ -1,3 +1,5 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -5,7 +7,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, URLResolver, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from claims.models import Claim
@@ -21,8 +23,7 @@ class SourceClaimInline(admin.TabularInline):
     MAX_ROWS = 200
 
     model = Claim
-    fields = ["position", "text", "status", "assignee"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "text", "status", "assignee")
     ordering = ["position"]
     extra = 0
     max_num = 0
@@ -76,8 +77,7 @@ class ImportRunChunkInline(admin.TabularInline):
     """The chunks of a table that several workers share, and which of them are done."""
 
     model = ImportRunChunk
-    fields = ["first", "last", "finished_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("first", "last", "finished_at")
     extra = 0
     max_num = 0
     can_delete = False
@@ -166,12 +166,12 @@ class FeedAdmin(admin.ModelAdmin):
     def poll_now(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
         ids = list(queryset.filter(enabled=True).values_list("pk", flat=True))
         for pk in ids:
-            transaction.on_commit(lambda pk=pk: feed_poll_task.delay(pk))
+            transaction.on_commit(partial(feed_poll_task.delay, pk))
         self.message_user(
             request, f"{len(ids)} feed(s) queued; see Import runs for the outcome.", messages.INFO
         )
 
-    def get_urls(self) -> list[URLPattern | URLResolver]:
+    def get_urls(self) -> list[URLPattern]:
         upload = self.admin_site.admin_view(self.upload_view)
         return [path("upload/", upload, name="sources_feed_upload"), *super().get_urls()]
 

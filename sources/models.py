@@ -1,3 +1,5 @@
+from typing import TypeAlias
+
 from django.db import models
 from django.db.models import Q
 
@@ -21,8 +23,8 @@ class ImportRunStatus(models.TextChoices):
 class ImportRun(models.Model):
     """One execution of an importer: what it read, when, and what came of each item."""
 
-    Kind = ImportRunKind
-    Status = ImportRunStatus
+    Kind: TypeAlias = ImportRunKind
+    Status: TypeAlias = ImportRunStatus
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     origin = models.TextField(help_text="What the run read: paths, a URL or a file name.")
@@ -150,7 +152,7 @@ class FeedKind(models.TextChoices):
 class Feed(models.Model):
     """A URL polled on its own interval by Celery beat: an RSS/Atom feed or a ClaimReview feed."""
 
-    Kind = FeedKind
+    Kind: TypeAlias = FeedKind
 
     url = models.URLField(max_length=2000)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RSS)

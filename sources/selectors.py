@@ -1,5 +1,8 @@
 """Reads on sources."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import Exists, OuterRef, QuerySet
 
 from claims.models import Claim
@@ -7,7 +10,7 @@ from claims.selectors import claim_public_q
 from sources.models import Source
 
 
-def source_list(*, staff: bool) -> QuerySet[Source]:
+def source_list(*, staff: bool) -> QuerySet[Source, Mapping[str, Any]]:
     """Sources by id, as dicts: staff see all; anyone else only sources of public claims."""
     sources = Source.objects.all()
     if not staff:

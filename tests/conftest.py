@@ -1,6 +1,7 @@
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -23,7 +24,7 @@ def seed_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def database_url(settings_dict: dict) -> str:  # type: ignore[type-arg]
+def database_url(settings_dict: dict[str, Any]) -> str:
     """A DATABASE_URL for another process (worker, beat) to reach the same (test) database;
     works for TCP hosts and for the embedded server's socket folder."""
     from urllib.parse import quote

@@ -9,7 +9,7 @@ from claims.models import Claim, Claimant, Rating, Verdict
 from sources.models import Source
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -18,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-class SourceFactory(factory.django.DjangoModelFactory):
+class SourceFactory(factory.django.DjangoModelFactory[Source]):
     class Meta:
         model = Source
 
@@ -30,14 +30,14 @@ class SourceFactory(factory.django.DjangoModelFactory):
     )
 
 
-class ClaimantFactory(factory.django.DjangoModelFactory):
+class ClaimantFactory(factory.django.DjangoModelFactory[Claimant]):
     class Meta:
         model = Claimant
 
     name = factory.Sequence(lambda n: f"Claimant {n}")
 
 
-class ClaimFactory(factory.django.DjangoModelFactory):
+class ClaimFactory(factory.django.DjangoModelFactory[Claim]):
     class Meta:
         model = Claim
 
@@ -52,13 +52,13 @@ class ClaimFactory(factory.django.DjangoModelFactory):
 # Staff users in the workflow's groups, and verdict drafts.
 def staff_user(username: str, *groups: str, superuser: bool = False) -> User:
     """A staff user in `groups` (Reviewers, Editors) who can log into the admin."""
-    user = UserFactory(username=username, is_staff=True, is_superuser=superuser)
+    user = UserFactory.create(username=username, is_staff=True, is_superuser=superuser)
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
     return user
 
 
-class VerdictFactory(factory.django.DjangoModelFactory):
+class VerdictFactory(factory.django.DjangoModelFactory[Verdict]):
     class Meta:
         model = Verdict
 
@@ -69,7 +69,7 @@ class VerdictFactory(factory.django.DjangoModelFactory):
     explanation = "Rayleigh scattering."
 
 
-class PublishedVerdictFactory(factory.django.DjangoModelFactory):
+class PublishedVerdictFactory(factory.django.DjangoModelFactory[Verdict]):
     """A published verdict of our own on a published claim, as the workflow leaves them."""
 
     class Meta:
@@ -119,4 +119,5 @@ def imported_review(
         review_date=timezone.now(),
     )
     [result] = claims_create_imported(items=[item])
+    assert result.claim is not None, result
     return Verdict.objects.select_related("claim", "rating").get(claim_id=result.claim)

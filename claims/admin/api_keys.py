@@ -8,19 +8,22 @@ from django.http import HttpRequest
 from claims.models import ApiKey
 from claims.services import api_key_create
 
+# A new key is live: it is revoked by changing it later. The prefix and the date are only known
+# once it exists.
+_NEW_KEY_FIELDS = ("name", "rate", "expires_at")
+_KEY_FIELDS = (*_NEW_KEY_FIELDS, "revoked", "prefix", "created_at")
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "rate", "revoked", "expires_at", "created_at"]
     list_filter = ["revoked"]
     search_fields = ["name", "prefix"]
-    fields = ["name", "rate", "expires_at", "revoked", "prefix", "created_at"]
+    fields = _KEY_FIELDS
     readonly_fields = ["prefix", "created_at"]
 
-    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
-        # A new key is live: it is revoked by changing it later. The prefix and the date are
-        # only known once it exists.
-        return self.fields if obj else ["name", "rate", "expires_at"]
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
+        return _KEY_FIELDS if obj else _NEW_KEY_FIELDS
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
         if change:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import BooleanField, ExpressionWrapper, F, OrderBy, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -156,7 +157,7 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
         status = request.GET.get("status")
         if status is None and not ({"mine", "assignee"} & set(request.GET)):
             status = Claim.Status.PENDING
-        label = dict(Claim.Status.choices).get(status, "all statuses")
+        label = dict(Claim.Status.choices).get(status or "", "all statuses")
         title = f"Review queue: {label.lower()}"
         return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
@@ -265,7 +266,7 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
                 "form": form,
                 "action": f"{name}_action",
                 "claims": queryset[:100],
-                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
                 "opts": self.model._meta,
                 "select_across": request.POST.get("select_across", "0"),
             },

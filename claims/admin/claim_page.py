@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.db.models.functions import Substr
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from claims import workflow
@@ -48,7 +48,7 @@ class ClaimPageMixin(admin.ModelAdmin):
 
     change_form_template = "admin/claims/claim/change_form.html"
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
         return [
             path(
@@ -217,7 +217,7 @@ class ClaimPageMixin(admin.ModelAdmin):
         extra: dict[str, Any]
         if _rewrites_verdict(row):
             verdict = claim_verdict(claim)
-            if _imported(verdict):
+            if verdict is not None and _imported(verdict):
                 data, extra = self._imported_correction(request, verdict)
             else:
                 data, extra = self._correction(request)
@@ -225,12 +225,12 @@ class ClaimPageMixin(admin.ModelAdmin):
                 messages.error(request, "Please correct the errors in the correction below.")
                 return self._rerender(request, claim.pk, extra)
         else:
-            form = ActionForm(request.POST, action=row)
-            extra = {"action_forms": {action: form}}
-            if not form.is_valid():
+            action_form = ActionForm(request.POST, action=row)
+            extra = {"action_forms": {action: action_form}}
+            if not action_form.is_valid():
                 messages.error(request, "Please correct the errors below.")
                 return self._rerender(request, claim.pk, extra)
-            data = form.cleaned_data
+            data = action_form.cleaned_data
         try:
             workflow.perform(action, claim, request.user, **data)
         except DomainError as error:

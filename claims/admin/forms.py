@@ -45,7 +45,8 @@ class CitationForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.TextInput(attrs={"size": 30}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and not data.get("url") and data.get("source") is None:
             if data.get("quote") or data.get("note"):
                 raise forms.ValidationError("Give a URL or a source id for this citation.")

@@ -2,6 +2,7 @@
 filters whose choices never scan the claims table. Used by ClaimAdmin in claims/admin/claim.py."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -17,6 +18,12 @@ from claims.roles import reviewers
 from sources.models import Source
 
 LOOKUP_CACHE_SECONDS = 60  # filter choices that change rarely (scale, languages, staff)
+
+
+def _cached_choices(key: str, build: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """`build()`, kept in the cache for LOOKUP_CACHE_SECONDS (get_or_set gives None only for a
+    stored None, which `build` never returns)."""
+    return cache.get_or_set(key, build, LOOKUP_CACHE_SECONDS) or []
 
 
 class EstimatedCountPaginator(Paginator):
@@ -107,6 +114,8 @@ class AssignedToMeFilter(admin.SimpleListFilter):
 class _IdFilter(admin.SimpleListFilter):
     """A filter by foreign key whose choices are a few rows, plus the selected one."""
 
+    field: str  # the claim's column it filters on
+
     def _ids(self) -> int | None:
         value = self.value()
         return int(value) if value and value.isdigit() else None
@@ -124,10 +133,8 @@ class AssigneeFilter(_IdFilter):
     field = "assignee_id"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
-        return cache.get_or_set(
-            "claims:admin:assignees",
-            lambda: [(str(u.pk), u.get_username()) for u in reviewers()],
-            LOOKUP_CACHE_SECONDS,
+        return _cached_choices(
+            "claims:admin:assignees", lambda: [(str(u.pk), u.get_username()) for u in reviewers()]
         )
 
 
@@ -139,7 +146,7 @@ class SourceFilter(_IdFilter):
     field = "source_id"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
-        rows = Source.objects.order_by("-id").values_list("pk", "title", "origin")[:8]
+        rows = list(Source.objects.order_by("-id").values_list("pk", "title", "origin")[:8])
         selected = self._ids()
         if selected and selected not in {pk for pk, _, _ in rows}:
             rows = [*Source.objects.filter(pk=selected).values_list("pk", "title", "origin"), *rows]
@@ -166,7 +173,7 @@ class LanguageFilter(admin.SimpleListFilter):
     parameter_name = "language"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
-        return cache.get_or_set(
+        return _cached_choices(
             "claims:admin:languages",
             lambda: [
                 (code, code)
@@ -175,7 +182,6 @@ class LanguageFilter(admin.SimpleListFilter):
                 .values_list("language", flat=True)
                 .distinct()
             ],
-            LOOKUP_CACHE_SECONDS,
         )
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -189,10 +195,8 @@ class RatingFilter(admin.SimpleListFilter):
     parameter_name = "rating"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
-        return cache.get_or_set(
-            "claims:admin:ratings",
-            lambda: list(Rating.objects.values_list("slug", "label")),
-            LOOKUP_CACHE_SECONDS,
+        return _cached_choices(
+            "claims:admin:ratings", lambda: list(Rating.objects.values_list("slug", "label"))
         )
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from claims.admin.queue import EstimatedCountPaginator
@@ -54,8 +54,7 @@ class ReadOnlyAdminMixin:
 class CitationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Citation
     extra = 0
-    fields = ["position", "url", "source", "quote", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "url", "source", "quote", "note")
 
 
 @admin.action(description="Export selected published or retracted verdicts as CSV")
@@ -119,7 +118,7 @@ class ClaimMatchAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[URLPattern]:
         decide = self.admin_site.admin_view(self.decide_view)
         return [
             path(
@@ -155,10 +154,13 @@ class ClaimMatchAdmin(admin.ModelAdmin):
 
     def _decide(self, request: HttpRequest, matches: Iterable[ClaimMatch], decision: str) -> None:
         service = _DECISIONS[decision]
+        user = request.user
+        if not user.is_authenticated:  # the admin's views let only signed-in staff in
+            raise PermissionDenied
         done = 0
         for match in matches:
             try:
-                service(match=match, actor=request.user)
+                service(match=match, actor=user)
                 done += 1
             except DomainError as error:
                 self.message_user(request, str(error), messages.WARNING)

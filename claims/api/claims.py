@@ -44,7 +44,7 @@ class ClaimListView(PublicReadView):
 
     def get(self, request: Request) -> Response:
         staff = user_is_staff(request.user)  # the roles are read once per request
-        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = self.keyset.page(self.filter_queryset(self.get_queryset()), request)
         self.note_modified(rows)
         claims = []
         for row in rows:
@@ -69,7 +69,7 @@ class ClaimantListView(PublicReadView):
     pagination_class = IdPagination
 
     def get(self, request: Request) -> Response:
-        rows = self.paginate_queryset(claimant_list(staff=user_is_staff(request.user)))
+        rows = self.keyset.page(claimant_list(staff=user_is_staff(request.user)), request)
         return self.get_paginated_response(rows)
 
 

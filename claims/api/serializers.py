@@ -27,12 +27,14 @@ class VerdictClaimSerializer(serializers.Serializer):
     claimant = ClaimantRefSerializer(allow_null=True)
     claim_date = serializers.DateField(allow_null=True)
     language = serializers.CharField(allow_blank=True)
-    source = SourceRefSerializer()
+    # A declared field: DRF's metaclass takes it off the class; Field.source stays.
+    source = SourceRefSerializer()  # type: ignore[assignment]
 
 
 class VerdictRatingSerializer(serializers.Serializer):
     slug = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field: DRF's metaclass takes it off the class; Field.label stays.
+    label = serializers.CharField()  # type: ignore[assignment]
     value = serializers.IntegerField(allow_null=True)
     best = serializers.IntegerField(allow_null=True)
     worst = serializers.IntegerField(allow_null=True)
@@ -101,7 +103,8 @@ class ClaimantSerializer(serializers.Serializer):
 
 class RatingSerializer(serializers.Serializer):
     slug = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field: DRF's metaclass takes it off the class; Field.label stays.
+    label = serializers.CharField()  # type: ignore[assignment]
     value = serializers.IntegerField(allow_null=True)
     description = serializers.CharField()
     order = serializers.IntegerField()

@@ -100,7 +100,8 @@ class VerdictFilter(StrictFilterSet):
         fields: list[str] = []
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return verdict_search(queryset=queryset, q=value, language=self.data.get("language", ""))
+        language = (self.data or {}).get("language", "")
+        return verdict_search(queryset=queryset, q=value, language=language)
 
 
 class VerdictPagination(KeysetPagination):
@@ -134,13 +135,13 @@ class VerdictListView(PublicReadView):
         if request.accepted_renderer.format == "csv":
             # A CSV is never paged, but the paging parameters are still checked (400 naming
             # them), and a cursor starts the export after the row it names.
-            page_size_param(request, default=self.paginator.page_size)
-            queryset = self.paginator.after_cursor(queryset, request)
+            page_size_param(request, default=self.keyset.page_size)
+            queryset = self.keyset.after_cursor(queryset, request)
             lines = verdict_csv_lines(verdicts=verdict_public_iter(queryset=queryset))
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="verdicts.csv"'
             return response
-        verdicts = self.paginate_queryset(queryset)
+        verdicts = self.keyset.page(queryset, request)
         self.note_modified(verdicts)
         links = VerdictLinks(request)
         return self.get_paginated_response([links(v) for v in verdicts])

@@ -3,7 +3,7 @@ the workflow table, a claim's history.
 
 The views validate input, call claims/workflow.py or claims/verdicts.py and render the result;
 those decide who may do what (403) and when (409). Errors leave through the one handler in
-factcheck/api.py.
+factcheck/api/errors.py.
 """
 
 from collections.abc import Callable

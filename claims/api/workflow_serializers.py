@@ -4,11 +4,12 @@ claims/workflow.py and claims/verdicts.py; outputs render."""
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.actions import Action
-from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
+from claims.models import Citation, Claim, Claimant, ClaimEvent, Rating, Verdict
 from claims.verdicts import verdict_input, verdict_on_record
 from sources.models import Source
 
@@ -45,7 +46,8 @@ class RatingField(serializers.Field):
 
 class CitationInputSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
-    source = serializers.PrimaryKeyRelatedField(
+    # A declared field: DRF's metaclass takes it off the class; Field.source stays.
+    source = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Source.objects.only("pk"), required=False, allow_null=True, default=None
     )
     quote = serializers.CharField(required=False, allow_blank=True, default="")
@@ -139,10 +141,10 @@ class CitationStaffSerializer(serializers.ModelSerializer):
 
 
 class VerdictStaffSerializer(serializers.ModelSerializer):
-    rating = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    rating = serializers.SlugRelatedField[Rating](slug_field="slug", read_only=True)
     rating_label = serializers.CharField(source="rating.label", default=None, read_only=True)
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approver = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    author = serializers.SlugRelatedField[User](slug_field="username", read_only=True)
+    approver = serializers.SlugRelatedField[User](slug_field="username", read_only=True)
     citations = CitationStaffSerializer(many=True, read_only=True)
 
     class Meta:
@@ -172,7 +174,7 @@ class VerdictStaffSerializer(serializers.ModelSerializer):
 
 
 class VerdictSummarySerializer(serializers.ModelSerializer):
-    rating = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    rating = serializers.SlugRelatedField[Rating](slug_field="slug", read_only=True)
 
     class Meta:
         model = Verdict
@@ -184,8 +186,8 @@ class ClaimStaffSerializer(serializers.ModelSerializer):
     (verdicts.verdict_on_record: ours or imported)."""
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    claimant = serializers.StringRelatedField()
+    assignee = serializers.SlugRelatedField[User](slug_field="username", read_only=True)
+    claimant = serializers.StringRelatedField[Claimant]()
     verdict = serializers.SerializerMethodField()
 
     class Meta:
@@ -212,7 +214,7 @@ class ClaimStaffSerializer(serializers.ModelSerializer):
 
 
 class ClaimEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField[User](slug_field="username", read_only=True)
 
     class Meta:
         model = ClaimEvent

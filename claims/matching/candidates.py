@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -159,7 +159,7 @@ def candidates_find(text: str, published_only: bool) -> list[Candidate]:
         for i in range(len(lexemes))
     )
     head, tail = match_keys(text)
-    params: dict[str, object] = {
+    params: dict[str, Any] = {
         "text": text,
         "head": head,
         "tail": tail,
@@ -212,7 +212,7 @@ def candidates_find(text: str, published_only: bool) -> list[Candidate]:
     return rows
 
 
-def _score(branches: Sequence[str], lexical: str, params: dict[str, object]) -> list[Candidate]:
+def _score(branches: Sequence[str], lexical: str, params: dict[str, Any]) -> list[Candidate]:
     """The best CANDIDATES of the union of `branches` by BM25 (`lexical` sums the weights of
     the query lexemes a claim holds), with their trigram similarity, stored vector, the claim
     they duplicate (`duplicate_of_id`) and the vector of their published verdict's headline."""

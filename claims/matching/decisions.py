@@ -4,7 +4,7 @@ Each decision is a compare-and-set on the match's status with one `ClaimEvent`, 
 transaction; the claim's own status is the workflow's and does not change.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ __all__ = ["claim_match_confirm", "claim_match_dismiss"]
 
 
 @transaction.atomic
-def _decide(*, match: ClaimMatch, to: str, actor: AbstractBaseUser, note: str) -> ClaimMatch:
+def _decide(*, match: ClaimMatch, to: str, actor: User, note: str) -> ClaimMatch:
     now = timezone.now()
     moved = ClaimMatch.objects.filter(pk=match.pk, status=match.status).update(
         status=to, decided_by=actor, decided_at=now
@@ -33,9 +33,7 @@ def _decide(*, match: ClaimMatch, to: str, actor: AbstractBaseUser, note: str) -
     return match
 
 
-def claim_match_confirm(
-    *, match: ClaimMatch, actor: AbstractBaseUser, note: str = ""
-) -> ClaimMatch:
+def claim_match_confirm(*, match: ClaimMatch, actor: User, note: str = "") -> ClaimMatch:
     """Confirm that `match.claim` repeats `match.matched`; logs `match.confirmed`. The claim's
     status is unchanged (marking it a duplicate is the workflow's)."""
     if match.status == ClaimMatch.Status.CONFIRMED:
@@ -43,9 +41,7 @@ def claim_match_confirm(
     return _decide(match=match, to=ClaimMatch.Status.CONFIRMED, actor=actor, note=note)
 
 
-def claim_match_dismiss(
-    *, match: ClaimMatch, actor: AbstractBaseUser, note: str = ""
-) -> ClaimMatch:
+def claim_match_dismiss(*, match: ClaimMatch, actor: User, note: str = "") -> ClaimMatch:
     """Dismiss a match as not the same claim; logs `match.dismissed`. No status change."""
     if match.status == ClaimMatch.Status.DISMISSED:
         raise Conflict(f"match #{match.pk} is already dismissed")

@@ -1,6 +1,8 @@
 """The rows a new database starts with: the rating scale and the Reviewers and Editors groups with
 their permissions (claims/defaults.py, which the tests install from too)."""
 
+import sys
+
 from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -12,9 +14,9 @@ from claims import defaults
 def install(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     # Permissions are created after `migrate` finishes; create them now so that the groups can
     # be granted theirs. (create_permissions skips an app without a models module, which the
-    # migration's historical apps never have.)
+    # migration's historical apps never have: each borrows this one for the call.)
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        app_config.models_module = sys.modules[__name__]
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
     defaults.install(apps)

@@ -22,7 +22,8 @@ from factcheck.errors import DomainError
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField(required=False)
-    errors = serializers.DictField(required=False)
+    # A declared field: DRF's metaclass takes it off the class; Serializer.errors stays.
+    errors = serializers.DictField(required=False)  # type: ignore[assignment]
 
 
 # What every public read may answer besides success: a bad parameter (400), a bad API key

@@ -8,9 +8,10 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework.request import Request
 from rest_framework.views import APIView
 
 
@@ -52,13 +53,14 @@ class StrictFilterSet(django_filters.FilterSet):
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
+        data = self.data or {}
         for name in self.filters:
-            if name not in self.data:
+            if name not in data:
                 continue
-            if len(self.data.getlist(name)) > 1:
+            if isinstance(data, MultiValueDict) and len(data.getlist(name)) > 1:
                 self.form.add_error(name, "Give it once.")
                 valid = False
-            elif self.data[name] == "":
+            elif data[name] == "":
                 self.form.add_error(name, "Give a value or leave the parameter out.")
                 valid = False
         return valid
@@ -70,10 +72,10 @@ class NamedFilterBackend(DjangoFilterBackend):
     validating its form costs a tenth of a list page: the first page of a full sync and every
     `next` page after it name only `cursor` and `page_size`."""
 
-    def filter_queryset(self, request: Request, queryset: QuerySet, view: APIView) -> QuerySet:
+    def filter_queryset(self, request: HttpRequest, queryset: QuerySet, view: APIView) -> QuerySet:
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is None or not any(
-            name in request.query_params for name in filterset_class.base_filters
+            name in request.GET for name in filterset_class.base_filters
         ):
             return queryset
         return super().filter_queryset(request, queryset, view)

@@ -99,9 +99,9 @@ class KeysetPagination(BasePagination):
         position = cursor_decode(token=token, fields=self.fields)
         return keyset_after(queryset=queryset, fields=self.fields, values=position)
 
-    def paginate_queryset(
-        self, queryset: QuerySet, request: Request, view: APIView | None = None
-    ) -> list[dict[str, Any]]:
+    def page(self, queryset: QuerySet, request: Request) -> list[dict[str, Any]]:
+        """The rows of the page the request asks for, as dicts; sets the `next` link when more
+        follow. (Not DRF's `paginate_queryset`, which must return the queryset's own rows.)"""
         size = page_size_param(request, default=self.page_size)
         rows = self.fetch(self.after_cursor(queryset, request)[: size + 1])
         if len(rows) > size:

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
@@ -15,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from factcheck.api.filters import NamedFilterBackend
+from factcheck.api.pagination import KeysetPagination
 from factcheck.api.params import single_param
 from factcheck.api.renderers import ORJSONRenderer
 from factcheck.errors import BadParameter
@@ -34,6 +36,15 @@ class PublicReadView(GenericAPIView):
     renderer_classes = [ORJSONRenderer]
     last_modified: datetime | None = None
 
+    @property
+    def keyset(self) -> KeysetPagination:
+        """The view's paginator: a public read that pages has a KeysetPagination as its
+        `pagination_class`."""
+        paginator = self.paginator
+        if not isinstance(paginator, KeysetPagination):
+            raise ImproperlyConfigured(f"{type(self).__name__} pages without a KeysetPagination")
+        return paginator
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # PostgreSQL text cannot hold NUL: refuse it here, naming the parameter, for every
         # parameter (the free-text ones reach SQL without a form field's own check).
@@ -52,7 +63,8 @@ class PublicReadView(GenericAPIView):
             formats = ", ".join(r.format for r in self.get_renderers())
             raise BadParameter(f"Invalid format: use one of {formats}.") from None
 
-    def finalize_response(
+    # DRF finalizes any HttpResponseBase (a CSV export streams one); the stubs say Response.
+    def finalize_response(  # type: ignore[override]
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         if isinstance(response, Response):
@@ -60,7 +72,7 @@ class PublicReadView(GenericAPIView):
             # another format (CSV) streams it itself.
             request.accepted_renderer = ORJSONRenderer()
             request.accepted_media_type = ORJSONRenderer.media_type
-        response = super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
         if response.status_code < 400 and request.method in ("GET", "HEAD"):
             if getattr(request, "user", None) is not None and request.user.is_authenticated:
                 response["Cache-Control"] = "private, no-cache"

@@ -19,5 +19,5 @@ class SourceListView(PublicReadView):
     queryset = Source.objects.none()  # for the schema; rows come from the selector
 
     def get(self, request: Request) -> Response:
-        rows = self.paginate_queryset(source_list(staff=user_is_staff(request.user)))
+        rows = self.keyset.page(source_list(staff=user_is_staff(request.user)), request)
         return self.get_paginated_response(rows)

@@ -167,7 +167,7 @@ def _import_one(name: str, raw: bytes, run: ImportRun) -> ItemResult:
 class FileRead(NamedTuple):
     """A file read for import."""
 
-    index: int  # of its result among the run's
+    result_index: int  # of its result among the run's (a NamedTuple's `index` is a method)
     path: str
     raw: bytes
 
@@ -324,7 +324,7 @@ def source_import_paths(
         ):
             if result.status == ItemStatus.FAILED:
                 refusals.append(Refusal(content_hash, file.path, result.error or ""))
-            done(file.index, result)
+            done(file.result_index, result)
         refused_remember(refusals=refusals, run=run)
 
     def batches() -> Iterator[list[FileRead]]:

@@ -96,9 +96,12 @@ def parse_table(
         raise TableError(f"{name}: {exc}") from None
     if delimiter is None:
         delimiter = "\t" if name.endswith((".tsv", ".tab")) or layout == TableLayout.LIAR else ","
-    # LIAR's statements contain stray quotes; a TSV is read without quote processing.
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        # LIAR's statements contain stray quotes; a TSV is read without quote processing.
+        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL,
+    )
     if layout == TableLayout.LIAR:
         mapping = dict(LIAR_COLUMNS)
         publisher = publisher or "PolitiFact"

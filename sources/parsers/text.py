@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import charset_normalizer
 import py3langid
-from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
 
 
 class UnreadableInput(ValueError):
@@ -189,7 +188,9 @@ class _Model:
     plausible a text is in a language (the mean log-probability of its byte n-grams)."""
 
     def __init__(self) -> None:
-        self.identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        self.identifier = py3langid.langid.LanguageIdentifier.from_model_file(
+            py3langid.langid.MODEL_FILE, norm_probs=True
+        )
         self.identifier.set_languages(list(LANGUAGES))
         self.rowbase = [row << 8 for row in self.identifier.tk_row]
         self.column = {code: i for i, code in enumerate(self.identifier.nb_classes)}
@@ -202,7 +203,9 @@ class _Model:
             text = text.lower()
         encoded = unicodedata.normalize("NFC", text).encode("utf-8")
         ident = self.identifier
-        counts = visit_counts(ident.tk_nextmove, self.rowbase, ident.tk_output, encoded)
+        counts = py3langid.langid.visit_counts(
+            ident.tk_nextmove, self.rowbase, ident.tk_output, encoded
+        )
         if not counts:
             return -math.inf
         column = self.column[language]
@@ -370,4 +373,4 @@ def _decode_other(raw: bytes) -> str:
 
 def _single_byte(encoding: str) -> bool:
     """Whether `encoding` (a Python codec name) is a single-byte code page."""
-    return len(codecs.lookup(encoding).decode(bytes(range(256)), errors="replace")[0]) == 256
+    return len(bytes(range(256)).decode(encoding, errors="replace")) == 256

@@ -37,7 +37,7 @@ PUBLIC_READ_PATHS = [
 
 
 def _editor() -> Any:
-    editor = UserFactory(is_staff=True)
+    editor = UserFactory.create(is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
     return editor
 
@@ -69,12 +69,14 @@ def verdict_retract(*, verdict: Verdict, note: str) -> Verdict:
 
 
 def draft_verdict() -> Verdict:
-    claim = ClaimFactory(status=Claim.Status.AWAITING_APPROVAL)
-    return PublishedVerdictFactory(claim=claim, status=Verdict.Status.DRAFT, published_at=None)
+    claim = ClaimFactory.create(status=Claim.Status.AWAITING_APPROVAL)
+    return PublishedVerdictFactory.create(
+        claim=claim, status=Verdict.Status.DRAFT, published_at=None
+    )
 
 
 def staff_client(group: str = "Reviewers") -> APIClient:
-    user = UserFactory()
+    user = UserFactory.create()
     user.groups.add(Group.objects.get(name=group))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
@@ -92,13 +94,13 @@ def all_pages(client: APIClient, url: str) -> list[dict[str, Any]]:
 
 
 def full_verdict() -> Verdict:
-    claim = ClaimFactory(
-        source=SourceFactory(title="Debate", url="https://news.example/debate"),
-        claimant=ClaimantFactory(name="A. Senator"),
+    claim = ClaimFactory.create(
+        source=SourceFactory.create(title="Debate", url="https://news.example/debate"),
+        claimant=ClaimantFactory.create(name="A. Senator"),
         claim_date=timezone.now().date(),
         status=Claim.Status.PUBLISHED,
     )
-    return PublishedVerdictFactory(claim=claim, headline="No, the sky is not green")
+    return PublishedVerdictFactory.create(claim=claim, headline="No, the sky is not green")
 
 
 def public_surfaces(verdict: Verdict, *, query: str, text: str) -> dict[str, object]:

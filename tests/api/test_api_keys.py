@@ -54,7 +54,7 @@ def test_anonymous_callers_are_throttled_with_retry_after_but_a_key_has_its_own_
 
 
 def test_the_admin_shows_a_new_key_once_and_keeps_only_its_hash(client: Any) -> None:
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(UserFactory.create(is_staff=True, is_superuser=True))
     response = client.post(
         "/admin/claims/apikey/add/",
         {"name": "Platform X", "rate": "100/minute", "expires_at_0": "", "expires_at_1": ""},

@@ -151,7 +151,7 @@ def test_claimreview_has_googles_required_and_recommended_properties() -> None:
 
 
 def test_a_bare_verdict_still_gives_valid_claimreview_and_a_broken_schema_would_fail() -> None:
-    verdict = PublishedVerdictFactory(rating=None, original_rating="")
+    verdict = PublishedVerdictFactory.create(rating=None, original_rating="")
     review = APIClient().get(f"/api/v1/verdicts/{verdict.id}/claimreview").json()
     validate(review, CLAIMREVIEW_SCHEMA)
     del review["reviewRating"]["alternateName"]
@@ -160,8 +160,8 @@ def test_a_bare_verdict_still_gives_valid_claimreview_and_a_broken_schema_would_
 
 
 def test_the_feed_holds_every_published_verdict_and_not_retracted_ones() -> None:
-    kept = [full_verdict(), PublishedVerdictFactory()]
-    retracted = verdict_retract(verdict=PublishedVerdictFactory(), note="Wrong.")
+    kept = [full_verdict(), PublishedVerdictFactory.create()]
+    retracted = verdict_retract(verdict=PublishedVerdictFactory.create(), note="Wrong.")
     response = APIClient().get("/api/v1/claimreview-feed")
     assert response["Content-Type"] == "application/ld+json"
     feed = json.loads(response.getvalue())
@@ -194,7 +194,7 @@ def test_the_public_page_shows_the_verdict_with_the_same_json_ld() -> None:
 
 def test_a_retracted_verdicts_page_says_so_and_drops_the_markup() -> None:
     verdict = verdict_retract(
-        verdict=PublishedVerdictFactory(), note="The quote was misattributed."
+        verdict=PublishedVerdictFactory.create(), note="The quote was misattributed."
     )
     html = APIClient().get(f"/verdicts/{verdict.id}/").content.decode()
     assert "This verdict was retracted." in html

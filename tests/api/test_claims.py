@@ -18,10 +18,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_claims_are_public_ones_and_staff_see_all_with_filters() -> None:
-    public = PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory())).claim
-    reviewer = UserFactory()
-    pending = ClaimFactory(status=Claim.Status.PENDING)
-    in_review = ClaimFactory(status=Claim.Status.IN_REVIEW, assignee=reviewer)
+    public = PublishedVerdictFactory.create(
+        claim=ClaimFactory.create(claimant=ClaimantFactory.create())
+    ).claim
+    reviewer = UserFactory.create()
+    pending = ClaimFactory.create(status=Claim.Status.PENDING)
+    in_review = ClaimFactory.create(status=Claim.Status.IN_REVIEW, assignee=reviewer)
 
     anonymous = APIClient().get("/api/v1/claims/").json()["results"]
     assert [c["id"] for c in anonymous] == [public.id]
@@ -42,13 +44,17 @@ def test_anonymous_claims_are_public_ones_and_staff_see_all_with_filters() -> No
 
     # A token of a user in neither group is not staff.
     outsider = APIClient()
-    outsider.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory())}")
+    outsider.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory.create())}"
+    )
     assert [c["id"] for c in outsider.get("/api/v1/claims/").json()["results"]] == [public.id]
 
 
 def test_sources_claimants_and_the_rating_scale() -> None:
-    verdict = PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory(name="Mayor")))
-    ClaimFactory(claimant=ClaimantFactory(name="Unpublished"))
+    verdict = PublishedVerdictFactory.create(
+        claim=ClaimFactory.create(claimant=ClaimantFactory.create(name="Mayor"))
+    )
+    ClaimFactory.create(claimant=ClaimantFactory.create(name="Unpublished"))
     client = APIClient()
     sources = client.get("/api/v1/sources/").json()["results"]
     assert [s["id"] for s in sources] == [verdict.claim.source_id]

@@ -93,7 +93,7 @@ def test_a_bad_parameter_answers_400_naming_it(url: str, name: str) -> None:
     ],
 )
 def test_filter_parameters_are_checked_whenever_one_is_named(query: str, name: str | None) -> None:
-    PublishedVerdictFactory()
+    PublishedVerdictFactory.create()
     response = APIClient().get(f"/api/v1/verdicts/?{query}")
     if name is None:
         assert response.status_code == 200

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 
 def test_claims_search_lists_the_newest_review_first_within_a_page() -> None:
     now = timezone.now()
-    verdicts = [PublishedVerdictFactory(published_at=now - timedelta(days=d)) for d in (3, 1, 2)]
+    verdicts = [
+        PublishedVerdictFactory.create(published_at=now - timedelta(days=d)) for d in (3, 1, 2)
+    ]
     body = APIClient().get("/api/v1/claims:search?query=sky&pageSize=10").json()
     newest_first = [verdicts[1], verdicts[2], verdicts[0]]
     assert [c["text"] for c in body["claims"]] == [v.claim.text for v in newest_first]
@@ -37,8 +39,10 @@ def test_claims_search_lists_the_newest_review_first_within_a_page() -> None:
 )
 def test_googles_factchecktools_client_searches_our_reviews(live_server: Any, request: Any) -> None:
     verdict = full_verdict()
-    imported = PublishedVerdictFactory(
-        claim=ClaimFactory(source=SourceFactory(body="The sky is green today. More.")),
+    imported = PublishedVerdictFactory.create(
+        claim=ClaimFactory.create(
+            source=SourceFactory.create(body="The sky is green today. More.")
+        ),
         origin=Verdict.Origin.IMPORTED,
         rating=Rating.objects.get(slug="mostly-false"),
         publisher_name="Other Checker",
@@ -57,6 +61,7 @@ def test_googles_factchecktools_client_searches_our_reviews(live_server: Any, re
     # database session) end with the test.
     request.addfinalizer(service.close)
     found = service.claims().search(query="sky", pageSize=1).execute()
+    assert imported.published_at is not None
     assert found["claims"][0]["text"] == imported.claim.text
     assert found["claims"][0]["claimReview"] == [
         {

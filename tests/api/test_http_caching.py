@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
     "url", ["/api/v1/verdicts/", "/api/v1/verdicts/{id}/", "/api/v1/verdicts/{id}/claimreview"]
 )
 def test_etag_and_last_modified_answer_304_until_the_verdict_changes(url: str) -> None:
-    verdict = PublishedVerdictFactory()
+    verdict = PublishedVerdictFactory.create()
     url = url.format(id=verdict.id)
     client = APIClient()
     first = client.get(url)

@@ -28,10 +28,12 @@ def test_match_api_shows_anonymous_callers_published_claims_only(seed_folder: Pa
     url = reverse("claim-match")
     text = "uranium enrichment capped 3.67 Iran deal"
 
-    anonymous = APIClient().get(url, {"text": text, "limit": 5})
+    query: dict[str, str | int] = {"text": text, "limit": 5}
+
+    anonymous = APIClient().get(url, query)
     staff = APIClient()
-    staff.force_authenticate(UserFactory(is_staff=True))
-    as_staff = staff.get(url, {"text": text, "limit": 5})
+    staff.force_authenticate(UserFactory.create(is_staff=True))
+    as_staff = staff.get(url, query)
 
     assert anonymous.status_code == 200
     [only] = anonymous.json()["results"]
@@ -96,12 +98,14 @@ def test_match_takes_an_api_key_in_the_header_or_the_key_parameter_at_the_keys_r
 
 
 def test_match_shows_a_reviewer_without_the_staff_flag_unpublished_claims() -> None:
-    published = PublishedVerdictFactory(
-        claim=ClaimFactory(source=SourceFactory(body="The sky is green today. More."))
+    published = PublishedVerdictFactory.create(
+        claim=ClaimFactory.create(source=SourceFactory.create(body="The sky is green today. More."))
     ).claim
-    pending = ClaimFactory(source=SourceFactory(body="The sky is green at night. More."))
+    pending = ClaimFactory.create(
+        source=SourceFactory.create(body="The sky is green at night. More.")
+    )
     assert pending.status == Claim.Status.PENDING
-    reviewer = UserFactory(is_staff=False)
+    reviewer = UserFactory.create(is_staff=False)
     reviewer.groups.add(Group.objects.get(name="Reviewers"))
     staff = APIClient()
     staff.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=reviewer).key}")
@@ -115,7 +119,7 @@ def test_match_shows_a_reviewer_without_the_staff_flag_unpublished_claims() -> N
 def test_match_answers_are_cacheable_for_anonymous_callers_and_private_for_staff() -> None:
     assert APIClient().get(MATCH, QUERY)["Cache-Control"] == "public, max-age=60"
     staff = APIClient()
-    staff.force_authenticate(UserFactory(is_staff=True))
+    staff.force_authenticate(UserFactory.create(is_staff=True))
     response = staff.get(MATCH, QUERY)
     assert response["Cache-Control"] == "private, no-cache"
     assert "Authorization" in response["Vary"]

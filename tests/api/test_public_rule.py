@@ -20,8 +20,8 @@ QUERY = "lighthouse casino"
 
 
 def ours() -> Verdict:
-    claim = ClaimFactory(source=SourceFactory(body=TEXT), end=len(TEXT))
-    return PublishedVerdictFactory(claim=claim, headline="No sale happened")
+    claim = ClaimFactory.create(source=SourceFactory.create(body=TEXT), end=len(TEXT))
+    return PublishedVerdictFactory.create(claim=claim, headline="No sale happened")
 
 
 def theirs() -> Verdict:
@@ -80,7 +80,7 @@ def test_a_correction_reaches_the_api_with_its_public_note(origin: str) -> None:
 
 
 def test_a_claim_is_public_while_it_has_a_public_verdict() -> None:
-    kept, retracted, draft = ours(), theirs(), PublishedVerdictFactory(status="draft")
+    kept, retracted, draft = ours(), theirs(), PublishedVerdictFactory.create(status="draft")
     verdict_retract(verdict=retracted, note="Withdrawn.")
 
     public_claims = set(Claim.objects.filter(claim_public_q()).values_list("pk", flat=True))

@@ -1,8 +1,7 @@
 """Every public list and detail costs one query, however long the page."""
 
-from typing import Any
-
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from claims.models import Citation
@@ -33,10 +32,11 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_query_counts_do_not_grow_with_the_page(
-    url: str, queries: int, django_assert_num_queries: Any
+    url: str, queries: int, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     verdicts = [
-        PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory())) for _ in range(5)
+        PublishedVerdictFactory.create(claim=ClaimFactory.create(claimant=ClaimantFactory.create()))
+        for _ in range(5)
     ]
     for verdict in verdicts:
         Citation.objects.create(verdict=verdict, url="https://example.org/a")
@@ -47,8 +47,10 @@ def test_query_counts_do_not_grow_with_the_page(
     assert response.status_code == 200
 
 
-def test_staff_claim_list_costs_one_more_query_for_the_role(django_assert_num_queries: Any) -> None:
-    ClaimFactory()
+def test_staff_claim_list_costs_one_more_query_for_the_role(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    ClaimFactory.create()
     client = staff_client()
     # token lookup, group check, claims
     with django_assert_num_queries(3):

@@ -21,8 +21,8 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", applicati
 @pytest.fixture
 def published(db: None, settings: Any) -> Iterator[None]:
     settings.API_ANON_RATE = ""  # hundreds of requests from one address
-    PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory()))
-    PublishedVerdictFactory()
+    PublishedVerdictFactory.create(claim=ClaimFactory.create(claimant=ClaimantFactory.create()))
+    PublishedVerdictFactory.create()
     # Calling the WSGI app directly sends request_finished, which would close the test's
     # connection (Django's test client disconnects the same handler).
     request_started.disconnect(close_old_connections)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from claims.models import Citation, Claim, Rating, Verdict
@@ -34,8 +35,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_lists_only_published_and_retracted_verdicts() -> None:
-    published = PublishedVerdictFactory()
-    retracted = verdict_retract(verdict=PublishedVerdictFactory(), note="We got the figure wrong.")
+    published = PublishedVerdictFactory.create()
+    retracted = verdict_retract(
+        verdict=PublishedVerdictFactory.create(), note="We got the figure wrong."
+    )
     draft_verdict()
     body = APIClient().get("/api/v1/verdicts/").json()
     assert [v["id"] for v in body["results"]] == [published.id, retracted.id]
@@ -44,16 +47,18 @@ def test_anonymous_lists_only_published_and_retracted_verdicts() -> None:
 
 
 def test_a_verdict_carries_its_claim_rating_citations_and_links() -> None:
-    claimant = ClaimantFactory(name="A. Senator")
-    source = SourceFactory(title="Debate", url="https://news.example/debate", publisher="News")
-    claim = ClaimFactory(
+    claimant = ClaimantFactory.create(name="A. Senator")
+    source = SourceFactory.create(
+        title="Debate", url="https://news.example/debate", publisher="News"
+    )
+    claim = ClaimFactory.create(
         source=source,
         claimant=claimant,
         status=Claim.Status.PUBLISHED,
         claim_date=timezone.now().date(),
     )
-    verdict = PublishedVerdictFactory(
-        claim=claim, author=UserFactory(first_name="Ada", last_name="Lee")
+    verdict = PublishedVerdictFactory.create(
+        claim=claim, author=UserFactory.create(first_name="Ada", last_name="Lee")
     )
     Citation.objects.create(verdict=verdict, url="https://stats.example/t1", quote="Blue.")
     body = APIClient().get(f"/api/v1/verdicts/{verdict.id}/").json()
@@ -84,18 +89,20 @@ def test_a_draft_verdict_is_not_found_anywhere_public() -> None:
 
 
 def test_a_verdict_reads_the_same_in_the_list_and_its_detail() -> None:
-    plain = PublishedVerdictFactory(claim=ClaimFactory(claimant=ClaimantFactory()), author=None)
+    plain = PublishedVerdictFactory.create(
+        claim=ClaimFactory.create(claimant=ClaimantFactory.create()), author=None
+    )
     Citation.objects.create(verdict=plain, url="https://example.org/a", quote="A.", position=1)
     Citation.objects.create(verdict=plain, source=plain.claim.source, note="B.", position=0)
-    imported = PublishedVerdictFactory(
+    imported = PublishedVerdictFactory.create(
         origin=Verdict.Origin.IMPORTED,
         rating=None,
         original_rating="Pants on fire",
         publisher_name="Other",
         publisher_site="other.example",
-        author=UserFactory(first_name="", last_name="", username="rita"),
+        author=UserFactory.create(first_name="", last_name="", username="rita"),
     )
-    retracted = verdict_retract(verdict=PublishedVerdictFactory(), note="Wrong figure.")
+    retracted = verdict_retract(verdict=PublishedVerdictFactory.create(), note="Wrong figure.")
     client = APIClient()
     listed = client.get("/api/v1/verdicts/").json()["results"]
     assert [v["id"] for v in listed] == [plain.id, imported.id, retracted.id]
@@ -107,8 +114,10 @@ def test_a_verdict_reads_the_same_in_the_list_and_its_detail() -> None:
     assert listed[2]["corrections"][-1]["note"] == "Wrong figure."
 
 
-def test_the_rows_of_an_empty_selection_cost_no_query(django_assert_num_queries: Any) -> None:
-    PublishedVerdictFactory()
+def test_the_rows_of_an_empty_selection_cost_no_query(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    PublishedVerdictFactory.create()
     with django_assert_num_queries(0):
         assert verdict_public_rows(verdicts=verdict_public_queryset().filter(pk__in=[])) == []
 
@@ -117,14 +126,14 @@ def test_the_rows_of_an_empty_selection_cost_no_query(django_assert_num_queries:
 
 
 def test_filters_narrow_the_list() -> None:
-    claimant = ClaimantFactory()
+    claimant = ClaimantFactory.create()
     now = timezone.now()
-    old = PublishedVerdictFactory(published_at=now - timedelta(days=30))
-    mine = PublishedVerdictFactory(
-        claim=ClaimFactory(claimant=claimant, status=Claim.Status.PUBLISHED)
+    old = PublishedVerdictFactory.create(published_at=now - timedelta(days=30))
+    mine = PublishedVerdictFactory.create(
+        claim=ClaimFactory.create(claimant=claimant, status=Claim.Status.PUBLISHED)
     )
-    german = PublishedVerdictFactory(
-        claim=ClaimFactory(language="de", status=Claim.Status.PUBLISHED),
+    german = PublishedVerdictFactory.create(
+        claim=ClaimFactory.create(language="de", status=Claim.Status.PUBLISHED),
         rating=Rating.objects.get(slug="true"),
     )
     client = APIClient()
@@ -147,15 +156,15 @@ def test_filters_narrow_the_list() -> None:
 
 
 def test_full_text_search_stems_in_the_claims_language() -> None:
-    english = PublishedVerdictFactory(
-        claim=ClaimFactory(
-            source=SourceFactory(body="Unemployment rose sharply. Then more."),
+    english = PublishedVerdictFactory.create(
+        claim=ClaimFactory.create(
+            source=SourceFactory.create(body="Unemployment rose sharply. Then more."),
             status=Claim.Status.PUBLISHED,
         )
     )
-    spanish = PublishedVerdictFactory(
-        claim=ClaimFactory(
-            source=SourceFactory(body="Los impuestos subieron. Luego más.", language="es"),
+    spanish = PublishedVerdictFactory.create(
+        claim=ClaimFactory.create(
+            source=SourceFactory.create(body="Los impuestos subieron. Luego más.", language="es"),
             language="es",
             status=Claim.Status.PUBLISHED,
         ),
@@ -181,9 +190,9 @@ def test_full_text_search_stems_in_the_claims_language() -> None:
 def test_a_consumer_syncing_from_updated_since_sees_every_change_exactly_once() -> None:
     start = timezone.now()
     first, second, third = (
-        PublishedVerdictFactory(),
-        PublishedVerdictFactory(),
-        PublishedVerdictFactory(),
+        PublishedVerdictFactory.create(),
+        PublishedVerdictFactory.create(),
+        PublishedVerdictFactory.create(),
     )
     client = APIClient()
     url = f"/api/v1/verdicts/?page_size=2&updated_since={start.isoformat().replace('+00:00', 'Z')}"
@@ -216,7 +225,7 @@ def test_a_consumer_syncing_from_updated_since_sees_every_change_exactly_once() 
 
 def test_sync_lists_hold_back_changes_younger_than_the_sync_lag(settings: Any) -> None:
     settings.API_SYNC_LAG_SECONDS = 60
-    settled_verdict, fresh = PublishedVerdictFactory(), PublishedVerdictFactory()
+    settled_verdict, fresh = PublishedVerdictFactory.create(), PublishedVerdictFactory.create()
     Verdict.objects.filter(pk=settled_verdict.pk).update(
         updated_at=timezone.now() - timedelta(seconds=61)
     )
@@ -234,7 +243,7 @@ def test_sync_lists_hold_back_changes_younger_than_the_sync_lag(settings: Any) -
 
 
 def test_deep_pages_neither_skip_nor_repeat_rows_with_equal_timestamps() -> None:
-    verdicts = [PublishedVerdictFactory() for _ in range(7)]
+    verdicts = [PublishedVerdictFactory.create() for _ in range(7)]
     same = timezone.now()
     Verdict.objects.filter(pk__in=[v.pk for v in verdicts[2:6]]).update(updated_at=same)
     ids = [v["id"] for v in all_pages(APIClient(), "/api/v1/verdicts/?page_size=2")]
@@ -246,7 +255,7 @@ def test_deep_pages_neither_skip_nor_repeat_rows_with_equal_timestamps() -> None
 
 
 def test_csv_export_streams_every_matching_verdict() -> None:
-    verdicts = [PublishedVerdictFactory() for _ in range(3)]
+    verdicts = [PublishedVerdictFactory.create() for _ in range(3)]
     verdict_correct(verdict=verdicts[0], note="Fixed a date.")
     draft_verdict()
     response = APIClient().get("/api/v1/verdicts/?format=csv&page_size=1")
@@ -270,9 +279,9 @@ def test_a_refused_csv_export_answers_the_json_error_naming_the_parameter() -> N
 
 
 def test_the_admin_exports_selected_verdicts_as_csv(client: Any) -> None:
-    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    admin_user = UserFactory.create(is_staff=True, is_superuser=True)
     client.force_login(admin_user)
-    verdicts = [PublishedVerdictFactory(), PublishedVerdictFactory()]
+    verdicts = [PublishedVerdictFactory.create(), PublishedVerdictFactory.create()]
     response = client.post(
         "/admin/claims/verdict/",
         {"action": "verdict_export_csv", "_selected_action": [verdicts[1].pk]},

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from claims.models import Claim, ClaimEvent, Verdict
@@ -48,8 +49,8 @@ def test_token_errors_name_the_field_or_say_why() -> None:
 def test_reviewer_drafts_submits_and_another_editor_publishes_over_the_api() -> None:
     reviewer = client_for(staff_user("rev", "Reviewers"))
     editor = client_for(staff_user("ed", "Editors"))
-    source = SourceFactory()
-    claim = ClaimFactory(source=source)
+    source = SourceFactory.create()
+    claim = ClaimFactory.create(source=source)
 
     taken = reviewer.post(f"/api/v1/claims/{claim.pk}/start_review/", {}, format="json")
     assert taken.status_code == 200, taken.json()
@@ -96,7 +97,7 @@ def test_reviewer_drafts_submits_and_another_editor_publishes_over_the_api() -> 
 
 
 def test_second_start_review_is_a_409_with_a_readable_message() -> None:
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     first = client_for(staff_user("a", "Reviewers"))
     second = client_for(staff_user("b", "Reviewers"))
     assert first.post(f"/api/v1/claims/{claim.pk}/start_review/").status_code == 200
@@ -109,7 +110,7 @@ def test_second_start_review_is_a_409_with_a_readable_message() -> None:
 
 
 def test_a_user_without_a_role_gets_403_and_anonymous_401() -> None:
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     nobody = client_for(staff_user("nobody"))
     refused = nobody.post(f"/api/v1/claims/{claim.pk}/start_review/")
     assert refused.status_code == 403
@@ -124,7 +125,7 @@ def test_unknown_claims_and_actions_are_404() -> None:
     reviewer = client_for(staff_user("rev", "Reviewers"))
     assert reviewer.post("/api/v1/claims/999999/start_review/").status_code == 404
     assert reviewer.get("/api/v1/claims/999999/events/").status_code == 404
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     assert reviewer.post(f"/api/v1/claims/{claim.pk}/explode/").status_code == 404
 
 
@@ -142,7 +143,7 @@ def test_bad_action_input_is_a_400_naming_the_field(
     action: str, payload: dict[str, Any], field: str
 ) -> None:
     editor = client_for(staff_user("ed", "Editors"))
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     response = editor.post(f"/api/v1/claims/{claim.pk}/{action}/", payload, format="json")
     assert response.status_code == 400, response.json()
     assert list(response.json()["errors"]) == [field]
@@ -152,7 +153,7 @@ def test_bad_action_input_is_a_400_naming_the_field(
 
 def test_marking_a_claim_a_duplicate_of_itself_names_the_field() -> None:
     reviewer = client_for(staff_user("rev", "Reviewers"))
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     response = reviewer.post(
         f"/api/v1/claims/{claim.pk}/mark_duplicate/", {"duplicate_of": claim.pk}, format="json"
     )
@@ -165,7 +166,7 @@ def test_marking_a_claim_a_duplicate_of_itself_names_the_field() -> None:
 def test_verdict_input_errors_name_the_field() -> None:
     user = staff_user("rev", "Reviewers")
     reviewer = client_for(user)
-    claim = ClaimFactory(status="in_review", assignee=user)
+    claim = ClaimFactory.create(status="in_review", assignee=user)
     url = f"/api/v1/claims/{claim.pk}/verdict"
     bad_rating = reviewer.put(url, {"rating": "purple", "version": 0}, format="json")
     assert bad_rating.status_code == 400
@@ -185,7 +186,7 @@ def test_verdict_input_errors_name_the_field() -> None:
 def test_a_stale_verdict_put_is_a_409_and_keeps_the_newer_draft() -> None:
     user = staff_user("rev", "Reviewers")
     reviewer = client_for(user)
-    claim = ClaimFactory(status="in_review", assignee=user)
+    claim = ClaimFactory.create(status="in_review", assignee=user)
     url = f"/api/v1/claims/{claim.pk}/verdict"
     reviewer.put(url, {"rating": "false", "summary": "one", "version": 0}, format="json")
     reviewer.put(url, {"rating": "false", "summary": "two", "version": 1}, format="json")
@@ -196,7 +197,7 @@ def test_a_stale_verdict_put_is_a_409_and_keeps_the_newer_draft() -> None:
 
 
 def test_only_the_assignee_may_put_the_draft() -> None:
-    claim = ClaimFactory(status="in_review", assignee=staff_user("rev", "Reviewers"))
+    claim = ClaimFactory.create(status="in_review", assignee=staff_user("rev", "Reviewers"))
     other = client_for(staff_user("other", "Editors"))
     response = other.put(
         f"/api/v1/claims/{claim.pk}/verdict", {"rating": "false", "version": 0}, format="json"
@@ -206,8 +207,8 @@ def test_only_the_assignee_may_put_the_draft() -> None:
 
 def test_publish_by_the_author_is_403_four_eyes() -> None:
     user = staff_user("boss", "Editors", superuser=True)
-    claim = ClaimFactory(status="awaiting_approval", assignee=user)
-    VerdictFactory(claim=claim, author=user)
+    claim = ClaimFactory.create(status="awaiting_approval", assignee=user)
+    VerdictFactory.create(claim=claim, author=user)
     response = client_for(user).post(f"/api/v1/claims/{claim.pk}/publish/")
     assert response.status_code == 403
     assert "Four-eyes" in response.json()["detail"]
@@ -215,8 +216,10 @@ def test_publish_by_the_author_is_403_four_eyes() -> None:
 
 def test_correct_and_retract_over_the_api_keep_a_public_record() -> None:
     editor = client_for(staff_user("ed", "Editors"))
-    claim = ClaimFactory(status="published")
-    verdict = VerdictFactory(claim=claim, status="published", author=staff_user("a", "Reviewers"))
+    claim = ClaimFactory.create(status="published")
+    verdict = VerdictFactory.create(
+        claim=claim, status="published", author=staff_user("a", "Reviewers")
+    )
     missing_note = editor.post(
         f"/api/v1/claims/{claim.pk}/correct/",
         {"rating": "mostly-false", "summary": "Partly.", "version": verdict.version},
@@ -250,27 +253,29 @@ def test_correct_and_retract_over_the_api_keep_a_public_record() -> None:
 
 
 def test_drafts_are_not_public() -> None:
-    claim = ClaimFactory(status="in_review")
-    VerdictFactory(claim=claim)
+    claim = ClaimFactory.create(status="in_review")
+    VerdictFactory.create(claim=claim)
     assert APIClient().get(f"/api/v1/claims/{claim.pk}/verdict").status_code == 404
     nobody = client_for(staff_user("nobody"))
     assert nobody.get(f"/api/v1/claims/{claim.pk}/verdict").status_code == 403
 
 
-def test_an_action_answers_in_a_fixed_number_of_queries(django_assert_max_num_queries) -> None:
+def test_an_action_answers_in_a_fixed_number_of_queries(
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     reviewer = client_for(staff_user("rev", "Reviewers"))
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     with django_assert_max_num_queries(12):
         response = reviewer.post(f"/api/v1/claims/{claim.pk}/start_review/")
     assert response.status_code == 200
 
 
 def test_the_event_list_takes_the_same_queries_however_long(
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     user = staff_user("rev", "Reviewers")
     reviewer = client_for(user)
-    short, long = ClaimFactory(), ClaimFactory()
+    short, long = ClaimFactory.create(), ClaimFactory.create()
     reviewer.post(f"/api/v1/claims/{short.pk}/start_review/")
     reviewer.post(f"/api/v1/claims/{long.pk}/start_review/")
     for version in range(5):
@@ -286,7 +291,7 @@ def test_the_event_list_takes_the_same_queries_however_long(
 
 
 def test_an_editor_reassigns_a_claim_in_review_and_the_assignee_is_required() -> None:
-    claim = ClaimFactory(status="in_review", assignee=staff_user("rev", "Reviewers"))
+    claim = ClaimFactory.create(status="in_review", assignee=staff_user("rev", "Reviewers"))
     staff_user("other", "Reviewers")
     editor = client_for(staff_user("ed", "Editors"))
     missing = editor.post(f"/api/v1/claims/{claim.pk}/assign/", {}, format="json")

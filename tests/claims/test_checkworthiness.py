@@ -46,7 +46,7 @@ def test_imported_seed_claims_carry_scores_in_the_queue_order(seed_folder: Path)
 @pytest.mark.django_db
 def test_score_claims_backfills_missing_scores_only() -> None:
     unscored = ClaimFactory.create_batch(3, score=None)
-    kept = ClaimFactory(score=0.123)
+    kept = ClaimFactory.create(score=0.123)
 
     call_command("score_claims", "--batch-size", "2")
 

@@ -13,7 +13,7 @@ def test_generate_demo_data_writes_consistent_claims_and_published_verdicts() ->
     assert claims.values("source").distinct().count() == 11  # 20 per source, the last holds 5
     for claim in claims:
         assert claim.source.body[claim.start : claim.end] == claim.text
-        assert 0 <= claim.score <= 1
+        assert claim.score is not None and 0 <= claim.score <= 1
     published = Verdict.objects.filter(status=Verdict.Status.PUBLISHED)
     assert published.count() == 40
     assert set(published.values_list("claim__status", flat=True)) == {"published"}

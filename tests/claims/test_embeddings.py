@@ -86,20 +86,20 @@ def test_the_matching_task_embeds_imported_claims(
 
 
 def test_a_published_verdicts_headline_is_embedded_with_its_claim() -> None:
-    verdict = PublishedVerdictFactory(claim=make_claim(LOOKALIKE), headline=HEADLINE)
+    verdict = PublishedVerdictFactory.create(claim=make_claim(LOOKALIKE), headline=HEADLINE)
     unchecked = make_claim(PARAPHRASE)
 
     assert claims_embed(claim_ids=[verdict.claim_id, unchecked.pk]) == 2
 
     stored = ClaimEmbedding.objects.get(claim_id=verdict.claim_id)
-    assert stored.headline == HEADLINE
+    assert stored.headline == HEADLINE and stored.headline_vector is not None
     assert float(vector_from_bytes(stored.headline_vector) @ texts_embed([HEADLINE])[0]) > 0.999
     assert ClaimEmbedding.objects.get(claim_id=unchecked.pk).headline_vector is None
     assert claims_embed(claim_ids=[verdict.claim_id, unchecked.pk]) == 0
 
 
 def test_a_changed_or_retracted_headline_is_embedded_again() -> None:
-    verdict = PublishedVerdictFactory(claim=make_claim(LOOKALIKE), headline=HEADLINE)
+    verdict = PublishedVerdictFactory.create(claim=make_claim(LOOKALIKE), headline=HEADLINE)
     claims_embed(claim_ids=[verdict.claim_id])
     text_vector = bytes(ClaimEmbedding.objects.get(claim_id=verdict.claim_id).vector)
 
@@ -124,8 +124,10 @@ def test_publishing_and_retracting_a_verdict_embed_its_headline_after_the_commit
         tasks, "claims_embed_later", lambda *, claim_ids: tasks.claims_embed_task(claim_ids)
     )
     editor = staff_user("editor", "Editors")
-    claim = ClaimFactory(status=Claim.Status.AWAITING_APPROVAL)
-    VerdictFactory(claim=claim, author=staff_user("reviewer", "Reviewers"), headline=HEADLINE)
+    claim = ClaimFactory.create(status=Claim.Status.AWAITING_APPROVAL)
+    VerdictFactory.create(
+        claim=claim, author=staff_user("reviewer", "Reviewers"), headline=HEADLINE
+    )
     claims_embed(claim_ids=[claim.pk])  # embedded on import, before any verdict
     assert ClaimEmbedding.objects.get(claim=claim).headline_vector is None
 

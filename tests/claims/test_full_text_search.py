@@ -50,8 +50,8 @@ CLAIM_EXPRESSION = (
 @pytest.fixture
 def rows() -> None:
     for text, language, headline in ROWS:
-        claim = ClaimFactory(
-            source=SourceFactory(body=text, language=language),
+        claim = ClaimFactory.create(
+            source=SourceFactory.create(body=text, language=language),
             end=len(text),
             language=language,
         )

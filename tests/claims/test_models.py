@@ -29,28 +29,28 @@ def test_reviewer_and_editor_groups_are_installed() -> None:
 
 
 def test_database_refuses_an_unknown_claim_status() -> None:
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
 
     with pytest.raises(IntegrityError, match="claim_status_valid"):
         Claim.objects.filter(pk=claim.pk).update(status="approved")
 
 
 def test_database_refuses_a_score_outside_zero_to_one() -> None:
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
 
     with pytest.raises(IntegrityError, match="claim_score_range"):
         Claim.objects.filter(pk=claim.pk).update(score=1.5)
 
 
 def test_database_refuses_a_claim_that_duplicates_itself() -> None:
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
 
     with pytest.raises(IntegrityError, match="claim_not_duplicate_of_itself"):
         Claim.objects.filter(pk=claim.pk).update(duplicate_of=claim)
 
 
 def test_database_allows_one_published_verdict_per_claim() -> None:
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     rating = Rating.objects.get(slug="false")
     Verdict.objects.create(claim=claim, rating=rating, status="published")
 
@@ -59,14 +59,14 @@ def test_database_allows_one_published_verdict_per_claim() -> None:
 
 
 def test_citation_needs_a_source_or_a_url() -> None:
-    verdict = Verdict.objects.create(claim=ClaimFactory())
+    verdict = Verdict.objects.create(claim=ClaimFactory.create())
 
     with pytest.raises(IntegrityError, match="citation_source_or_url"):
         Citation.objects.create(verdict=verdict, quote="something")
 
 
 def test_claim_events_cannot_be_updated_or_deleted() -> None:
-    event = ClaimEvent.objects.create(claim=ClaimFactory(), code="claim.created")
+    event = ClaimEvent.objects.create(claim=ClaimFactory.create(), code="claim.created")
 
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         ClaimEvent.objects.filter(pk=event.pk).update(note="rewritten")
@@ -77,7 +77,7 @@ def test_claim_events_cannot_be_updated_or_deleted() -> None:
 
 
 def test_verdict_search_vector_is_the_triggers_whatever_the_orm_writes() -> None:
-    verdict = Verdict.objects.create(claim=ClaimFactory(), headline="Boiling point")
+    verdict = Verdict.objects.create(claim=ClaimFactory.create(), headline="Boiling point")
 
     def words() -> str:
         with connection.cursor() as cursor:
@@ -95,7 +95,7 @@ def test_verdict_search_vector_is_the_triggers_whatever_the_orm_writes() -> None
 
 
 def test_claim_search_vector_is_computed_by_postgresql() -> None:
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
 
     assert claim.search_vector is not None  # returned by the INSERT
     assert "'sky'" in Claim.objects.values_list("search_vector", flat=True).get(pk=claim.pk)

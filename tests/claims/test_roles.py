@@ -22,7 +22,7 @@ def test_reviewers_review_but_do_not_edit() -> None:
 
 
 def test_a_reviewer_without_the_staff_flag_is_still_staff() -> None:
-    reviewer = UserFactory(username="rev-no-flag", is_staff=False)
+    reviewer = UserFactory.create(username="rev-no-flag", is_staff=False)
     reviewer.groups.add(staff_user("x", "Reviewers").groups.get())
     assert user_is_staff(reviewer)
 
@@ -36,14 +36,14 @@ def test_a_staff_account_outside_the_groups_is_staff_but_may_not_review() -> Non
 def test_readers_and_inactive_accounts_have_no_role() -> None:
     inactive = staff_user("gone", "Editors")
     inactive.is_active = False
-    for user in (AnonymousUser(), UserFactory(username="reader"), inactive):
+    for user in (AnonymousUser(), UserFactory.create(username="reader"), inactive):
         assert not user_is_staff(user)
         assert not user_is_reviewer(user) and not user_is_editor(user)
 
 
 def test_only_reviewers_editors_and_superusers_can_be_assigned_claims() -> None:
     staff_user("rev", "Reviewers"), staff_user("ed", "Editors"), staff_user("root", superuser=True)
-    staff_user("clerk"), UserFactory(username="reader")
+    staff_user("clerk"), UserFactory.create(username="reader")
     assert [u.username for u in reviewers()] == ["ed", "rev", "root"]
 
 

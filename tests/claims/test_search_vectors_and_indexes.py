@@ -2,6 +2,8 @@
 equals its defining expression (for rows written one by one and for imported ones), and the
 partial foreign-key indexes serve lookups by claimant, assignee, original, author and actor."""
 
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -52,10 +54,12 @@ def test_verdict_search_vector_equals_its_defining_expression(
     language: str, review: tuple[str, str, str]
 ) -> None:
     for text in TEXTS:
-        source = SourceFactory(body=text, language=language)
-        claim = ClaimFactory(source=source, start=0, end=len(text), language=language)
+        source = SourceFactory.create(body=text, language=language)
+        claim = ClaimFactory.create(source=source, start=0, end=len(text), language=language)
         headline, summary, explanation = review
-        VerdictFactory(claim=claim, headline=headline, summary=summary, explanation=explanation)
+        VerdictFactory.create(
+            claim=claim, headline=headline, summary=summary, explanation=explanation
+        )
     assert vectors_as_defined() == len(TEXTS)
     # An edit recomputes it the same way (the trigger fires on UPDATE OF headline...).
     Verdict.objects.update(headline="Edited headline", summary="")
@@ -72,7 +76,7 @@ def test_imported_table_verdicts_get_the_same_search_vectors() -> None:
     assert vectors_as_defined() == run.claims_created
 
 
-def plan(sql: str, params: list[object]) -> str:
+def plan(sql: str, params: list[Any]) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)

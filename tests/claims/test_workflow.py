@@ -11,7 +11,7 @@ from claims import verdicts, workflow
 from claims.actions import Role
 from claims.models import Claim, ClaimEvent, Rating, Verdict
 from claims.verdicts import VerdictInput
-from factcheck.errors import Conflict, DomainError, Forbidden
+from factcheck.errors import Conflict, DomainError, Forbidden, InvalidInput
 from tests.factories import ClaimFactory, VerdictFactory, staff_user
 
 S = Claim.Status
@@ -48,7 +48,7 @@ REQUIRES = {
     "correct": {"content", "version", "note"},
     "retract": {"note"},
 }
-VERDICT_STATUS = {
+VERDICT_STATUS: dict[str, str] = {
     S.IN_REVIEW: Verdict.Status.DRAFT,
     S.AWAITING_APPROVAL: Verdict.Status.DRAFT,
     S.PUBLISHED: Verdict.Status.PUBLISHED,
@@ -62,12 +62,12 @@ def _actor(role: str) -> Any:
 
 
 def _claim_in(status: str, *, assignee: Any, author: Any) -> Claim:
-    claim = ClaimFactory(status=status, assignee=assignee if status != S.PENDING else None)
+    claim = ClaimFactory.create(status=status, assignee=assignee if status != S.PENDING else None)
     if status == S.DUPLICATE:
-        claim.duplicate_of = ClaimFactory()
+        claim.duplicate_of = ClaimFactory.create()
         claim.save()
     if status in VERDICT_STATUS:
-        VerdictFactory(claim=claim, author=author, status=VERDICT_STATUS[status])
+        VerdictFactory.create(claim=claim, author=author, status=VERDICT_STATUS[status])
     return claim
 
 
@@ -80,7 +80,7 @@ def _version(claim: Claim) -> int:
 SAMPLES: dict[str, Callable[[Claim], Any]] = {
     "reason": lambda claim: "Opinion, not checkable.",
     "note": lambda claim: "Source withdrawn.",
-    "duplicate_of": lambda claim: ClaimFactory(),
+    "duplicate_of": lambda claim: ClaimFactory.create(),
     "assignee": lambda claim: staff_user("other", "Reviewers"),
     "content": lambda claim: VerdictInput(
         rating=Rating.objects.get(slug="mostly-false"), summary="New."
@@ -164,7 +164,7 @@ def test_publish_refuses_the_verdicts_own_author(superuser: bool) -> None:
 def test_publish_refuses_an_editor_who_edited_the_draft_someone_else_started() -> None:
     reviewer = staff_user("rev", "Reviewers")
     editor = staff_user("ed", "Editors")
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     workflow.claim_start_review(claim=claim, actor=reviewer)
     content = VerdictInput(rating=Rating.objects.get(slug="false"), summary="No.")
     verdict = verdicts.verdict_save_draft(claim=claim, actor=reviewer, content=content, version=0)
@@ -183,10 +183,10 @@ def test_publish_refuses_an_editor_who_edited_the_draft_someone_else_started() -
 @pytest.mark.django_db
 def test_submit_needs_a_rating_and_a_summary() -> None:
     reviewer = staff_user("rev", "Reviewers")
-    claim = ClaimFactory(status=S.IN_REVIEW, assignee=reviewer)
+    claim = ClaimFactory.create(status=S.IN_REVIEW, assignee=reviewer)
     with pytest.raises(Conflict, match="rating and a summary"):
         workflow.claim_submit(claim=claim, actor=reviewer)
-    VerdictFactory(claim=claim, author=reviewer, rating=None)
+    VerdictFactory.create(claim=claim, author=reviewer, rating=None)
     with pytest.raises(Conflict, match="rating and a summary"):
         workflow.claim_submit(claim=claim, actor=reviewer)
 
@@ -194,8 +194,8 @@ def test_submit_needs_a_rating_and_a_summary() -> None:
 @pytest.mark.django_db
 def test_mark_duplicate_refuses_itself_and_cycles() -> None:
     reviewer = staff_user("rev", "Reviewers")
-    first, second, third = ClaimFactory(), ClaimFactory(), ClaimFactory()
-    with pytest.raises(DomainError, match="itself") as refused:
+    first, second, third = ClaimFactory.create(), ClaimFactory.create(), ClaimFactory.create()
+    with pytest.raises(InvalidInput, match="itself") as refused:
         workflow.claim_mark_duplicate(claim=first, actor=reviewer, duplicate_of=first)
     assert refused.value.field == "duplicate_of"
     workflow.claim_mark_duplicate(claim=second, actor=reviewer, duplicate_of=first)
@@ -221,7 +221,7 @@ def test_required_notes_are_named(action: str, field: str) -> None:
         "retract": S.PUBLISHED,
     }[action]
     claim = _claim_in(status, assignee=editor, author=staff_user("a", "Reviewers"))
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         workflow.perform(action, claim, editor, **{field: "   "})
     assert refused.value.field == field
     assert refused.value.status_code == 400
@@ -230,7 +230,7 @@ def test_required_notes_are_named(action: str, field: str) -> None:
 @pytest.mark.django_db
 def test_a_reviewer_cannot_assign_claims_to_others() -> None:
     reviewer, other = staff_user("rev", "Reviewers"), staff_user("other", "Reviewers")
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     with pytest.raises(Forbidden):
         workflow.claim_start_review(claim=claim, actor=reviewer, assignee=other)
     editor = staff_user("ed", "Editors")
@@ -242,7 +242,7 @@ def test_a_reviewer_cannot_assign_claims_to_others() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_start_reviews_exactly_one_wins() -> None:
     first, second = staff_user("first", "Reviewers"), staff_user("second", "Reviewers")
-    claim_id = ClaimFactory().pk
+    claim_id = ClaimFactory.create().pk
     barrier = threading.Barrier(2)
     outcomes: dict[str, Any] = {}
 
@@ -268,6 +268,7 @@ def test_two_concurrent_start_reviews_exactly_one_wins() -> None:
     loser = next(outcome for outcome in outcomes.values() if outcome != "won")
     assert loser.status_code == 409 and "changed meanwhile" in str(loser)
     claim = Claim.objects.get(pk=claim_id)
+    assert claim.assignee is not None
     assert (claim.status, claim.assignee.username) == (S.IN_REVIEW, winner)
     assert ClaimEvent.objects.filter(claim_id=claim_id).count() == 1
 
@@ -275,7 +276,7 @@ def test_two_concurrent_start_reviews_exactly_one_wins() -> None:
 @pytest.mark.django_db
 def test_available_actions_offer_exactly_what_the_user_may_do() -> None:
     reviewer, editor = staff_user("rev", "Reviewers"), staff_user("ed", "Editors")
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     assert workflow.claim_available_actions(claim=claim, user=reviewer, verdict=None) == [
         "start_review",
         "reject",

@@ -11,12 +11,9 @@ from tests.factories import VerdictFactory, imported_review, staff_user
 pytestmark = pytest.mark.django_db
 
 
-def _content(verdict: Verdict, **changes: object) -> verdicts.VerdictInput:
+def _content(verdict: Verdict, *, rating: Rating | None, summary: str) -> verdicts.VerdictInput:
     return verdicts.verdict_input_keeping_evidence(
-        verdict,
-        rating=changes.get("rating", verdict.rating),
-        headline=str(changes.get("headline", verdict.headline)),
-        summary=str(changes.get("summary", verdict.summary)),
+        verdict, rating=rating, headline=verdict.headline, summary=summary
     )
 
 
@@ -62,6 +59,7 @@ def test_correcting_an_imported_review_changes_our_words_and_keeps_theirs() -> N
     )
     event = ClaimEvent.objects.get(claim=review.claim, code="verdict.corrected")
     assert event.data["origin"] == "imported"
+    assert review.rating is not None
     assert event.data["before"]["rating"] == review.rating.slug
 
 
@@ -134,5 +132,6 @@ def test_a_retracted_review_makes_way_for_our_own_verdict() -> None:
     workflow.perform("publish", claim, other_editor)
 
     assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLISHED
-    assert verdicts.claim_verdict(claim).origin == Verdict.Origin.OWN
+    published = verdicts.claim_verdict(claim)
+    assert published is not None and published.origin == Verdict.Origin.OWN
     assert Verdict.objects.get(pk=review.pk).status == Verdict.Status.RETRACTED

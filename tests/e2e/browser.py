@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # No sandbox as root in CI; no background networking: this machine has no network, and
@@ -19,8 +19,8 @@ AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 # `make screenshots` points this at docs/screenshots, which the docs show; a test run keeps its
 # screenshots out of the tree.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or REPO / "var" / "screenshots")
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def chromium_available() -> bool:

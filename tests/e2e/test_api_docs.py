@@ -11,7 +11,7 @@ from tests.factories import PublishedVerdictFactory
 
 @pytest.mark.django_db(transaction=True)
 def test_swagger_ui_lists_every_operation_from_local_files_only(live_server: Any) -> None:
-    verdict = PublishedVerdictFactory()
+    verdict = PublishedVerdictFactory.create()
     outside: list[str] = []
     with chromium() as (_, browser):
         page = browser.new_page()

@@ -46,7 +46,8 @@ def test_editor_confirms_a_suggested_match_on_the_claim_page(
 
     match.refresh_from_db()
     assert match.status == ClaimMatch.Status.CONFIRMED
-    assert ClaimEvent.objects.get(claim=edited, code="match.confirmed").actor.username == "ed"
+    confirmed = ClaimEvent.objects.get(claim=edited, code="match.confirmed")
+    assert confirmed.actor is not None and confirmed.actor.username == "ed"
     assert Claim.objects.get(pk=edited.pk).status == Claim.Status.PENDING
 
 

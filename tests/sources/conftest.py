@@ -1,7 +1,7 @@
 """Helpers the import tests share: the commands' JSON, a sample page and feed."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,9 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """A failing test that ran worker processes (the `processes` fixture) shows their logs."""
     report: pytest.TestReport = yield
     processes = getattr(item, "funcargs", {}).get("processes")

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 
 from claims.embeddings import claims_embed_missing
 
@@ -11,9 +13,9 @@ class Command(BaseCommand):
         "each publication, correction or retraction."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=1000)
 
-    def handle(self, *args, batch_size: int, **options) -> None:
+    def handle(self, *args: Any, batch_size: int, **options: Any) -> None:
         done = claims_embed_missing(batch_size=batch_size)
         self.stdout.write(f"embedded {done} claims")

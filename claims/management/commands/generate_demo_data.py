@@ -35,8 +35,10 @@ class Command(BaseCommand):
                 elapsed = time.monotonic() - started
                 print(f"{stage}: {done:,}/{total:,} ({elapsed:.0f} s)", file=sys.stderr)
 
-        counts = demo_data_generate(claims=claims, verdicts=verdicts, seed=seed, progress=progress)
-        counts["seconds"] = round(time.monotonic() - started, 1)
+        counts: dict[str, float] = {
+            **demo_data_generate(claims=claims, verdicts=verdicts, seed=seed, progress=progress),
+            "seconds": round(time.monotonic() - started, 1),
+        }
         if as_json:
             self.stdout.write(json.dumps(counts))
         else:

@@ -2,26 +2,30 @@
 
 import json
 import sys
-from collections.abc import Callable
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from sources.imports.reviewed import Progress
 from sources.imports.runs import ItemStatus
 from sources.management.commands.import_seeds import run_summary
 from sources.models import ImportRun
 
 
-def progress_bar(as_json: bool, unit: str) -> tuple[Callable[[int], None] | None, Any]:
+def progress_bar(as_json: bool, unit: str) -> tuple[Progress | None, tqdm | None]:
+    """A progress callback for the importer and the bar it moves (none with --json)."""
     if as_json:
         return None, None
     # disable=None: the bar shows on a terminal and stays out of logs and pipes.
     bar = tqdm(desc="Importing", unit=unit, file=sys.stderr, disable=None)
-    return bar.update, bar
+
+    def update(done: int) -> None:
+        bar.update(done)
+
+    return update, bar
 
 
-def report(command: BaseCommand, run: ImportRun, *, as_json: bool, bar: Any = None) -> None:
+def report(command: BaseCommand, run: ImportRun, *, as_json: bool, bar: tqdm | None = None) -> None:
     """Print the run (one JSON object with --json) and exit 1 if anything failed."""
     if bar is not None:
         bar.close()

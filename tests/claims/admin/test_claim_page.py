@@ -20,7 +20,7 @@ def test_the_claim_page_shows_the_claim_in_its_source_and_only_allowed_buttons(
     login: Login,
 ) -> None:
     reviewer = staff_user("rev", "Reviewers")
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     body = login(reviewer).get(page(claim)).content.decode()
     assert "<mark>The sky is green.</mark> Water boils at 50 degrees." in body
     assert 'id="action-start_review"' in body and 'id="action-reject"' in body
@@ -31,7 +31,7 @@ def test_the_claim_page_shows_the_claim_in_its_source_and_only_allowed_buttons(
 
 def test_reviewer_drafts_in_the_admin_and_a_stale_save_keeps_the_typed_text(login: Login) -> None:
     reviewer = staff_user("rev", "Reviewers")
-    claim = ClaimFactory(status="in_review", assignee=reviewer)
+    claim = ClaimFactory.create(status="in_review", assignee=reviewer)
     client = login(reviewer)
     draft = {
         "rating": Rating.objects.get(slug="false").pk,
@@ -62,8 +62,8 @@ def test_reviewer_drafts_in_the_admin_and_a_stale_save_keeps_the_typed_text(logi
 
 
 def test_a_non_assignee_sees_the_verdict_read_only(login: Login) -> None:
-    claim = ClaimFactory(status="in_review", assignee=staff_user("rev", "Reviewers"))
-    VerdictFactory(claim=claim)
+    claim = ClaimFactory.create(status="in_review", assignee=staff_user("rev", "Reviewers"))
+    VerdictFactory.create(claim=claim)
     body = login(staff_user("other", "Reviewers")).get(page(claim)).content.decode()
     assert 'id="verdict-form"' not in body
     assert "The sky is blue on a clear day." in body
@@ -71,8 +71,8 @@ def test_a_non_assignee_sees_the_verdict_read_only(login: Login) -> None:
 
 def test_editor_publishes_and_the_author_is_not_offered_publish(login: Login) -> None:
     author = staff_user("author", "Editors")
-    claim = ClaimFactory(status="awaiting_approval", assignee=author)
-    VerdictFactory(claim=claim, author=author)
+    claim = ClaimFactory.create(status="awaiting_approval", assignee=author)
+    VerdictFactory.create(claim=claim, author=author)
     assert 'id="action-publish"' not in login(author).get(page(claim)).content.decode()
     # Even a hand-made POST is refused, with the reason shown.
     refused = login(author).post(f"/admin/claims/claim/{claim.pk}/workflow/publish/", {})
@@ -88,7 +88,7 @@ def test_editor_publishes_and_the_author_is_not_offered_publish(login: Login) ->
 
 def test_a_reason_is_asked_for_and_the_status_stays(login: Login) -> None:
     reviewer = staff_user("rev", "Reviewers")
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     response = login(reviewer).post(f"/admin/claims/claim/{claim.pk}/workflow/reject/", {})
     assert response.status_code == 200
     assert "This field is required" in response.content.decode()
@@ -98,8 +98,8 @@ def test_a_reason_is_asked_for_and_the_status_stays(login: Login) -> None:
 
 def test_editor_corrects_a_published_verdict_with_a_public_note(login: Login) -> None:
     editor = staff_user("ed", "Editors")
-    claim = ClaimFactory(status="published")
-    verdict = VerdictFactory(claim=claim, status="published")
+    claim = ClaimFactory.create(status="published")
+    verdict = VerdictFactory.create(claim=claim, status="published")
     client = login(editor)
     assert 'id="verdict-form"' in client.get(page(claim)).content.decode()
     client.post(
@@ -123,7 +123,7 @@ def test_editor_corrects_a_published_verdict_with_a_public_note(login: Login) ->
 
 def test_editing_claim_metadata_never_writes_the_status(login: Login) -> None:
     editor = staff_user("ed", "Editors")
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     client = login(editor)
     with CaptureQueriesContext(connection) as queries:
         client.post(page(claim), {"claimant": "", "claim_date": "2024-05-01", "language": "fr"})
@@ -137,7 +137,7 @@ def test_editing_claim_metadata_never_writes_the_status(login: Login) -> None:
 
 def test_an_editor_reassigns_a_claim_in_review_from_its_page(login: Login) -> None:
     reviewer, other = staff_user("rev", "Reviewers"), staff_user("other", "Reviewers")
-    claim = ClaimFactory(status="in_review", assignee=reviewer)
+    claim = ClaimFactory.create(status="in_review", assignee=reviewer)
     assert 'id="action-assign"' not in login(reviewer).get(page(claim)).content.decode()
     editor = login(staff_user("ed", "Editors"))
     assert 'id="action-assign"' in editor.get(page(claim)).content.decode()

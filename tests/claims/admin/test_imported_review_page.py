@@ -28,6 +28,7 @@ def test_the_page_shows_the_imported_review_and_offers_editors_correct_and_retra
     assert "Check Desk" in imported and "checkdesk.example" in imported
     assert "Pants on Fire" in imported
     assert escape(review.review_url) in imported
+    assert review.rating is not None
     assert f'id="verdict-mapped-rating">{review.rating.label}' in imported
     assert 'id="action-retract"' in body
     assert 'id="verdict-form"' in body and 'name="note"' in body  # the correction form

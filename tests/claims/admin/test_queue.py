@@ -22,9 +22,9 @@ def test_the_queue_shows_pending_claims_by_default_newest_first(
     django_assert_max_num_queries: Any, login: Login
 ) -> None:
     reviewer = staff_user("rev", "Reviewers")
-    older = ClaimFactory()
-    newer = ClaimFactory()
-    rejected = ClaimFactory(status="rejected")
+    older = ClaimFactory.create()
+    newer = ClaimFactory.create()
+    rejected = ClaimFactory.create(status="rejected")
     client = login(reviewer)
     client.get(QUEUE)  # warm the cached filter choices
     with django_assert_max_num_queries(10):
@@ -44,9 +44,9 @@ def test_the_queue_shows_pending_claims_by_default_newest_first(
 
 def test_queue_filters_and_search(login: Login) -> None:
     reviewer = staff_user("rev", "Reviewers")
-    source = SourceFactory(body="Vaccines cause autism. Unemployment fell.", language="es")
-    mine = ClaimFactory(source=source, status="in_review", assignee=reviewer, language="es")
-    other = ClaimFactory()
+    source = SourceFactory.create(body="Vaccines cause autism. Unemployment fell.", language="es")
+    mine = ClaimFactory.create(source=source, status="in_review", assignee=reviewer, language="es")
+    other = ClaimFactory.create()
     client = login(reviewer)
 
     def shown(query: str) -> list[int]:
@@ -67,13 +67,13 @@ def test_queue_filters_and_search(login: Login) -> None:
     assert sorted(shown("?status=all&q=autism+or+sky")) == sorted([mine.pk, other.pk])
     assert shown("?status=all&q=the") == []
     assert shown("?status=all&q=%22%27%21") == []
-    VerdictFactory(claim=other, rating=Rating.objects.get(slug="true"))
+    VerdictFactory.create(claim=other, rating=Rating.objects.get(slug="true"))
     assert shown("?status=all&rating=true") == [other.pk]
 
 
 def test_bulk_start_review_assigns_to_me_and_reports_refusals(login: Login) -> None:
     reviewer = staff_user("rev", "Reviewers")
-    pending, taken = ClaimFactory(), ClaimFactory(status="in_review")
+    pending, taken = ClaimFactory.create(), ClaimFactory.create(status="in_review")
     response = login(reviewer).post(
         QUEUE + "?status=all",
         {"action": "start_review_action", ACTION_CHECKBOX_NAME: [pending.pk, taken.pk]},
@@ -88,7 +88,7 @@ def test_bulk_start_review_assigns_to_me_and_reports_refusals(login: Login) -> N
 
 def test_bulk_reject_asks_for_a_reason_first(login: Login) -> None:
     reviewer = staff_user("rev", "Reviewers")
-    claims = [ClaimFactory(), ClaimFactory()]
+    claims = [ClaimFactory.create(), ClaimFactory.create()]
     selection = {"action": "reject_action", ACTION_CHECKBOX_NAME: [c.pk for c in claims]}
     client = login(reviewer)
     ask = client.post(QUEUE, selection)
@@ -104,7 +104,7 @@ def test_bulk_reject_asks_for_a_reason_first(login: Login) -> None:
 def test_bulk_mark_duplicate_and_assign(login: Login) -> None:
     editor = staff_user("ed", "Editors")
     reviewer = staff_user("rev", "Reviewers")
-    original, copy, other = ClaimFactory(), ClaimFactory(), ClaimFactory()
+    original, copy, other = ClaimFactory.create(), ClaimFactory.create(), ClaimFactory.create()
     client = login(editor)
     client.post(
         QUEUE,
@@ -132,7 +132,7 @@ def test_bulk_mark_duplicate_and_assign(login: Login) -> None:
 
 def test_large_lists_show_an_estimate_instead_of_counting(monkeypatch: Any) -> None:
     for _ in range(3):
-        ClaimFactory()
+        ClaimFactory.create()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE claims_claim")
     monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 1)  # treat 3 rows as "large"
@@ -148,7 +148,7 @@ def test_large_lists_show_an_estimate_instead_of_counting(monkeypatch: Any) -> N
 
 def test_assigned_to_me_shows_every_status_unless_one_is_chosen(login: Login) -> None:
     reviewer = staff_user("rev", "Reviewers")
-    mine = ClaimFactory(status="in_review", assignee=reviewer)
+    mine = ClaimFactory.create(status="in_review", assignee=reviewer)
     client = login(reviewer)
     assert [c.pk for c in client.get(QUEUE + "?mine=yes").context["cl"].result_list] == [mine.pk]
     assert list(client.get(QUEUE + "?mine=yes&status=pending").context["cl"].result_list) == []
@@ -156,7 +156,7 @@ def test_assigned_to_me_shows_every_status_unless_one_is_chosen(login: Login) ->
 
 def test_a_source_lists_its_claims(login: Login) -> None:
     editor = staff_user("ed", "Editors")
-    claim = ClaimFactory()
+    claim = ClaimFactory.create()
     body = login(editor).get(f"/admin/sources/source/{claim.source_id}/change/").content.decode()
     assert "The sky is green." in body
     assert f"?source={claim.source_id}&amp;status=all" in body
@@ -166,9 +166,9 @@ def test_a_long_source_links_to_its_claims_instead_of_listing_them(
     monkeypatch: Any, login: Login
 ) -> None:
     editor = staff_user("ed", "Editors")
-    source = SourceFactory(body="One. Two. Three.")
+    source = SourceFactory.create(body="One. Two. Three.")
     for start, end in ((0, 4), (5, 9), (10, 16)):
-        ClaimFactory(source=source, start=start, end=end, position=start)
+        ClaimFactory.create(source=source, start=start, end=end, position=start)
     url = f"/admin/sources/source/{source.pk}/change/"
     assert 'id="claims-group"' in login(editor).get(url).content.decode()
     monkeypatch.setattr(SourceClaimInline, "MAX_ROWS", 2)

@@ -15,7 +15,7 @@ HEADLINE = "Do childhood vaccinations lead to autism spectrum disorder?"
 
 
 def make_claim(text: str) -> Claim:
-    return ClaimFactory(source=SourceFactory(body=text), end=len(text))
+    return ClaimFactory.create(source=SourceFactory.create(body=text), end=len(text))
 
 
 def import_both(seed_folder: Path, edited_seed_folder: Path) -> tuple[list[Claim], list[Claim]]:

@@ -33,7 +33,7 @@ def test_claim_page_says_checked_before_and_confirms_a_suggestion(
     response = admin_client.post(
         reverse("admin:claims_claimmatch_decide", args=[match.pk, "confirm"])
     )
-    assert response.status_code == 302 and response.url == page
+    assert response.status_code == 302 and response["Location"] == page
     html = admin_client.get(page).content.decode()
     assert "Checked before:" in html
     assert "verdict: <strong>False</strong>: Not what was said" in html
@@ -55,7 +55,7 @@ def test_deciding_needs_the_change_permission(
     seed_folder: Path, edited_seed_folder: Path, client: Client
 ) -> None:
     match = suggested_match(seed_folder, edited_seed_folder)
-    viewer = UserFactory(is_staff=True)
+    viewer = UserFactory.create(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_claimmatch"))
     client.force_login(viewer)
 

@@ -38,7 +38,7 @@ def test_a_rare_word_found_in_no_published_claim_falls_back_to_the_common_ones(
         make_claim(f"The council approved the harbour budget number {n}") for n in range(30)
     ]
     for claim in published:
-        PublishedVerdictFactory(claim=claim)
+        PublishedVerdictFactory.create(claim=claim)
     Claim.objects.filter(pk__in=[c.pk for c in published]).update(status=Claim.Status.PUBLISHED)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE claims_claim")
@@ -53,8 +53,10 @@ def test_a_rare_word_found_in_no_published_claim_falls_back_to_the_common_ones(
 
 
 def test_claim_match_finds_a_claim_sharing_the_querys_last_five_words() -> None:
-    target = ClaimFactory(source=SourceFactory(body=STATEMENT))
-    ClaimFactory(source=SourceFactory(body="The governor said the state budget is balanced."))
+    target = ClaimFactory.create(source=SourceFactory.create(body=STATEMENT))
+    ClaimFactory.create(
+        source=SourceFactory.create(body="The governor said the state budget is balanced.")
+    )
     results = claim_match(
         text="Joblessness across the region fell by half in four years, the governor said",
         limit=2,

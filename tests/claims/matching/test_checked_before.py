@@ -75,7 +75,7 @@ def test_a_similar_review_imported_later_is_a_suggestion_decided_from_the_earlie
     confirm = reverse("admin:claims_claimmatch_decide", args=[match.pk, "confirm"])
     response = admin_client.post(confirm, {"back": claim.pk})
 
-    assert response.url == reverse("admin:claims_claim_change", args=[claim.pk])
+    assert response["Location"] == reverse("admin:claims_claim_change", args=[claim.pk])
     assert "Checked before:" in panel(admin_client, claim)
     assert list(Claim.objects.filter(claims_checked_before_q())) == [claim]
 
@@ -90,6 +90,7 @@ def test_a_verdict_published_on_the_later_claim_shows_on_the_earlier_one(
     publish(later, label="False", headline="Not said")
 
     [shown] = claim_checked_before(claim=earlier).checked
+    assert shown.verdict is not None
     assert (shown.other, shown.verdict.headline) == (later, "Not said")
     assert claim_checked_before(claim=later).unchecked[0].other == earlier
 

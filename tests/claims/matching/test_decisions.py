@@ -24,7 +24,7 @@ def test_deciding_a_match_logs_an_event_and_leaves_the_status(
     seed_folder: Path, edited_seed_folder: Path, service: Decision, status: str
 ) -> None:
     match = suggested_match(seed_folder, edited_seed_folder)
-    editor = UserFactory()
+    editor = UserFactory.create()
 
     service(match=match, actor=editor)
 
@@ -45,8 +45,8 @@ def test_a_decision_on_a_stale_match_is_refused(
 ) -> None:
     match = suggested_match(seed_folder, edited_seed_folder)
     stale = ClaimMatch.objects.get(pk=match.pk)
-    claim_match_dismiss(match=match, actor=UserFactory())
+    claim_match_dismiss(match=match, actor=UserFactory.create())
 
     with pytest.raises(Conflict):
-        claim_match_confirm(match=stale, actor=UserFactory())
+        claim_match_confirm(match=stale, actor=UserFactory.create())
     assert ClaimEvent.objects.filter(claim=match.claim).count() == 1

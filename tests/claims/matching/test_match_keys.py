@@ -30,13 +30,13 @@ def stored_keys_agree() -> int:
 
 
 def test_orm_writes_store_the_keys_of_the_text() -> None:
-    source = SourceFactory(body=STATEMENT)
+    source = SourceFactory.create(body=STATEMENT)
     claim = Claim.objects.create(
         source=source, text=STATEMENT, start=0, end=len(STATEMENT), position=0
     )
     assert (claim.match_head, claim.match_tail) == match_keys(STATEMENT)
-    ClaimFactory()
-    short = ClaimFactory(source=SourceFactory(body="Taxes rose. Then fell."))
+    ClaimFactory.create()
+    short = ClaimFactory.create(source=SourceFactory.create(body="Taxes rose. Then fell."))
     assert (short.match_head, short.match_tail) == (None, None)
     # An edited text gets new keys when the claim is saved again.
     claim.text = "Unemployment in the state fell by a third, the opposition said."
@@ -75,7 +75,7 @@ def test_demo_data_stores_the_keys_of_each_claim() -> None:
 @pytest.mark.usefixtures("matching_inline")
 def test_an_imported_edit_of_an_orm_claim_is_suggested_by_its_unchanged_half() -> None:
     # Written by two different paths (ORM, document import): the keys still agree.
-    original = ClaimFactory(source=SourceFactory(body=STATEMENT))
+    original = ClaimFactory.create(source=SourceFactory.create(body=STATEMENT))
     edited = "Unemployment in the state fell by half in four years, the opposition said."
     claims_create_imported(
         items=[ImportedClaim(key="k|2", text=edited, origin="y", original_rating="false")]

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("matching_inline")]
 
 def test_a_hashtag_finds_the_claim_that_spells_its_words_out() -> None:
     texts = ["Jeffrey Epstein was photographed on a private island", "An island was sold"]
-    claim, _ = (ClaimFactory(source=SourceFactory(body=t), end=len(t)) for t in texts)
+    claim, _ = (ClaimFactory.create(source=SourceFactory.create(body=t), end=len(t)) for t in texts)
 
     results = claim_match(text="#JeffreyEpstein #PrivateIsland", published_only=False)
 
@@ -54,8 +54,10 @@ def test_the_query_embedding_thread_is_made_again_in_a_forked_child(
     monkeypatch.setattr(search.os, "getpid", lambda: -1)  # as a forked child sees itself
     child = search.embedding_thread.executor()
     assert child is not parent
-    target = ClaimFactory(source=SourceFactory(body="The river flooded the old mill town."))
-    ClaimFactory(source=SourceFactory(body="Taxes on petrol rose twice this year."))
+    target = ClaimFactory.create(
+        source=SourceFactory.create(body="The river flooded the old mill town.")
+    )
+    ClaimFactory.create(source=SourceFactory.create(body="Taxes on petrol rose twice this year."))
     results = claim_match(text="The old mill town was flooded by the river", published_only=False)
     assert [r.claim_id for r in results][:1] == [target.pk]
     monkeypatch.undo()

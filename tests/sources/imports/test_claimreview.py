@@ -23,16 +23,17 @@ def test_import_claimreview_datafeed_tolerates_real_feed_quirks() -> None:
         "datePublished is not a date: 'not a date at all'",
     ]
     cheese = Verdict.objects.get(review_url="https://checker.example/reviews/1")
-    assert cheese.rating.slug == "pants-on-fire"
+    assert cheese.rating is not None and cheese.rating.slug == "pants-on-fire"
     assert cheese.original_rating == "Pants on Fire!"
     assert (cheese.publisher_name, cheese.publisher_site) == ("Checker", "checker.example")
-    assert cheese.claim.claimant.name == "Wallace"
+    assert cheese.claim.claimant is not None and cheese.claim.claimant.name == "Wallace"
     assert str(cheese.claim.claim_date) == "2024-03-01"
     assert cheese.claim.source.origin == "https://news.example/cheese"
     numeric = Verdict.objects.get(review_url="https://checker.example/reviews/2")
     assert numeric.original_rating == "2"
-    assert numeric.rating.slug == "false"  # 2 of 1..5 scaled onto our 1..6
-    assert numeric.claim.claimant.name == "Senator Smith"
+    # 2 of 1..5 scaled onto our 1..6
+    assert numeric.rating is not None and numeric.rating.slug == "false"
+    assert numeric.claim.claimant is not None and numeric.claim.claimant.name == "Senator Smith"
 
 
 def test_import_claimreview_from_html_json_ld_and_again_creates_nothing() -> None:
@@ -40,7 +41,7 @@ def test_import_claimreview_from_html_json_ld_and_again_creates_nothing() -> Non
     run = source_import_claimreview(raw=raw, origin="page.html")
     assert run.claims_created == 1
     verdict = Verdict.objects.get()
-    assert verdict.rating.slug == "false"
+    assert verdict.rating is not None and verdict.rating.slug == "false"
     assert verdict.claim.language == "es"
 
     again = source_import_claimreview(raw=raw, origin="page.html")

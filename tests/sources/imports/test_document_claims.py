@@ -30,7 +30,7 @@ def test_document_claims_copy_text_stores_what_write_row_stores() -> None:
     def stored() -> list[tuple[Any, ...]]:
         return list(Claim.objects.order_by("start").values_list(*columns))
 
-    source = SourceFactory(body=body, language="en")
+    source = SourceFactory.create(body=body, language="en")
     with transaction.atomic():
         claims_create_for_sources(documents=[Document(source, spans)])
     new = stored()

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError
+from pytest_django.fixtures import Settings
 
 from claims.models import Claim
 from sources.imports import documents
@@ -97,7 +98,7 @@ def test_json_summary_has_the_documented_shape(seed_folder: Path) -> None:
 
 
 def test_folder_with_broken_files_imports_the_good_ones_and_exits_1(
-    tmp_path: Path, settings
+    tmp_path: Path, settings: Settings
 ) -> None:
     settings.IMPORT_MAX_BYTES = 4000
     (tmp_path / "01_good.txt").write_text("The moon is made of cheese. It orbits Mars.\n")

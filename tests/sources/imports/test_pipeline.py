@@ -81,12 +81,14 @@ def test_a_row_the_database_refuses_fails_alone_and_every_other_row_is_stored_on
     settings.IMPORT_TABLE_CHUNK_ROWS = 10
     rows = [r for r in parse_table(LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)]
     poisoned = next(r for r in rows[15:] if r.claim is not None)
+    claim = poisoned.claim
+    assert claim is not None
     real_write = reviewed.claims_create_imported
 
     def write(**kwargs: Any) -> list[reviewed.ImportedResult]:
         prepared = kwargs.get("prepared")
         items = prepared.unique if prepared is not None else kwargs["items"]
-        if any(item.key == poisoned.claim.key for item in items):
+        if any(item.key == claim.key for item in items):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SELECT 1 / 0")  # PostgreSQL refuses the write
         return real_write(**kwargs)
@@ -101,7 +103,7 @@ def test_a_row_the_database_refuses_fails_alone_and_every_other_row_is_stored_on
     assert refused["error"] == "the database refused it: DataError: division by zero"
     assert Source.objects.count() == Claim.objects.count() == Verdict.objects.count() == 39
     assert ClaimEvent.objects.filter(code="claim.imported").count() == 39
-    assert not Claim.objects.filter(text=poisoned.claim.text).exists()
+    assert not Claim.objects.filter(text=claim.text).exists()
 
     again = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_rating_mapper_uses_aliases_then_numbers() -> None:
     mapper = RatingMapper()
-    slugs = {r: s for r, s in Rating.objects.values_list("pk", "slug")}
+    slugs: dict[int | None, str] = dict(Rating.objects.values_list("pk", "slug"))
     assert slugs[mapper.rating_id("PANTS ON FIRE!")] == "pants-on-fire"
     assert slugs[mapper.rating_id("falso")] == "false"
     assert slugs[mapper.rating_id("Mostly False")] == "mostly-false"
@@ -49,6 +49,6 @@ def test_imported_reviewed_claims_are_matched_with_earlier_claims_after_the_comm
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         [result] = claims_create_imported(items=[item])
 
-    assert len(callbacks) == 1
+    assert len(callbacks) == 1 and result.claim is not None
     match = ClaimMatch.objects.get(claim_id=result.claim)
     assert (match.matched_id, match.kind) == (earlier.pk, "duplicate")

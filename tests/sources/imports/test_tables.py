@@ -27,12 +27,13 @@ def test_import_table_loads_liar_rows_as_published_claims_with_imported_verdicts
     assert "3 columns, expected 14" in failed[0]["error"]
     claim = Claim.objects.get(text__startswith="Says the Annies List political group")
     assert claim.status == Claim.Status.PUBLISHED
-    assert 0 <= claim.score <= 1  # scored for check-worthiness like every imported claim
-    assert claim.claimant.name == "dwayne-bohac"
+    assert claim.score is not None and 0 <= claim.score <= 1  # scored like every imported claim
+    assert claim.claimant is not None and claim.claimant.name == "dwayne-bohac"
     assert claim.source.origin == "a mailer"
     assert claim.source.body[claim.start : claim.end] == claim.text
     verdict = claim.verdicts.get()
     assert (verdict.origin, verdict.status) == ("imported", "published")
+    assert verdict.rating is not None
     assert (verdict.original_rating, verdict.rating.slug) == ("false", "false")
     assert verdict.publisher_name == "PolitiFact"
     assert ClaimEvent.objects.filter(claim=claim, code="claim.imported").count() == 1
@@ -45,7 +46,8 @@ def test_reimporting_a_table_creates_nothing() -> None:
     summary, _ = command_json("import_table", str(LIAR), "--liar")
 
     assert summary["claims_created"] == 0
-    assert ImportRun.objects.first().items_unchanged == 40
+    latest = ImportRun.objects.first()
+    assert latest is not None and latest.items_unchanged == 40
     assert (Source.objects.count(), Claim.objects.count(), Verdict.objects.count()) == counts
 
 
@@ -84,7 +86,8 @@ def test_import_table_with_a_header_and_a_column_map(tmp_path: Path) -> None:
     }
     taxes = Claim.objects.get(text="Taxes doubled, she said.")
     assert str(taxes.claim_date) == "2023-01-02"
-    assert taxes.verdicts.get().rating.slug == "mostly-false"
+    rating = taxes.verdicts.get().rating
+    assert rating is not None and rating.slug == "mostly-false"
     assert Claimant.objects.filter(name="John Roe").count() == 1
 
 
