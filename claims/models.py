@@ -128,6 +128,10 @@ class Claim(models.Model):
     claim_date = models.DateField(null=True, blank=True)
     language = models.CharField(max_length=8, blank=True)
     score = models.FloatField(null=True, blank=True, help_text="Check-worthiness, 0..1.")
+    # Which check-worthiness model wrote `score`: its version, with "+vector" when the sentence
+    # vector refined it (claims.checkworthiness.score_model_names); "" for the import's own
+    # score. A score of another model is rescored by `manage.py score_claims`.
+    score_model = models.CharField(max_length=32, blank=True, db_default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

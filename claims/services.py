@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
-from claims.checkworthiness import claim_scores
+from claims.checkworthiness import claim_scores, score_model_names
+from claims.embeddings import vector_from_bytes
 from claims.matching.text import fingerprint_normal, match_keys_normal, text_normalise
 from claims.models import ApiKey
 
@@ -34,32 +36,74 @@ def claim_features(texts: Sequence[str]) -> list[ClaimFeatures]:
     ]
 
 
-def claims_score_missing(*, batch_size: int = 5000) -> int:
-    """Score every claim that has no check-worthiness score yet, in batches; return how many.
+# The claims to score, with their sentence vector where stored; {where} picks them.
+_TO_SCORE = """
+SELECT c.id, c.text, e.vector
+FROM claims_claim AS c
+LEFT JOIN claims_claimembedding AS e ON e.claim_id = c.id
+WHERE {where}
+ORDER BY c.id
+"""
+
+
+def claims_score(*, claim_ids: Sequence[int]) -> int:
+    """Score the claims among `claim_ids` again with the shipped model, with their sentence
+    vectors where stored (refining the words-only score of the import); return how many.
+
+    Call it once their vectors are written (claims.tasks.claims_embed_task), outside the
+    import's transaction. Writes `score` and `score_model`; idempotent."""
+    if not claim_ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(_TO_SCORE.format(where="c.id = ANY(%s)"), [list(claim_ids)])
+        return _score_rows(cursor, cursor.fetchall())
+
+
+def claims_score_stale(*, batch_size: int = 5000) -> int:
+    """Score every claim whose score the shipped model did not write with all it could use:
+    claims without a score, scored at import (words only), scored by another model version, or
+    scored from words alone while their vector is now stored; return how many.
 
     Each batch is one UPDATE from arrays; outside a transaction (the `score_claims` command) each
-    batch commits on its own, so a backfill of millions of claims can be interrupted and resumed.
-    """
+    batch commits on its own, so a rescoring of millions of claims can be interrupted and
+    resumed."""
+    words, with_vector = score_model_names()
     done = 0
     last_id = 0
     with connection.cursor() as cursor:
         while True:
             cursor.execute(
-                "SELECT id, text FROM claims_claim WHERE score IS NULL AND id > %s"
-                " ORDER BY id LIMIT %s",
-                [last_id, batch_size],
+                _TO_SCORE.format(
+                    where="c.id > %s AND c.score_model"
+                    " <> CASE WHEN e.vector IS NULL THEN %s ELSE %s END"
+                )
+                + " LIMIT %s",
+                [last_id, words, with_vector, batch_size],
             )
             rows = cursor.fetchall()
             if not rows:
                 return done
-            ids = [row[0] for row in rows]
-            cursor.execute(
-                "UPDATE claims_claim AS c SET score = v.score"
-                " FROM unnest(%s::bigint[], %s::float8[]) AS v(id, score) WHERE c.id = v.id",
-                [ids, claim_scores([row[1] for row in rows])],
-            )
-            done += len(rows)
-            last_id = ids[-1]
+            done += _score_rows(cursor, rows)
+            last_id = rows[-1][0]
+
+
+def _score_rows(cursor: CursorWrapper, rows: Sequence[tuple[int, str, bytes | None]]) -> int:
+    """Score and write `rows` read by _TO_SCORE; return how many were written."""
+    if not rows:
+        return 0
+    vectors = [None if row[2] is None else vector_from_bytes(row[2]) for row in rows]
+    words, with_vector = score_model_names()
+    cursor.execute(
+        "UPDATE claims_claim AS c SET score = v.score, score_model = v.model"
+        " FROM unnest(%s::bigint[], %s::float8[], %s::text[]) AS v(id, score, model)"
+        " WHERE c.id = v.id",
+        [
+            [row[0] for row in rows],
+            claim_scores([row[1] for row in rows], vectors),
+            [words if vector is None else with_vector for vector in vectors],
+        ],
+    )
+    return cursor.rowcount
 
 
 def api_key_hash(key: str) -> str:

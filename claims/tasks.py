@@ -5,6 +5,7 @@ from django.db import transaction
 
 from claims.embeddings import claims_embed
 from claims.matching.on_import import claims_match_new
+from claims.services import claims_score
 
 # Claims matched per task: a bulk import of tens of thousands of reviewed claims is shared out
 # among the workers in pieces that each finish in seconds.
@@ -27,8 +28,11 @@ def claims_match_new_task(claim_ids: list[int]) -> int:
 @shared_task(acks_late=True)
 def claims_embed_task(claim_ids: list[int]) -> int:
     """Store the sentence embeddings of the claims among `claim_ids` that have none (they
-    re-rank `claim_match`); returns how many were written. Idempotent."""
-    return claims_embed(claim_ids=claim_ids)
+    re-rank `claim_match`), then refine their check-worthiness scores with them; returns how
+    many embeddings were written. Idempotent."""
+    written = claims_embed(claim_ids=claim_ids)
+    claims_score(claim_ids=claim_ids)
+    return written
 
 
 def claims_embed_later(*, claim_ids: list[int]) -> None:

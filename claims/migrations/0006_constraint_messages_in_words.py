@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0004_drop_published_claims_search_index"),
+        ("claims", "0005_drop_published_claims_search_index"),
         ("sources", "0005_constraint_messages_in_words"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

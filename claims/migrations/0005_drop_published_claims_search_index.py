@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0003_triggers"),
+        ("claims", "0004_claim_score_model"),
     ]
 
     operations = [
