@@ -91,12 +91,16 @@ class ClaimStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     DUPLICATE = "duplicate", "Duplicate"
     RETRACTED = "retracted", "Retracted"
+    # Brought by an import run that was undone before anyone touched it (sources/imports/undo.py).
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class VerdictStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
     RETRACTED = "retracted", "Retracted"
+    # Imported by a run that was undone: never public (claims/selectors.py), kept as evidence.
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class VerdictOrigin(models.TextChoices):
@@ -354,9 +358,10 @@ class Verdict(models.Model):
                 name="verdict_one_own_per_claim",
                 violation_error_message="This claim already has a verdict of our own.",
             ),
+            # A withdrawn review does not count: importing it again brings it back.
             models.UniqueConstraint(
                 fields=["publisher_site", "review_url"],
-                condition=~Q(review_url=""),
+                condition=~Q(review_url="") & ~Q(status="withdrawn"),
                 name="verdict_review_url_unique_per_publisher",
                 violation_error_message="This publisher's review at this URL is stored already.",
             ),

@@ -95,6 +95,17 @@ def verdict_wording(verdict: Verdict) -> dict[str, Any]:
     }
 
 
+def imported_draft(claim: Claim, *, lock: bool = False) -> Verdict | None:
+    """The imported review kept as a suggestion on a claim from an untrusted origin (a draft
+    no surface shows: sources.imports.reviewed), if any; the newest if several."""
+    verdicts = Verdict.objects.filter(
+        claim=claim, origin=Verdict.Origin.IMPORTED, status=Verdict.Status.DRAFT
+    ).order_by("-id")
+    if lock:
+        verdicts = verdicts.select_for_update()
+    return verdicts.first()
+
+
 def own_verdict(claim: Claim, *, lock: bool = False) -> Verdict | None:
     """The claim's verdict of our own, if any (at most one: verdict_one_own_per_claim)."""
     verdicts = Verdict.objects.filter(claim=claim, origin=Verdict.Origin.OWN)
@@ -148,6 +159,14 @@ def require_four_eyes(claim: Claim, actor: AnyUser, verdict: Verdict | None) -> 
         raise Forbidden(
             "Four-eyes rule: you wrote or edited this verdict, so another editor must publish it."
         )
+
+
+def require_imported_draft(claim: Claim, actor: AnyUser, verdict: Verdict | None) -> Verdict:
+    """To publish an imported review: the claim holds one as a suggestion, returned."""
+    suggestion = imported_draft(claim)
+    if suggestion is None:
+        raise TransitionNotAllowed(f"Claim #{claim.pk} holds no imported review to publish.")
+    return suggestion
 
 
 def require_published(claim: Claim, actor: AnyUser, verdict: Verdict | None) -> Verdict:
@@ -293,6 +312,26 @@ def verdict_mark_published(*, claim: Claim, approver: AnyUser) -> None:
     except IntegrityError as error:  # verdict_one_published_per_claim: an imported one is live
         raise TransitionNotAllowed(
             f"Claim #{claim.pk} already has a published verdict (imported); retract it first."
+        ) from error
+
+
+def verdict_mark_imported_published(*, verdict: Verdict, approver: AnyUser) -> None:
+    """Publish an imported review kept as a suggestion, approved by `approver`; it keeps the
+    fact-checker's own publication date when it has one. Refuses while another verdict of the
+    claim is published (verdict_one_published_per_claim)."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            Verdict.objects.filter(pk=verdict.pk).update(
+                status=Verdict.Status.PUBLISHED,
+                approver=approver,
+                published_at=Coalesce("published_at", Value(now, output_field=DateTimeField())),
+                version=verdict.version + 1,
+                updated_at=now,
+            )
+    except IntegrityError as error:
+        raise TransitionNotAllowed(
+            f"Claim #{verdict.claim_id} already has a published verdict; retract it first."
         ) from error
 
 

@@ -196,6 +196,23 @@ def verdict_publish(*, claim: Claim, actor: AnyUser, note: str = "") -> Claim:
 
 
 @transaction.atomic
+def verdict_publish_imported(*, claim: Claim, actor: User, note: str = "") -> Claim:
+    """Publish the imported review a claim from an untrusted origin holds as a suggestion (see
+    sources.imports.reviewed), approved by the actor: the fact-checker's review, under their
+    name, becomes the claim's public verdict."""
+    action, _ = _begin("publish_imported", claim, actor)
+    in_source = claim.status in action.sources
+    suggestion = verdicts.imported_draft(claim, lock=True) if in_source else None
+    check_ready(action, claim, actor, None)
+    data = {"verdict": suggestion.pk if suggestion else None}
+    claim = _transition(action, claim, actor, note=note, data=data)
+    if suggestion is not None:
+        verdicts.verdict_mark_imported_published(verdict=suggestion, approver=actor)
+    verdicts.verdict_embed_later(claim)
+    return claim
+
+
+@transaction.atomic
 def verdict_correct(
     *, claim: Claim, actor: AnyUser, content: verdicts.VerdictInput, version: int, note: str
 ) -> Verdict:
@@ -282,6 +299,11 @@ _ROWS = (
            event="claim.published", run=verdict_publish, optional=("note",),
            check=verdicts.require_four_eyes, on_verdict=True,
            doing="publish a verdict", becoming="be published"),
+    Action("publish_imported", "Publish the imported review",
+           sources=(S.PENDING, S.IN_REVIEW), target=S.PUBLISHED, role=Role.EDITOR,
+           event="claim.imported_review_published", run=verdict_publish_imported,
+           optional=("note",), check=verdicts.require_imported_draft,
+           doing="publish an imported review", becoming="have an imported review published"),
     Action("correct", "Publish correction",
            sources=(S.PUBLISHED,), target=S.PUBLISHED, role=Role.EDITOR,
            event="verdict.corrected", run=verdict_correct, requires=("content", "version", "note"),

@@ -146,6 +146,8 @@ REST_FRAMEWORK = {
 SEEDS_DIR = Path(envstr("SEEDS_DIR", str(BASE_DIR / "seeds")))
 SEEDS_IMPORT_INTERVAL = envint("SEEDS_IMPORT_INTERVAL", 300)
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# An admin upload not confirmed or cancelled within this many hours is deleted.
+IMPORT_UPLOAD_EXPIRY_HOURS = envint("IMPORT_UPLOAD_EXPIRY_HOURS", 24)
 
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
@@ -202,6 +204,8 @@ _IMPORT_TASKS = (
     "sources.tasks.claimreview_import_file_task",
     "sources.tasks.table_import_task",
     "sources.tasks.table_import_chunk_task",
+    "sources.tasks.upload_import_task",
+    "sources.tasks.import_run_undo_task",
 )
 _MATCHING_TASKS = ("claims.tasks.claims_match_new_task", "claims.tasks.claims_embed_task")
 CELERY_TASK_ROUTES = {

@@ -1,17 +1,16 @@
 from functools import partial
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import HttpRequest
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.views.generic import RedirectView
 
 from claims.models import Claim
-from sources.imports.uploads import UploadKind, source_import_upload
+from sources.admin_undo import ImportRunUndoMixin
+from sources.admin_uploads import ArticleAddMixin
 from sources.models import Feed, ImportRun, ImportRunChunk, Source
 from sources.schedules import feed_schedule_delete, feed_schedule_sync
 from sources.tasks import feed_poll_task
@@ -41,7 +40,7 @@ class SourceClaimInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ArticleAddMixin, admin.ModelAdmin):
     list_display = ["__str__", "publisher", "language", "origin", "claims_link", "created_at"]
     list_filter = ["language", "created_at"]
     search_fields = ["title", "url", "publisher", "origin"]
@@ -52,6 +51,10 @@ class SourceAdmin(admin.ModelAdmin):
     inlines = [SourceClaimInline]
     # Django 6 makes https the default scheme for typed URLs without one; opt in now.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Source | None = None) -> list[str]:
+        # The claims' spans index into the body: it is never edited once stored.
+        return [*self.readonly_fields, *(["body"] if obj is not None else [])]
 
     def get_inline_instances(self, request: HttpRequest, obj: Source | None = None) -> list:
         # A long document can hold thousands of statements: list them inline only when short;
@@ -84,8 +87,8 @@ class ImportRunChunkInline(admin.TabularInline):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
-    """Import runs are a record of what happened: read-only."""
+class ImportRunAdmin(ImportRunUndoMixin, admin.ModelAdmin):
+    """Import runs are a record of what happened: read-only, but for their undo (admin_undo)."""
 
     inlines = [ImportRunChunkInline]
 
@@ -119,24 +122,19 @@ class ImportRunAdmin(admin.ModelAdmin):
 # selected tasks" action runs it now.
 
 
-class UploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=UploadKind.choices)
-    file = forms.FileField()
-    publisher = forms.CharField(required=False, help_text="Tables: the fact-checker of every row.")
-
-
 @admin.register(Feed)
 class FeedAdmin(admin.ModelAdmin):
     list_display = [
         "url",
         "kind",
         "enabled",
+        "trusted",
         "interval",
         "last_success_at",
         "consecutive_failures",
         "last_error",
     ]
-    list_filter = ["kind", "enabled"]
+    list_filter = ["kind", "enabled", "trusted"]
     search_fields = ["url", "title"]
     formfield_overrides = SourceAdmin.formfield_overrides  # https for a URL typed without one
     readonly_fields = [
@@ -148,6 +146,11 @@ class FeedAdmin(admin.ModelAdmin):
     ]
     actions = ["poll_now"]
     change_list_template = "admin/sources/feed/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        # Uploads have their own page now (Uploads → Add); the feed list's old link leads there.
+        upload = RedirectView.as_view(pattern_name="admin:sources_upload_add")
+        return [path("upload/", upload, name="sources_feed_upload"), *super().get_urls()]
 
     def save_model(self, request: HttpRequest, obj: Feed, form: object, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -170,32 +173,3 @@ class FeedAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"{len(ids)} feed(s) queued; see Import runs for the outcome.", messages.INFO
         )
-
-    def get_urls(self) -> list[URLPattern]:
-        upload = self.admin_site.admin_view(self.upload_view)
-        return [path("upload/", upload, name="sources_feed_upload"), *super().get_urls()]
-
-    def upload_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload a table or ClaimReview file: saved under VAR_DIR/uploads, imported by a
-        worker; the outcome appears under Import runs."""
-        if not request.user.has_perm("sources.add_feed"):
-            raise PermissionDenied
-        form = UploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            source_import_upload(
-                upload=upload,
-                kind=UploadKind(form.cleaned_data["kind"]),
-                publisher=form.cleaned_data["publisher"],
-            )
-            self.message_user(
-                request, f"{upload.name} queued for import; see Import runs.", messages.SUCCESS
-            )
-            return HttpResponseRedirect(reverse("admin:sources_importrun_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Upload a table or ClaimReview file",
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/sources/feed/upload.html", context)

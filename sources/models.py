@@ -1,5 +1,6 @@
 from typing import TypeAlias
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -11,6 +12,7 @@ class ImportRunKind(models.TextChoices):
     FEED = "feed", "RSS/Atom feed"
     CLAIMREVIEW = "claimreview", "ClaimReview"
     TABLE = "table", "Table (CSV/TSV)"
+    ARTICLE = "article", "Article added in the admin"
 
 
 class ImportRunStatus(models.TextChoices):
@@ -39,6 +41,23 @@ class ImportRun(models.Model):
     # "error": ...}], in the order the items were read.
     items = models.JSONField(default=list, blank=True)
     task_id = models.CharField(max_length=255, blank=True)
+    trusted = models.BooleanField(
+        default=False,
+        help_text="Reviewed claims: published on import (a trusted origin); otherwise they "
+        "await review, the fact-checker's review kept as a suggestion.",
+    )
+    # Undoing the run (sources/imports/undo.py): when, by whom, and what came of it:
+    # {"withdrawn": n, "left": [{"claim": id, "reasons": [...]}, ...], "left_count": n}.
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # a user's undos are never looked up
+    )
+    undo = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -164,6 +183,12 @@ class Feed(models.Model):
         max_length=8, blank=True, help_text="Default ISO 639-1 language of its items, e.g. en."
     )
     enabled = models.BooleanField(default=True)
+    trusted = models.BooleanField(
+        default=False,
+        help_text="ClaimReview feeds: publish its reviews as soon as they are imported. "
+        "Otherwise each arrives as a claim awaiting review, its review kept as a suggestion "
+        "an editor can publish.",
+    )
     last_success_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -192,3 +217,74 @@ class Feed(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.url
+
+
+class UploadFormat(models.TextChoices):
+    TABLE = "table", "Table of reviewed claims (CSV/TSV)"
+    CLAIMREVIEW = "claimreview", "ClaimReview (DataFeed, JSON or HTML with JSON-LD)"
+    DOCUMENT = "document", "Document (text, HTML, Markdown, PDF, DOCX)"
+
+
+class UploadStatus(models.TextChoices):
+    STAGED = "staged", "Awaiting confirmation"
+    CONFIRMED = "confirmed", "Confirmed, importing"
+    IMPORTED = "imported", "Imported"
+
+
+class Upload(models.Model):
+    """A file uploaded or a text pasted in the admin, held here from its preview to its import
+    (sources/imports/uploads.py). Nothing is imported until someone confirms it; a cancelled
+    or expired upload is deleted, and an imported one keeps its record without its bytes."""
+
+    Format: TypeAlias = UploadFormat
+    Status: TypeAlias = UploadStatus
+
+    name = models.CharField(max_length=300, help_text='The file\'s name, or "pasted text".')
+    format = models.CharField(max_length=20, choices=Format.choices)
+    # Held in the database, not on a disk: the preview and the worker that imports it may run
+    # on other machines than the request that received it. At most IMPORT_MAX_BYTES.
+    data = models.BinaryField(blank=True)
+    size = models.PositiveBigIntegerField()
+    # How to read it, as last previewed and then confirmed: column map, layout, publisher,
+    # language, trust, title... (sources/imports/uploads.py UploadOptions).
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.STAGED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # a user's uploads are never looked up
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    run = models.OneToOneField(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="upload"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=UploadFormat.values),
+                name="upload_format_valid",
+                violation_error_message="Unknown upload format.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=UploadStatus.values),
+                name="upload_status_valid",
+                violation_error_message="Unknown upload status.",
+            ),
+        ]
+        indexes = [
+            # Expiry: staged uploads older than IMPORT_UPLOAD_EXPIRY_HOURS (uploads_expire).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="staged"),
+                name="upload_staged_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display().lower()})"

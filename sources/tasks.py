@@ -2,6 +2,7 @@ from pathlib import Path
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from factcheck.db import ImportBusy
 from factcheck.fetch import FetchUnavailable
@@ -15,7 +16,9 @@ from sources.imports.tables import (
     source_import_table_start,
     table_chunks,
 )
-from sources.models import Feed
+from sources.imports.undo import import_run_undo
+from sources.imports.uploads import upload_import
+from sources.models import Feed, ImportRun
 from sources.parsers.table import TableFormat, TableLayout
 
 
@@ -71,15 +74,19 @@ def feed_poll_task(self: Task, feed_id: int) -> int | None:
 
 
 @shared_task(bind=True, acks_late=True, **RETRY_FETCH_UNAVAILABLE)
-def claimreview_import_url_task(self: Task, url: str) -> int:
-    return source_import_claimreview_url(url=url, task_id=self.request.id or "").pk
+def claimreview_import_url_task(self: Task, url: str, trusted: bool = False) -> int:
+    """Import the ClaimReview data at `url`, published if `trusted`, else awaiting review."""
+    task_id = self.request.id or ""
+    return source_import_claimreview_url(url=url, trusted=trusted, task_id=task_id).pk
 
 
 @shared_task(bind=True, acks_late=True)
-def claimreview_import_file_task(self: Task, path: str) -> int | None:
+def claimreview_import_file_task(self: Task, path: str, trusted: bool = False) -> int | None:
+    """Import a ClaimReview file, published if `trusted`, else awaiting review."""
     try:
         raw = Path(path).read_bytes()
-        return source_import_claimreview(raw=raw, origin=path, task_id=self.request.id or "").pk
+        task_id = self.request.id or ""
+        return source_import_claimreview(raw=raw, origin=path, trusted=trusted, task_id=task_id).pk
     except ImportBusy:
         return None
 
@@ -92,9 +99,11 @@ def table_import_task(
     columns: dict[str, int | str] | None = None,
     publisher: str = "",
     language: str = "",
+    trusted: bool = False,
 ) -> int | None:
-    """Import a CSV/TSV file (a path the worker can read: SEEDS_DIR, or an admin upload under
-    VAR_DIR/uploads); returns the ImportRun id, or None if the same table is being imported.
+    """Import a CSV/TSV file (a path the worker can read, e.g. under SEEDS_DIR); returns the
+    ImportRun id, or None if the same table is being imported. `trusted`: its rows publish on
+    import; otherwise they await review.
 
     A table of more than IMPORT_TABLE_TASK_ROWS rows is split into chunks of that many rows,
     one table_import_chunk_task each, so that several workers share it; they record their
@@ -105,13 +114,17 @@ def table_import_task(
         raw = Path(path).read_bytes()
         chunks = table_chunks(raw=raw, size=settings.IMPORT_TABLE_TASK_ROWS)
         if len(chunks) > 1:
-            run = source_import_table_start(name=name, chunks=chunks, task_id=task_id)
+            run = source_import_table_start(
+                name=name, chunks=chunks, trusted=trusted, task_id=task_id
+            )
             for first, last in chunks:  # the run is committed: the tasks may start at once
                 table_import_chunk_task.delay(
                     run.pk, path, first, last, len(chunks), layout, columns, publisher, language
                 )
             return run.pk
-        run = source_import_table(raw=raw, name=name, table_format=table_format, task_id=task_id)
+        run = source_import_table(
+            raw=raw, name=name, trusted=trusted, table_format=table_format, task_id=task_id
+        )
     except ImportBusy:
         return None
     return run.pk
@@ -155,3 +168,26 @@ def _table_format(
     return TableFormat(
         layout=TableLayout(layout), columns=columns, publisher=publisher, language=language
     )
+
+
+@shared_task(bind=True, acks_late=True)
+def upload_import_task(self: Task, upload_id: int) -> int | None:
+    """Import an upload confirmed in the admin into its run; returns the run id (None: nothing
+    to import, or another worker is importing it)."""
+    try:
+        run = upload_import(upload_id=upload_id, task_id=self.request.id or "")
+    except ImportBusy:
+        return None
+    return run.pk if run is not None else None
+
+
+@shared_task(bind=True, acks_late=True)
+def import_run_undo_task(self: Task, run_id: int, user_id: int | None = None) -> int:
+    """Undo an import run as `user_id` asked in the admin; returns the claims withdrawn in all
+    (0: the run is gone). Idempotent: a redelivered task withdraws nothing twice."""
+    run = ImportRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return 0
+    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    run = import_run_undo(run=run, actor=actor, request_id=self.request.id or "")
+    return int(run.undo.get("withdrawn", 0))

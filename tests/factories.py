@@ -102,7 +102,7 @@ def imported_review(
     headline: str = "No, the moon is rock",
 ) -> Verdict:
     """A claim with another fact-checker's review, stored by the importer of reviewed claims
-    (published, as ClaimReview feeds and tables leave them); its verdict."""
+    from a trusted origin (published on import); its verdict."""
     from sources.imports.reviewed import claims_create_imported
     from sources.parsers.reviewed import ImportedClaim, review_key
 
@@ -118,6 +118,6 @@ def imported_review(
         review_url=review_url,
         review_date=timezone.now(),
     )
-    [result] = claims_create_imported(items=[item])
+    [result] = claims_create_imported(items=[item], trusted=True)
     assert result.claim is not None, result
     return Verdict.objects.select_related("claim", "rating").get(claim_id=result.claim)

@@ -24,6 +24,7 @@ from claims.admin.forms import (
 from claims.models import Claim, ClaimEvent, Verdict
 from claims.verdicts import (
     claim_verdict,
+    imported_draft,
     verdict_input_keeping_evidence,
     verdict_on_record,
     verdict_save_draft,
@@ -134,6 +135,7 @@ class ClaimPageMixin(admin.ModelAdmin):
                 "submit_hint": editable and "submit" not in available,
                 "workflow_actions": buttons,
                 "claim_context": self._context(claim),
+                "imported_suggestion": imported_draft(claim),
                 "events": ClaimEvent.objects.filter(claim=claim)
                 .select_related("actor")
                 .order_by("created_at", "id"),

@@ -4,7 +4,6 @@ a ClaimReview feed is imported as reviewed claims. Each poll records its outcome
 import logging
 
 import feedparser
-import trafilatura
 from django.db.models import F
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from sources.imports.runs import (
 )
 from sources.models import Feed, ImportRun, Source
 from sources.parsers.clean import storable
+from sources.parsers.documents import html_text
 from sources.parsers.text import UnreadableInput
 
 logger = logging.getLogger(__name__)
@@ -33,18 +33,11 @@ logger = logging.getLogger(__name__)
 FEED_ENTRY_MIN_CHARS = 400
 
 
-def _html_text(html: str) -> str:
-    text = trafilatura.extract(
-        html, include_comments=False, include_tables=False, favor_recall=True
-    )
-    return (text or "").strip()
-
-
 def _entry_text(entry: feedparser.FeedParserDict) -> str:
     for content in entry.get("content", []):
         value = content.get("value", "")
         text = (
-            _html_text(f"<html><body><article>{value}</article></body></html>")
+            html_text(f"<html><body><article>{value}</article></body></html>")
             if "<" in value
             else value
         )
@@ -52,7 +45,7 @@ def _entry_text(entry: feedparser.FeedParserDict) -> str:
             return text.strip()
     summary = entry.get("summary", "")
     if "<" in summary:
-        return _html_text(f"<html><body><article>{summary}</article></body></html>") or summary
+        return html_text(f"<html><body><article>{summary}</article></body></html>") or summary
     return summary.strip()
 
 
@@ -92,7 +85,7 @@ def _import_entry(
     text = storable(_entry_text(entry))
     if len(text) < FEED_ENTRY_MIN_CHARS and link:
         page = fetch(link)
-        text = storable(_html_text(page.body.decode("utf-8", errors="replace"))) or text
+        text = storable(html_text(page.body.decode("utf-8", errors="replace"))) or text
     if not text:
         raise UnreadableInput("the entry has no text and its page none either")
     source, created = source_import_bytes(
@@ -109,14 +102,17 @@ def _import_entry(
 
 
 def feed_poll(*, feed: Feed, task_id: str = "") -> ImportRun:
-    """Poll `feed` once (RSS/Atom or ClaimReview) and record the outcome on the feed: last
+    """Poll `feed` once (RSS/Atom or ClaimReview: its reviews published if the feed is trusted,
+    else awaiting review) and record the outcome on the feed: last
     success, or one more consecutive failure with its error. Raises FetchUnavailable for a
     transient fetch failure (after recording it) so the task can retry; ImportBusy if the feed
     is being polled already."""
     with import_lock(f"feed:{feed.pk}"):
         try:
             if feed.kind == Feed.Kind.CLAIMREVIEW:
-                run = source_import_claimreview_url(url=feed.url, task_id=task_id)
+                run = source_import_claimreview_url(
+                    url=feed.url, trusted=feed.trusted, task_id=task_id
+                )
             else:
                 run = import_run_start(kind=ImportRun.Kind.FEED, origin=feed.url, task_id=task_id)
                 with import_run_guard(run=run, origin=feed.url):

@@ -3,9 +3,13 @@
 
 Every importer of reviewed claims goes through `claims_create_imported`. Semantics:
 - each item becomes one Source (its body is the claim text, so `body[0:len] == text`; `origin`
-  says where the claim appeared), one Claim with status `published` (it was checked before and
-  must not flood the review queue) and one imported, published Verdict carrying the original
+  says where the claim appeared), one Claim and one imported Verdict carrying the original
   rating, the rating mapped onto our scale, the publisher, the review URL and date;
+- the origin's trust decides their status: from a trusted origin (a feed or an upload marked
+  trusted) the claim and its verdict are `published` at once (it was checked before and must
+  not flood the review queue); otherwise the claim is `pending`, awaiting review, and the
+  verdict a `draft` no surface shows, the fact-checker's review as a suggestion that an editor
+  can publish (claims.workflow's `publish_imported`) or set aside;
 - an item is identified by its natural key (the review URL per publisher, a table's row id, or
   the row's content): the Source's unique content hash is derived from it, so a re-run, a
   redelivered task or a run resumed after a killed worker creates nothing twice;
@@ -16,6 +20,7 @@ Every importer of reviewed claims goes through `claims_create_imported`. Semanti
 """
 
 import hashlib
+import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -146,15 +151,25 @@ def imported_prepare(
     return ImportedBatch(items=items, unique=unique, stage=stage)
 
 
+def imported_statuses(*, trusted: bool) -> tuple[Claim.Status, Verdict.Status]:
+    """The status an imported claim and its verdict arrive with: published from a trusted
+    origin; otherwise a claim awaiting review and a draft verdict, which no surface shows."""
+    if trusted:
+        return Claim.Status.PUBLISHED, Verdict.Status.PUBLISHED
+    return Claim.Status.PENDING, Verdict.Status.DRAFT
+
+
 def claims_create_imported(
     *,
     items: Sequence[ImportedClaim] = (),
+    trusted: bool,
     import_run_id: int | None = None,
     request_id: str = "",
     prepared: ImportedBatch | None = None,
 ) -> list[ImportedResult]:
-    """Store `items` (already validated: non-empty text and key) as published claims with
-    imported verdicts, in one transaction; items whose key was stored before are `unchanged`.
+    """Store `items` (already validated: non-empty text and key) as claims with imported
+    verdicts, in one transaction: published if `trusted`, else claims awaiting review with a
+    draft verdict (imported_statuses); items whose key was stored before are `unchanged`.
 
     Returns one result per item, in order. Idempotent: a concurrent or repeated call with the
     same keys creates nothing twice (the unique content hash settles races). Each claim is scored
@@ -169,6 +184,7 @@ def claims_create_imported(
             items=items, mapper=RatingMapper(), stored=imported_stored_keys(items)
         )
     items, unique, stage = prepared.items, prepared.unique, prepared.stage
+    claim_status, verdict_status = imported_statuses(trusted=trusted)
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         if not unique:
@@ -190,10 +206,10 @@ def claims_create_imported(
             {
                 "run": import_run_id,
                 "now": now,
-                "claim_status": Claim.Status.PUBLISHED.value,
-                "verdict_status": Verdict.Status.PUBLISHED.value,
+                "claim_status": claim_status.value,
+                "verdict_status": verdict_status.value,
                 "origin": Verdict.Origin.IMPORTED.value,
-                "event_data": f'{{"import_run": {import_run_id or "null"}}}',
+                "event_data": json.dumps({"import_run": import_run_id, "trusted": trusted}),
                 "request_id": request_id,
             },
         )
@@ -241,7 +257,8 @@ def reviewed_store(
 ) -> Stored:
     """Store the claims of `parsed` in batches of `batch_size`, each in its own transaction;
     an item without a claim fails alone with its reason, and so does an item the database
-    refuses: a batch it spoils is written again item by item (see _write_one_by_one).
+    refuses: a batch it spoils is written again item by item (see _write_one_by_one). The run's
+    trust decides whether they are published (claims_create_imported).
 
     Keys stored before are looked up first (so a re-run scores nothing); then, while one
     batch is written, the next one's new claims are scored and their rows made ready in a
@@ -288,7 +305,10 @@ def reviewed_store(
         if prepared.unique:  # else every key was stored before (a re-run): nothing to write
             try:
                 results = claims_create_imported(
-                    prepared=prepared, import_run_id=run.pk, request_id=task_id
+                    prepared=prepared,
+                    trusted=run.trusted,
+                    import_run_id=run.pk,
+                    request_id=task_id,
                 )
             except (DatabaseError, psycopg.Error):
                 if not connection.is_usable():
@@ -322,7 +342,7 @@ def _write_one_by_one(
     for item in prepared.unique:
         try:
             results += claims_create_imported(
-                items=[item], import_run_id=run.pk, request_id=task_id
+                items=[item], trusted=run.trusted, import_run_id=run.pk, request_id=task_id
             )
         except (DatabaseError, psycopg.Error) as exc:
             if not connection.is_usable():

@@ -132,18 +132,24 @@ class TableChunk(NamedTuple):
 
 @transaction.atomic
 def import_run_start(
-    *, kind: ImportRun.Kind, origin: str, task_id: str, chunks: Sequence[TableChunk] = ()
+    *,
+    kind: ImportRun.Kind,
+    origin: str,
+    task_id: str,
+    trusted: bool = False,
+    chunks: Sequence[TableChunk] = (),
 ) -> ImportRun:
     """Record a new run of `origin`, with the `chunks` several tasks will import into it (see
-    import_run_finish_chunk). Precondition: the caller holds the origin's import_lock, so an
-    earlier run of it still marked running was cut short (its worker was killed): say so."""
+    import_run_finish_chunk). `trusted`: its reviewed claims publish on import. Precondition:
+    the caller holds the origin's import_lock, so an earlier run of it still marked running
+    was cut short (its worker was killed): say so."""
     ImportRun.objects.filter(
         kind=kind, origin=origin, status=ImportRun.Status.RUNNING, finished_at__isnull=True
     ).update(
         status=ImportRun.Status.FAILED,
         items=[ItemResult.failed(origin, "interrupted: its worker stopped mid-run").as_json()],
     )
-    run = ImportRun.objects.create(kind=kind, origin=origin, task_id=task_id)
+    run = ImportRun.objects.create(kind=kind, origin=origin, task_id=task_id, trusted=trusted)
     ImportRunChunk.objects.bulk_create(
         ImportRunChunk(run=run, first=chunk.first, last=chunk.last) for chunk in chunks
     )

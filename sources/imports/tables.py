@@ -28,30 +28,55 @@ def source_import_table(
     *,
     raw: bytes,
     name: str,
+    trusted: bool,
     table_format: TableFormat = HEADER_TABLE,
     task_id: str = "",
     progress: Progress | None = None,
 ) -> ImportRun:
-    """Import the rows of a CSV/TSV table as published claims with imported verdicts.
+    """Import the rows of a CSV/TSV table as claims with imported verdicts, published if the
+    table is `trusted`, else awaiting review (sources.imports.reviewed).
 
     Rows are stored in batches of IMPORT_TABLE_CHUNK_ROWS (see reviewed_store), each in its own
     transaction; a bad row fails alone with its line number. Raises ImportBusy if a table of
     that name is being imported.
     """
     with import_lock(f"table:{name}"):
-        run = import_run_start(kind=ImportRun.Kind.TABLE, origin=name, task_id=task_id)
-        with import_run_guard(run=run, origin=name):
-            try:
-                return reviewed_import(
-                    run=run,
-                    parsed=parse_table(raw, name=name, table_format=table_format),
-                    origin=name,
-                    task_id=task_id,
-                    progress=progress,
-                    batch_size=settings.IMPORT_TABLE_CHUNK_ROWS,
-                )
-            except TableError as exc:
-                return import_run_fail(run=run, origin=name, error=str(exc))
+        run = import_run_start(
+            kind=ImportRun.Kind.TABLE, origin=name, task_id=task_id, trusted=trusted
+        )
+        return table_import_into(
+            run=run,
+            raw=raw,
+            name=name,
+            table_format=table_format,
+            task_id=task_id,
+            progress=progress,
+        )
+
+
+def table_import_into(
+    *,
+    run: ImportRun,
+    raw: bytes,
+    name: str,
+    table_format: TableFormat,
+    task_id: str = "",
+    progress: Progress | None = None,
+) -> ImportRun:
+    """Import the rows of a table into `run`, started already, and finish it (see
+    source_import_table); the run's trust decides whether they publish."""
+    with import_run_guard(run=run, origin=name):
+        try:
+            return reviewed_import(
+                run=run,
+                parsed=parse_table(raw, name=name, table_format=table_format),
+                origin=name,
+                task_id=task_id,
+                progress=progress,
+                batch_size=settings.IMPORT_TABLE_CHUNK_ROWS,
+            )
+        except TableError as exc:
+            return import_run_fail(run=run, origin=name, error=str(exc))
 
 
 # --- A large table shared by several workers -------------------------------------------------
@@ -71,13 +96,14 @@ def table_chunks(*, raw: bytes, size: int) -> list[TableChunk]:
 
 
 def source_import_table_start(
-    *, name: str, chunks: Sequence[TableChunk], task_id: str = ""
+    *, name: str, chunks: Sequence[TableChunk], trusted: bool, task_id: str = ""
 ) -> ImportRun:
     """Record a run of the table `name` whose `chunks` several tasks will import
-    (source_import_table_chunk). Raises ImportBusy if a run of that table is starting."""
+    (source_import_table_chunk); `trusted`: its rows publish on import. Raises ImportBusy if a
+    run of that table is starting."""
     with import_lock(f"table:{name}"):
         return import_run_start(
-            kind=ImportRun.Kind.TABLE, origin=name, task_id=task_id, chunks=chunks
+            kind=ImportRun.Kind.TABLE, origin=name, task_id=task_id, trusted=trusted, chunks=chunks
         )
 
 
@@ -95,17 +121,18 @@ def source_import_table_chunk(
     finishes the run. Returns the run, or None if it is gone.
 
     Idempotent: the rows' natural keys make a repeated chunk create nothing, and a chunk
-    finished already is not counted twice (a redelivered task). Raises ImportBusy if the same
-    chunk is being imported right now."""
+    finished already is not counted twice (a redelivered task). The run says whether its rows
+    publish on import. Raises ImportBusy if the same chunk is being imported right now."""
     with import_lock(f"table:{name}:{chunk.first}"):
-        if not ImportRun.objects.filter(pk=run_id).exists():
+        run = ImportRun.objects.filter(pk=run_id).only("pk", "trusted").first()
+        if run is None:
             return None  # deleted since
         try:
             rows = parse_table(
                 raw, name=name, table_format=table_format, first=chunk.first, last=chunk.last
             )
             stored = reviewed_store(
-                run=ImportRun(pk=run_id),
+                run=run,
                 parsed=rows,
                 task_id=task_id,
                 progress=None,

@@ -2,6 +2,7 @@
 LIAR layout (no header, 14 columns: id, label, statement, subject, speaker, job, state, party,
 five history counts, context)."""
 
+import _csv
 import csv
 import hashlib
 import io
@@ -56,12 +57,13 @@ class TableLayout(StrEnum):
 
 @dataclass(frozen=True)
 class TableFormat:
-    """How to read a table: its layout, a column map (field → index or header name), the
+    """How to read a table: its layout, a column map (field → index or header name; None: not
+    read, even where the layout or a header names it) that overrides the layout's own, the
     delimiter (None: tab for .tsv, .tab and LIAR, else comma), and the publisher and language
     of rows that do not name their own."""
 
     layout: TableLayout = TableLayout.HEADER
-    columns: Mapping[str, int | str] | None = None
+    columns: Mapping[str, int | str | None] | None = None
     delimiter: str | None = None
     publisher: str = ""
     language: str = ""
@@ -83,36 +85,24 @@ def parse_table(
     rows before `first` are counted, not built.
 
     A row is known by a key that does not depend on the file's name, so the same table under
-    another name (an upload is saved under a random prefix) imports nothing twice: the review
+    another name imports nothing twice: the review
     URL per publisher when the row has one; else the row's id per publisher (LIAR: its id);
     else, or without a publisher, the hash of the row's cells per publisher. A row that cannot
     be read or stored fails alone, with its line number and the reason."""
     layout, columns = table_format.layout, table_format.columns
     delimiter, publisher = table_format.delimiter, table_format.publisher
-    try:
-        # A stray NUL byte in one row must not make the whole table look binary.
-        text = nul_free(decode_text(stray_nul_bytes_dropped(raw)))
-    except UnreadableInput as exc:
-        raise TableError(f"{name}: {exc}") from None
+    text = table_text(raw, name=name)
     if delimiter is None:
         delimiter = "\t" if name.endswith((".tsv", ".tab")) or layout == TableLayout.LIAR else ","
-    reader = csv.reader(
-        io.StringIO(text, newline=""),
-        delimiter=delimiter,
-        # LIAR's statements contain stray quotes; a TSV is read without quote processing.
-        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL,
-    )
+    reader = table_reader(text, delimiter=delimiter)
     if layout == TableLayout.LIAR:
-        mapping = dict(LIAR_COLUMNS)
+        mapping = _apply_columns(dict(LIAR_COLUMNS), columns or {}, [], name)
         publisher = publisher or "PolitiFact"
         namespace = "liar"
     elif layout == TableLayout.PLAIN:
         if not columns:
             raise TableError("a table without a header needs a column map (field=index)")
-        try:
-            mapping = {k: int(v) for k, v in columns.items()}
-        except ValueError:
-            raise TableError("a table without a header maps fields to column numbers") from None
+        mapping = _apply_columns({}, columns, [], name)
         namespace = "table"
     else:
         try:
@@ -121,7 +111,7 @@ def parse_table(
             raise TableError(f"{name}: empty table") from None
         except csv.Error as exc:
             raise TableError(f"{name}: the header row cannot be read: {exc}") from None
-        mapping = _from_header(header, columns or {}, name)
+        mapping = _apply_columns(header_mapping(header), columns or {}, header, name)
         namespace = "table"
     if "claim" not in mapping:
         raise TableError(f"{name}: no claim column (map one with claim=<column>)")
@@ -156,15 +146,57 @@ def parse_table(
         yield item
 
 
-def _from_header(header: list[str], columns: Mapping[str, int | str], name: str) -> dict[str, int]:
+def table_text(raw: bytes, *, name: str) -> str:
+    """A table's bytes decoded as documents are. Raises TableError when they are no text."""
+    try:
+        # A stray NUL byte in one row must not make the whole table look binary.
+        return nul_free(decode_text(stray_nul_bytes_dropped(raw)))
+    except UnreadableInput as exc:
+        raise TableError(f"{name}: {exc}") from None
+
+
+def table_reader(text: str, *, delimiter: str) -> _csv.Reader:
+    """The rows of a table's text."""
+    return csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        # LIAR's statements contain stray quotes; a TSV is read without quote processing.
+        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL,
+    )
+
+
+def header_mapping(header: list[str]) -> dict[str, int]:
+    """The fields a header row names (HEADER_NAMES; `header` in lower case): field → index."""
     mapping: dict[str, int] = {}
     for field, names in HEADER_NAMES.items():
         for candidate in names:
             if candidate in header:
                 mapping[field] = header.index(candidate)
                 break
+    return mapping
+
+
+def _date(value: str) -> date:
+    """A cell's date: ISO 8601 read directly (the common case, about 50 times faster than
+    dateutil, which took most of a large table's reading time), anything else by dateutil.
+    Raises ValueError or OverflowError when it is no date."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return dateparser.parse(value).date()
+
+
+def _apply_columns(
+    mapping: dict[str, int],
+    columns: Mapping[str, int | str | None],
+    header: list[str],
+    name: str,
+) -> dict[str, int]:
+    """`mapping` with the column map applied: an index, a header name, or None (not read)."""
     for field, column in columns.items():
-        if isinstance(column, int) or str(column).isdigit():
+        if column is None:
+            mapping.pop(field, None)
+        elif isinstance(column, int) or str(column).isdigit():
             mapping[field] = int(column)
         elif str(column).lower() in header:
             mapping[field] = header.index(str(column).lower())
@@ -193,7 +225,7 @@ def _row(
     claim_date: date | None = None
     if cell("date"):
         try:
-            claim_date = dateparser.parse(cell("date")).date()
+            claim_date = _date(cell("date"))
         except (ValueError, OverflowError):
             return ParsedItem(label, None, f"line {line}: date is not a date: {cell('date')!r}")
     rating = cell("rating")

@@ -19,7 +19,8 @@ REVIEWER_ROLES = {"reviewer", "editor", "superuser"}
 EDITOR_ROLES = {"editor", "superuser"}
 
 # DESIGN.md's table of statuses and transitions, written out independently of claims/workflow.py
-# (plus `assign`, an editor's reassignment of a claim in review):
+# (plus `assign`, an editor's reassignment of a claim in review, and `publish_imported`, an
+# editor publishing the review a claim from an untrusted import holds as a suggestion):
 # action → (allowed from-statuses, roles allowed, to-status, event code)
 TABLE: dict[str, tuple[set[str], set[str], str, str]] = {
     "start_review": ({S.PENDING}, REVIEWER_ROLES, S.IN_REVIEW, "claim.review_started"),
@@ -35,6 +36,12 @@ TABLE: dict[str, tuple[set[str], set[str], str, str]] = {
     "submit": ({S.IN_REVIEW}, REVIEWER_ROLES, S.AWAITING_APPROVAL, "claim.submitted"),
     "send_back": ({S.AWAITING_APPROVAL}, EDITOR_ROLES, S.IN_REVIEW, "claim.sent_back"),
     "publish": ({S.AWAITING_APPROVAL}, EDITOR_ROLES, S.PUBLISHED, "claim.published"),
+    "publish_imported": (
+        {S.PENDING, S.IN_REVIEW},
+        EDITOR_ROLES,
+        S.PUBLISHED,
+        "claim.imported_review_published",
+    ),
     "correct": ({S.PUBLISHED}, EDITOR_ROLES, S.PUBLISHED, "verdict.corrected"),
     "retract": ({S.PUBLISHED}, EDITOR_ROLES, S.RETRACTED, "claim.retracted"),
 }
@@ -61,13 +68,24 @@ def _actor(role: str) -> Any:
     return staff_user(role, *groups, superuser=role == "superuser")
 
 
-def _claim_in(status: str, *, assignee: Any, author: Any) -> Claim:
+def _claim_in(status: str, *, assignee: Any, author: Any, suggestion: bool = False) -> Claim:
+    """A claim in `status` as the workflow leaves it; `suggestion`: with an imported review
+    kept as a draft, as an untrusted import leaves it."""
     claim = ClaimFactory.create(status=status, assignee=assignee if status != S.PENDING else None)
     if status == S.DUPLICATE:
         claim.duplicate_of = ClaimFactory.create()
         claim.save()
     if status in VERDICT_STATUS:
         VerdictFactory.create(claim=claim, author=author, status=VERDICT_STATUS[status])
+    if suggestion:
+        VerdictFactory.create(
+            claim=claim,
+            origin=Verdict.Origin.IMPORTED,
+            status=Verdict.Status.DRAFT,
+            original_rating="False",
+            publisher_site="checker.example",
+            review_url=f"https://checker.example/{claim.pk}",
+        )
     return claim
 
 
@@ -120,7 +138,9 @@ def test_each_action_from_each_status_for_each_role(action: str, status: str, ro
     author = staff_user("author", "Reviewers")
     # `submit` is the assignee's; everything else is done to a claim assigned to the author.
     assignee = actor if action == "submit" else author
-    claim = _claim_in(status, assignee=assignee, author=author)
+    claim = _claim_in(
+        status, assignee=assignee, author=author, suggestion=action == "publish_imported"
+    )
     events_before = ClaimEvent.objects.count()
     offered = workflow.claim_available_actions(
         claim=claim, user=actor, verdict=verdicts.own_verdict(claim)

@@ -29,6 +29,8 @@ QUEUE_OF = {
     "sources.tasks.claimreview_import_file_task": "imports",
     "sources.tasks.table_import_task": "imports",
     "sources.tasks.table_import_chunk_task": "imports",
+    "sources.tasks.upload_import_task": "imports",
+    "sources.tasks.import_run_undo_task": "imports",
     "claims.tasks.claims_match_new_task": "matching",
     "claims.tasks.claims_embed_task": "matching",
 }

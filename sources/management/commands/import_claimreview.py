@@ -16,6 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("location", help="A file path or an http(s) URL.")
+        parser.add_argument(
+            "--trusted",
+            action="store_true",
+            help="Publish the reviews at once. Without it each claim awaits review, the "
+            "fact-checker's review kept as a suggestion an editor can publish.",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args: Any, location: str, as_json: bool, **options: Any) -> None:
@@ -29,7 +35,9 @@ class Command(BaseCommand):
             raise CommandError(f"{location}: {getattr(exc, 'strerror', None) or exc}") from exc
         update, bar = progress_bar(as_json, "item")
         try:
-            run = source_import_claimreview(raw=raw, origin=location, progress=update)
+            run = source_import_claimreview(
+                raw=raw, origin=location, trusted=options["trusted"], progress=update
+            )
         except ImportBusy:
             raise CommandError(f"{location} is being imported by another run") from None
         report(self, run, as_json=as_json, bar=bar)

@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--claimreview", action="store_true", help="A ClaimReview feed.")
         parser.add_argument("--interval", type=int, default=None, help="Seconds between polls.")
         parser.add_argument("--language", default="", help="Default language of its items.")
+        parser.add_argument(
+            "--trusted",
+            action="store_true",
+            help="A new ClaimReview feed's reviews publish at once (default: they await review).",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args: Any, url: str | None, as_json: bool, **options: Any) -> None:
@@ -32,6 +37,7 @@ class Command(BaseCommand):
                     "kind": Feed.Kind.CLAIMREVIEW if options["claimreview"] else Feed.Kind.RSS,
                     "interval": options["interval"] or settings.IMPORT_FEED_DEFAULT_INTERVAL,
                     "language": options["language"],
+                    "trusted": options["trusted"],
                 },
             )
             if created:

@@ -41,6 +41,12 @@ class Command(BaseCommand):
         parser.add_argument("--delimiter", default=None, help="Default: tab for .tsv, else comma.")
         parser.add_argument("--publisher", default="", help="Fact-checker of every row.")
         parser.add_argument("--language", default="", help="ISO 639-1 language of every row.")
+        parser.add_argument(
+            "--trusted",
+            action="store_true",
+            help="Publish the reviews at once. Without it each claim awaits review, the "
+            "fact-checker's review kept as a suggestion an editor can publish.",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args: Any, path: Path, as_json: bool, **options: Any) -> None:
@@ -62,7 +68,11 @@ class Command(BaseCommand):
         update, bar = progress_bar(as_json, "row")
         try:
             run = source_import_table(
-                raw=raw, name=path.name, table_format=table_format, progress=update
+                raw=raw,
+                name=path.name,
+                trusted=options["trusted"],
+                table_format=table_format,
+                progress=update,
             )
         except ImportBusy:
             raise CommandError(f"{path} is being imported by another run") from None

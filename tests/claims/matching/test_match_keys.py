@@ -53,15 +53,18 @@ def test_document_imports_store_the_keys_of_each_statement(seed_folder: Path) ->
 
 def test_reviewed_imports_store_the_keys_of_each_claim(tmp_path: Path) -> None:
     claims_create_imported(
-        items=[ImportedClaim(key="k|1", text=STATEMENT, origin="x", original_rating="true")]
+        trusted=True,
+        items=[ImportedClaim(key="k|1", text=STATEMENT, origin="x", original_rating="true")],
     )
     table = (
         "claim,rating\n"
         "The city spent more on roads this year than in the last ten years together.,false\n"
         "Crime is down.,true\n"
     )
-    source_import_table(raw=table.encode(), name="reviews.csv")
-    source_import_claimreview(raw=(DATA / "claimreview_page.html").read_bytes(), origin="page.html")
+    source_import_table(raw=table.encode(), name="reviews.csv", trusted=True)
+    source_import_claimreview(
+        raw=(DATA / "claimreview_page.html").read_bytes(), origin="page.html", trusted=True
+    )
     assert stored_keys_agree() == 4
     assert Claim.objects.filter(match_head__isnull=False).count() == 3  # all but "Crime is down."
 
@@ -78,7 +81,8 @@ def test_an_imported_edit_of_an_orm_claim_is_suggested_by_its_unchanged_half() -
     original = ClaimFactory.create(source=SourceFactory.create(body=STATEMENT))
     edited = "Unemployment in the state fell by half in four years, the opposition said."
     claims_create_imported(
-        items=[ImportedClaim(key="k|2", text=edited, origin="y", original_rating="false")]
+        trusted=True,
+        items=[ImportedClaim(key="k|2", text=edited, origin="y", original_rating="false")],
     )
     new = Claim.objects.get(text=edited)
     assert new.match_head == original.match_head and new.match_tail != original.match_tail

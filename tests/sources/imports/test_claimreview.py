@@ -38,13 +38,13 @@ def test_import_claimreview_datafeed_tolerates_real_feed_quirks() -> None:
 
 def test_import_claimreview_from_html_json_ld_and_again_creates_nothing() -> None:
     raw = (DATA / "claimreview_page.html").read_bytes()
-    run = source_import_claimreview(raw=raw, origin="page.html")
+    run = source_import_claimreview(raw=raw, origin="page.html", trusted=True)
     assert run.claims_created == 1
     verdict = Verdict.objects.get()
     assert verdict.rating is not None and verdict.rating.slug == "false"
     assert verdict.claim.language == "es"
 
-    again = source_import_claimreview(raw=raw, origin="page.html")
+    again = source_import_claimreview(raw=raw, origin="page.html", trusted=True)
     assert (again.claims_created, again.items_unchanged) == (0, 1)
     assert Claim.objects.count() == 1
 

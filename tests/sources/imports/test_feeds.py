@@ -7,6 +7,7 @@ from claims.models import Claim
 from factcheck.fetch import FetchUnavailable
 from sources.imports.feeds import feed_poll
 from sources.models import Feed, ImportRun, Source
+from tests.conftest import DATA
 from tests.local_http import Handler
 from tests.sources.conftest import PAGE, command_json, rss
 
@@ -65,3 +66,19 @@ def test_import_feed_command_registers_schedules_and_polls(server: str) -> None:
     assert summary["sources_created"] == 2
     feed = Feed.objects.get()
     assert PeriodicTask.objects.get(args=f"[{feed.pk}]").interval.every == 600
+
+
+@pytest.mark.parametrize(("trusted", "status"), [(True, "published"), (False, "pending")])
+def test_a_claimreview_feeds_trust_decides_whether_its_reviews_publish(
+    server: str, trusted: bool, status: str
+) -> None:
+    Handler.routes = {
+        "/reviews.html": (200, "text/html", (DATA / "claimreview_page.html").read_bytes())
+    }
+    url = f"{server}/reviews.html"
+    feed = Feed.objects.create(url=url, kind=Feed.Kind.CLAIMREVIEW, trusted=trusted)
+
+    run = feed_poll(feed=feed)
+
+    assert (run.trusted, run.claims_created) == (trusted, 1)
+    assert Claim.objects.get().status == status

@@ -46,7 +46,7 @@ def test_script_urls_and_unstorable_text_in_claimreview_items_fail_or_are_cleane
     ]
     raw = json.dumps({"@type": "DataFeed", "dataFeedElement": items}).encode()
 
-    run = source_import_claimreview(raw=raw, origin="feed.json")
+    run = source_import_claimreview(raw=raw, origin="feed.json", trusted=True)
 
     assert run.status == ImportRun.Status.PARTIAL and run.finished_at is not None
     assert (run.claims_created, run.items_failed) == (3, 5)
@@ -67,7 +67,7 @@ def test_script_urls_and_unstorable_text_in_claimreview_items_fail_or_are_cleane
         "https://checker.example/8",
     }
 
-    again = source_import_claimreview(raw=raw, origin="feed.json")
+    again = source_import_claimreview(raw=raw, origin="feed.json", trusted=True)
     assert (again.claims_created, again.items_unchanged, again.items_failed) == (0, 3, 5)
 
 
@@ -75,7 +75,7 @@ def test_script_urls_and_unstorable_text_in_claimreview_items_fail_or_are_cleane
 def test_claimreview_json_nested_too_deep_fails_the_document_with_the_reason(depth: int) -> None:
     raw = b"[" * depth + b"]" * depth
 
-    run = source_import_claimreview(raw=raw, origin="deep.json")
+    run = source_import_claimreview(raw=raw, origin="deep.json", trusted=True)
 
     assert run.status == ImportRun.Status.FAILED and run.finished_at is not None
     assert run.items[0]["error"] == "invalid JSON: nested deeper than 64 levels"
@@ -84,7 +84,7 @@ def test_claimreview_json_nested_too_deep_fails_the_document_with_the_reason(dep
 def test_a_claimreview_item_with_an_integer_too_long_to_read_fails_the_document() -> None:
     raw = b'[{"@type": "ClaimReview", "n": ' + b"9" * 5000 + b"}]"
 
-    run = source_import_claimreview(raw=raw, origin="digits.json")
+    run = source_import_claimreview(raw=raw, origin="digits.json", trusted=True)
 
     assert run.status == ImportRun.Status.FAILED
     assert run.items[0]["error"].startswith("invalid JSON: ")

@@ -32,7 +32,7 @@ def test_each_bad_row_fails_alone_with_its_line_and_every_good_row_is_stored_onc
     raw = (HEADER + "\n".join(rows) + "\n").encode()
 
     run = source_import_table(
-        raw=raw, name="checks.csv", table_format=TableFormat(publisher="Checker")
+        raw=raw, name="checks.csv", table_format=TableFormat(publisher="Checker"), trusted=True
     )
 
     assert run.status == ImportRun.Status.PARTIAL and run.finished_at is not None
@@ -51,7 +51,7 @@ def test_each_bad_row_fails_alone_with_its_line_and_every_good_row_is_stored_onc
     assert not Verdict.objects.exclude(review_url="").exclude(review_url__startswith="https://")
 
     again = source_import_table(
-        raw=raw, name="checks.csv", table_format=TableFormat(publisher="Checker")
+        raw=raw, name="checks.csv", table_format=TableFormat(publisher="Checker"), trusted=True
     )
     assert (again.claims_created, again.items_unchanged, again.items_failed) == (0, 3, 4)
 
@@ -63,6 +63,7 @@ def test_a_utf16_table_without_a_header_is_read() -> None:
         raw=codecs.BOM_UTF16_LE + text.encode("utf-16-le"),
         name="liar-utf16.tsv",
         table_format=TableFormat(layout=TableLayout.LIAR),
+        trusted=True,
     )
 
     assert (run.claims_created, run.items_failed) == (40, 1)
@@ -70,7 +71,7 @@ def test_a_utf16_table_without_a_header_is_read() -> None:
 
 
 def test_a_binary_table_fails_as_a_whole_with_the_reason() -> None:
-    run = source_import_table(raw=b"claim\n" + bytes(range(32)) * 50, name="x.csv")
+    run = source_import_table(raw=b"claim\n" + bytes(range(32)) * 50, name="x.csv", trusted=True)
 
     assert run.status == ImportRun.Status.FAILED
     assert "binary" in run.items[0]["error"]
@@ -103,8 +104,12 @@ def test_the_same_table_uploaded_again_under_another_name_imports_nothing(
 
 
 def test_ids_without_a_publisher_do_not_merge_different_rows() -> None:
-    source_import_table(raw=b"id,claim,rating\n1,Taxes doubled.,false\n", name="a.csv")
-    run = source_import_table(raw=b"id,claim,rating\n1,Crime is down.,true\n", name="b.csv")
+    source_import_table(
+        raw=b"id,claim,rating\n1,Taxes doubled.,false\n", name="a.csv", trusted=True
+    )
+    run = source_import_table(
+        raw=b"id,claim,rating\n1,Crime is down.,true\n", name="b.csv", trusted=True
+    )
 
     assert run.claims_created == 1
     assert Claim.objects.count() == 2

@@ -53,7 +53,7 @@ def test_a_table_written_in_overlapped_batches_stores_what_one_serial_write_stor
     try:
         with transaction.atomic():
             run = source_import_table(
-                raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE
+                raw=LIAR.read_bytes(), name=LIAR.name, trusted=True, table_format=LIAR_TABLE
             )
             assert (run.claims_created, run.items_failed) == (40, 1)
             overlapped = stored_rows()
@@ -64,7 +64,7 @@ def test_a_table_written_in_overlapped_batches_stores_what_one_serial_write_stor
 
     rows = parse_table(LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
     items = [r.claim for r in rows if r.claim is not None]
-    results = claims_create_imported(items=items)  # every row in one serial write
+    results = claims_create_imported(items=items, trusted=True)  # every row in one serial write
 
     assert [r.status for r in results] == ["imported"] * 40
     serial = stored_rows()
@@ -95,7 +95,9 @@ def test_a_row_the_database_refuses_fails_alone_and_every_other_row_is_stored_on
 
     monkeypatch.setattr(reviewed, "claims_create_imported", write)
 
-    run = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
+    run = source_import_table(
+        raw=LIAR.read_bytes(), name=LIAR.name, trusted=True, table_format=LIAR_TABLE
+    )
 
     assert run.status == ImportRun.Status.PARTIAL
     assert (run.claims_created, run.items_unchanged, run.items_failed) == (39, 0, 2)
@@ -105,7 +107,9 @@ def test_a_row_the_database_refuses_fails_alone_and_every_other_row_is_stored_on
     assert ClaimEvent.objects.filter(code="claim.imported").count() == 39
     assert not Claim.objects.filter(text=claim.text).exists()
 
-    again = source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
+    again = source_import_table(
+        raw=LIAR.read_bytes(), name=LIAR.name, trusted=True, table_format=LIAR_TABLE
+    )
 
     assert (again.claims_created, again.items_unchanged, again.items_failed) == (0, 39, 2)
     assert Claim.objects.count() == Claim.objects.values("text").distinct().count() == 39
@@ -120,7 +124,9 @@ def test_an_unexpected_error_finishes_the_run_as_failed_with_the_reason(
     monkeypatch.setattr(reviewed, "imported_prepare", broken)
 
     with pytest.raises(RuntimeError):
-        source_import_table(raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE)
+        source_import_table(
+            raw=LIAR.read_bytes(), name=LIAR.name, table_format=LIAR_TABLE, trusted=True
+        )
 
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.FAILED

@@ -30,9 +30,9 @@ def test_rating_mapper_uses_aliases_then_numbers() -> None:
 
 def test_claims_create_imported_is_idempotent_within_and_across_calls() -> None:
     item = ImportedClaim(key="k|1", text="A claim.", origin="x", original_rating="true")
-    results = claims_create_imported(items=[item, item])
+    results = claims_create_imported(items=[item, item], trusted=True)
     assert [r.status for r in results] == ["imported", "unchanged"]
-    assert claims_create_imported(items=[item])[0].status == "unchanged"
+    assert claims_create_imported(items=[item], trusted=True)[0].status == "unchanged"
     assert Claim.objects.count() == Verdict.objects.count() == 1
 
 
@@ -47,7 +47,7 @@ def test_imported_reviewed_claims_are_matched_with_earlier_claims_after_the_comm
     monkeypatch.setattr(tasks.claims_match_new_task, "delay", tasks.claims_match_new_task)
     item = ImportedClaim(key="test|1", text=earlier.text, origin="elsewhere", language="en")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        [result] = claims_create_imported(items=[item])
+        [result] = claims_create_imported(items=[item], trusted=True)
 
     assert len(callbacks) == 1 and result.claim is not None
     match = ClaimMatch.objects.get(claim_id=result.claim)

@@ -58,7 +58,7 @@ def test_a_split_tables_run_finishes_with_its_last_chunk_whichever_order_they_fi
     raw = LIAR.read_bytes()
     chunks = table_chunks(raw=raw, size=15)  # 41 lines: rows 1-15, 16-30, 31-end
     liar = TableFormat(layout=TableLayout.LIAR)
-    run = source_import_table_start(name=LIAR.name, chunks=chunks)
+    run = source_import_table_start(name=LIAR.name, chunks=chunks, trusted=True)
     assert [(c.first, c.last) for c in run.chunks.all()] == [(0, 15), (15, 30), (30, None)]
 
     for chunk in reversed(chunks):
@@ -80,7 +80,7 @@ def test_a_split_tables_run_finishes_with_its_last_chunk_whichever_order_they_fi
 
 def test_a_chunk_of_a_run_deleted_meanwhile_imports_nothing() -> None:
     run = source_import_table_start(
-        name=LIAR.name, chunks=[TableChunk(0, 15), TableChunk(15, None)]
+        name=LIAR.name, chunks=[TableChunk(0, 15), TableChunk(15, None)], trusted=True
     )
     run.delete()
 
@@ -127,7 +127,7 @@ def test_claimreview_feed_is_fetched_and_a_busy_table_run_records_nothing(server
             connections["default"], saved = other, connections["default"]
             try:
                 with pytest.raises(ImportBusy):
-                    source_import_table(raw=b"claim\nx\n", name="busy.tsv")
+                    source_import_table(raw=b"claim\nx\n", name="busy.tsv", trusted=True)
             finally:
                 connections["default"] = saved
         finally:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_import_table_loads_liar_rows_as_published_claims_with_imported_verdicts() -> None:
-    summary, code = command_json("import_table", str(LIAR), "--liar")
+    summary, code = command_json("import_table", str(LIAR), "--liar", "--trusted")
 
     assert code == 1  # the broken last row
     assert summary["claims_created"] == 40
@@ -37,6 +37,14 @@ def test_import_table_loads_liar_rows_as_published_claims_with_imported_verdicts
     assert (verdict.original_rating, verdict.rating.slug) == ("false", "false")
     assert verdict.publisher_name == "PolitiFact"
     assert ClaimEvent.objects.filter(claim=claim, code="claim.imported").count() == 1
+
+
+def test_import_table_without_trusted_brings_claims_awaiting_review() -> None:
+    command_json("import_table", str(LIAR), "--liar")
+
+    assert set(Claim.objects.values_list("status", flat=True)) == {"pending"}
+    assert set(Verdict.objects.values_list("status", "origin")) == {("draft", "imported")}
+    assert ImportRun.objects.get().trusted is False
 
 
 def test_reimporting_a_table_creates_nothing() -> None:
@@ -101,7 +109,9 @@ def test_import_table_without_a_claim_column_fails_with_the_reason(tmp_path: Pat
 
 
 def test_a_table_row_naming_an_imported_review_is_the_same_item(tmp_path: Path) -> None:
-    source_import_claimreview(raw=(DATA / "claimreview_page.html").read_bytes(), origin="page.html")
+    source_import_claimreview(
+        raw=(DATA / "claimreview_page.html").read_bytes(), origin="page.html", trusted=True
+    )
     table = tmp_path / "reviews.csv"
     table.write_text(
         "claim,rating,publisher,review_url\n"

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0004_claim_score_model"),
+        ("claims", "0005_withdrawn_status"),
     ]
 
     operations = [
