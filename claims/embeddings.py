@@ -24,6 +24,8 @@ import numpy as np
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
+from claims.selectors import verdict_public_sql
+
 DIMENSIONS = 384
 # Claims are sentences; 128 word pieces hold a long tweet, and a longer text's start carries it.
 MAX_TOKENS = 128
@@ -108,12 +110,12 @@ def vector_from_bytes(data: bytes | memoryview) -> np.ndarray:
 # The claims among %(ids)s whose text has no vector yet, or whose stored headline is not their
 # published verdict's headline any more (published, corrected, retracted since): id, text,
 # whether a text vector is stored, and the current headline ('' without a published verdict).
-_TO_EMBED = """
+_TO_EMBED = f"""
 SELECT c.id, c.text, e.claim_id IS NOT NULL, coalesce(v.headline, '')
 FROM claims_claim AS c
 LEFT JOIN claims_claimembedding AS e ON e.claim_id = c.id
-LEFT JOIN claims_verdict AS v ON v.claim_id = c.id AND v.status = 'published'
-WHERE {where} AND (e.claim_id IS NULL OR e.headline <> coalesce(v.headline, ''))
+LEFT JOIN claims_verdict AS v ON v.claim_id = c.id AND {verdict_public_sql("v", in_force=True)}
+WHERE {{where}} AND (e.claim_id IS NULL OR e.headline <> coalesce(v.headline, ''))
 ORDER BY c.id
 """
 

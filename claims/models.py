@@ -180,15 +180,26 @@ class Claim(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"
+                condition=Q(status__in=ClaimStatus.values),
+                name="claim_status_valid",
+                violation_error_message="Unknown claim status.",
             ),
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="claim_span_not_empty"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="claim_span_not_empty",
+                violation_error_message=(
+                    "A claim's span must hold at least one character: its end after its start."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1),
                 name="claim_score_range",
+                violation_error_message="The check-worthiness score must be between 0 and 1.",
             ),
             models.CheckConstraint(
-                condition=~Q(duplicate_of=F("id")), name="claim_not_duplicate_of_itself"
+                condition=~Q(duplicate_of=F("id")),
+                name="claim_not_duplicate_of_itself",
+                violation_error_message="A claim cannot be a duplicate of itself.",
             ),
             models.UniqueConstraint(fields=["source", "start"], name="claim_source_start_unique"),
         ]
@@ -232,12 +243,6 @@ class Claim(models.Model):
             ),
             # Full-text candidates of claim_match and claims_match_new; the admin claim search.
             GinIndex(fields=["search_vector"], name="claim_search_vector_idx"),
-            # Anonymous claim_match: candidates among published claims only.
-            GinIndex(
-                fields=["search_vector"],
-                condition=Q(status="published"),
-                name="claim_search_published_idx",
-            ),
             # claims_match_new: near-duplicate candidates on import, by the hash of the first or
             # of the last five words. Each key is nearly unique, so a lookup reads a few B-tree
             # entries however many claims share common words.
@@ -332,24 +337,33 @@ class Verdict(models.Model):
         ordering = ["-updated_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=VerdictStatus.values), name="verdict_status_valid"
+                condition=Q(status__in=VerdictStatus.values),
+                name="verdict_status_valid",
+                violation_error_message="Unknown verdict status.",
             ),
             models.CheckConstraint(
-                condition=Q(origin__in=VerdictOrigin.values), name="verdict_origin_valid"
+                condition=Q(origin__in=VerdictOrigin.values),
+                name="verdict_origin_valid",
+                violation_error_message="Unknown verdict origin.",
             ),
             models.UniqueConstraint(
                 fields=["claim"],
                 condition=Q(status="published"),
                 name="verdict_one_published_per_claim",
+                violation_error_message="This claim already has a published verdict.",
             ),
             models.UniqueConstraint(
-                fields=["claim"], condition=Q(origin="own"), name="verdict_one_own_per_claim"
+                fields=["claim"],
+                condition=Q(origin="own"),
+                name="verdict_one_own_per_claim",
+                violation_error_message="This claim already has a verdict of our own.",
             ),
             # A withdrawn review does not count: importing it again brings it back.
             models.UniqueConstraint(
                 fields=["publisher_site", "review_url"],
                 condition=~Q(review_url="") & ~Q(status="withdrawn"),
                 name="verdict_review_url_unique_per_publisher",
+                violation_error_message="This publisher's review at this URL is stored already.",
             ),
         ]
         indexes = [
@@ -411,7 +425,9 @@ class Citation(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(source__isnull=False) | ~Q(url=""), name="citation_source_or_url"
+                condition=Q(source__isnull=False) | ~Q(url=""),
+                name="citation_source_or_url",
+                violation_error_message="A citation needs a URL or a source.",
             ),
         ]
 
@@ -511,15 +527,25 @@ class ClaimMatch(models.Model):
         ordering = ["-score", "id"]
         constraints = [
             models.UniqueConstraint(fields=["claim", "matched"], name="claimmatch_pair_unique"),
-            models.CheckConstraint(condition=~Q(claim=F("matched")), name="claimmatch_not_itself"),
             models.CheckConstraint(
-                condition=Q(kind__in=ClaimMatchKind.values), name="claimmatch_kind_valid"
+                condition=~Q(claim=F("matched")),
+                name="claimmatch_not_itself",
+                violation_error_message="A claim cannot match itself.",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=ClaimMatchStatus.values), name="claimmatch_status_valid"
+                condition=Q(kind__in=ClaimMatchKind.values),
+                name="claimmatch_kind_valid",
+                violation_error_message="Unknown kind of match.",
             ),
             models.CheckConstraint(
-                condition=Q(score__gte=0, score__lte=1), name="claimmatch_score_range"
+                condition=Q(status__in=ClaimMatchStatus.values),
+                name="claimmatch_status_valid",
+                violation_error_message="Unknown match status.",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=1),
+                name="claimmatch_score_range",
+                violation_error_message="A match's score must be between 0 and 1.",
             ),
         ]
         indexes = [
@@ -575,6 +601,10 @@ class ApiKey(models.Model):
             models.CheckConstraint(
                 condition=Q(rate__regex=r"^[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)$"),
                 name="apikey_rate_valid",
+                violation_error_message=(
+                    "Give the rate as a number of requests per second, minute, hour or day, "
+                    "e.g. 1000/hour."
+                ),
             ),
         ]
 

@@ -7,7 +7,7 @@ the list page close to a hand-written psycopg query (see bench/bench_api.py).
 """
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,7 @@ import orjson
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Exists, F, Field, Func, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, F, Field, Func, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
@@ -23,24 +23,74 @@ from claims.claimreview import claimreview_organization_site
 from claims.models import Claim, Claimant, Rating, Verdict
 from factcheck.api.pagination import keyset_after
 
-PUBLIC_VERDICT_STATUSES = (Verdict.Status.PUBLISHED, Verdict.Status.RETRACTED)
-PUBLIC_CLAIM_STATUSES = (Claim.Status.PUBLISHED, Claim.Status.RETRACTED)
+# --- what is public: the one rule ----------------------------------------------------------------
+# A verdict, ours or imported from another fact-checker, is public while it is published or
+# retracted. A retracted verdict stays readable, marked retracted, but is no longer in force: it
+# leaves whatever presents verdicts as standing (ClaimReview markup and its feed, claims:search,
+# "checked before?" for the public). A claim is public while it has a public verdict. Every
+# surface (API, feeds, claims:search, the public site, CSV, matching, webhooks) asks the
+# functions below; no other code filters on a status to decide what the public sees.
+
+PUBLIC_STATUSES: tuple[str, ...] = (Verdict.Status.PUBLISHED, Verdict.Status.RETRACTED)
+IN_FORCE_STATUSES: tuple[str, ...] = (Verdict.Status.PUBLISHED,)
+
+
+def _statuses(in_force: bool) -> tuple[str, ...]:
+    return IN_FORCE_STATUSES if in_force else PUBLIC_STATUSES
+
+
+def verdict_is_public(status: str, *, in_force: bool = False) -> bool:
+    """Whether a verdict in `status` is public (in force, with `in_force`)."""
+    return status in _statuses(in_force)
+
+
+def verdicts_public(*, in_force: bool = False) -> QuerySet[Verdict]:
+    """The public verdicts (only those in force, with `in_force`), unordered."""
+    return Verdict.objects.filter(status__in=_statuses(in_force))
+
+
+def claim_public_q(*, in_force: bool = False) -> Q:
+    """Claims that have a public verdict (one in force, with `in_force`)."""
+    return Q(Exists(verdicts_public(in_force=in_force).filter(claim_id=OuterRef("pk"))))
+
+
+def verdict_public_sql(alias: str, *, in_force: bool = False) -> str:
+    """The rule as a condition on the verdict row `alias`, for hand-written SQL."""
+    values = ", ".join(f"'{status}'" for status in _statuses(in_force))
+    return f"{alias}.status IN ({values})"
+
+
+def claim_public_sql(alias: str, *, in_force: bool = False) -> str:
+    """The rule as a condition on the claim row `alias`, for hand-written SQL (served by the
+    index on claims_verdict.claim_id)."""
+    verdict = verdict_public_sql("public_verdict", in_force=in_force)
+    return (
+        "EXISTS (SELECT 1 FROM claims_verdict AS public_verdict"
+        f" WHERE public_verdict.claim_id = {alias}.id AND {verdict})"
+    )
+
+
+def verdicts_in_force_by_claim(*, claim_ids: Iterable[int]) -> dict[int, Verdict]:
+    """The verdict in force of each claim among `claim_ids` that has one (at most one a claim:
+    verdict_one_published_per_claim), with its rating: what "checked before?" shows."""
+    verdicts = verdicts_public(in_force=True).filter(claim_id__in=list(claim_ids))
+    return {v.claim_id: v for v in verdicts.select_related("rating")}
 
 
 # --- verdicts ------------------------------------------------------------------------------------
 
 
-def verdict_public_queryset() -> QuerySet[Verdict]:
-    """Published and retracted verdicts in sync order (updated_at, id): filter, page and slice
-    it, then read the public rows with `verdict_public_rows`."""
+def verdict_public_queryset(*, in_force: bool = False) -> QuerySet[Verdict]:
+    """The public verdicts (only those in force, with `in_force`) in sync order (updated_at,
+    id): filter, page and slice it, then read the public rows with `verdict_public_rows`."""
     # Built once per process and cloned (a lazy queryset; no rows are cached): resolving the
     # filter anew was 6% of a list page's time.
-    return _verdict_public_base().all()
+    return _verdict_public_base(in_force).all()
 
 
 @functools.cache
-def _verdict_public_base() -> QuerySet[Verdict]:
-    return Verdict.objects.filter(status__in=PUBLIC_VERDICT_STATUSES).order_by("updated_at", "id")
+def _verdict_public_base(in_force: bool) -> QuerySet[Verdict]:
+    return verdicts_public(in_force=in_force).order_by("updated_at", "id")
 
 
 # One public verdict per row: the verdict, its claim, claimant, source, rating (with the scale's
@@ -69,8 +119,7 @@ LEFT JOIN claims_claimant cl ON cl.id = c.claimant_id
 LEFT JOIN claims_rating r ON r.id = v.rating_id
 LEFT JOIN auth_user u ON u.id = v.author_id
 """
-_PUBLIC = "v.status IN ({})".format(", ".join(f"'{s.value}'" for s in PUBLIC_VERDICT_STATUSES))
-_VERDICT_BY_ID = f"{_VERDICT_ROWS} WHERE v.id = %s AND {_PUBLIC}"
+_VERDICT_BY_ID = f"{_VERDICT_ROWS} WHERE v.id = %s AND {verdict_public_sql('v')}"
 
 
 def verdict_public_get(*, pk: int) -> dict[str, Any] | None:
@@ -211,7 +260,7 @@ def verdict_factcheck_search(
     first: rows `offset` to `offset + limit` of those matching the web-search `query` (stemmed
     in `language`), on claims in `language`, reviewed by `publisher_site` (our own site: our own
     verdicts), published in the last `max_age_days` days. An empty value (or 0) selects all."""
-    verdicts = verdict_public_queryset().filter(status=Verdict.Status.PUBLISHED)
+    verdicts = verdict_public_queryset(in_force=True)
     if query:
         verdicts = verdict_search(queryset=verdicts, q=query, language=language)
     if language:
@@ -231,11 +280,11 @@ def verdict_factcheck_search(
 
 
 def claim_list(*, staff: bool) -> QuerySet[Claim, Mapping[str, Any]]:
-    """Claims in sync order (updated_at, id): staff see all; anyone else only claims whose
-    verdict is published or retracted."""
+    """Claims in sync order (updated_at, id): staff see all; anyone else only public claims.
+    `verdict_id` is the claim's public verdict (the one in force first, then ours)."""
     claims = Claim.objects.all()
     if not staff:
-        claims = claims.filter(status__in=PUBLIC_CLAIM_STATUSES)
+        claims = claims.filter(claim_public_q())
     return claims.values(
         "id",
         "text",
@@ -249,8 +298,10 @@ def claim_list(*, staff: bool) -> QuerySet[Claim, Mapping[str, Any]]:
         "updated_at",
         claimant_name=F("claimant__name"),
         verdict_id=Subquery(
-            Verdict.objects.filter(claim_id=OuterRef("pk"), status__in=PUBLIC_VERDICT_STATUSES)
-            .order_by("-origin")  # "own" before "imported"
+            verdicts_public()
+            .filter(claim_id=OuterRef("pk"))
+            # "published" before "retracted", "own" before "imported", then the newest
+            .order_by("status", "-origin", "-updated_at")
             .values("id")[:1]
         ),
     ).order_by("updated_at", "id")
@@ -260,7 +311,7 @@ def claimant_list(*, staff: bool) -> QuerySet[Claimant, Mapping[str, Any]]:
     """Claimants by id: staff see all; anyone else only claimants of public claims."""
     claimants = Claimant.objects.all()
     if not staff:
-        public = Claim.objects.filter(claimant_id=OuterRef("pk"), status__in=PUBLIC_CLAIM_STATUSES)
+        public = Claim.objects.filter(claim_public_q(), claimant_id=OuterRef("pk"))
         claimants = claimants.filter(Exists(public))
     return claimants.values("id", "name", "description").order_by("id")
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from claims.models import Citation, Claim, ClaimEvent, Rating, Verdict
 from claims.roles import AnyUser, user_is_reviewer
+from claims.selectors import verdicts_public
 from factcheck.errors import Forbidden, InvalidInput, StaleState, TransitionNotAllowed
 from sources.models import Source
 
@@ -62,6 +63,23 @@ def verdict_input(data: Mapping[str, Any]) -> VerdictInput:
     )
 
 
+def verdict_input_keeping_evidence(
+    verdict: Verdict, *, rating: Rating | None, headline: str, summary: str
+) -> VerdictInput:
+    """`verdict`'s explanation and citations with a new rating, headline and summary: what a
+    correction of an imported review may change (verdict_add_correction)."""
+    return VerdictInput(
+        rating=rating,
+        headline=headline,
+        summary=summary,
+        explanation=verdict.explanation,
+        citations=[
+            CitationInput(url=c.url, source=c.source, quote=c.quote, note=c.note)
+            for c in verdict.citations.all()
+        ],
+    )
+
+
 def verdict_wording(verdict: Verdict) -> dict[str, Any]:
     """The verdict's public content: what a correction keeps in its event, what the editor
     starts from."""
@@ -94,6 +112,29 @@ def own_verdict(claim: Claim, *, lock: bool = False) -> Verdict | None:
     if lock:
         verdicts = verdicts.select_for_update()
     return verdicts.first()
+
+
+def claim_verdict(claim: Claim, *, lock: bool = False) -> Verdict | None:
+    """The verdict the workflow's actions on `claim` act on: while the claim is published, its
+    published verdict, ours or imported from another fact-checker (a correction or a
+    retraction acts on whichever the public sees); otherwise our own, if any (the draft that is
+    submitted and published). `lock` takes a row lock on it (select_for_update)."""
+    if claim.status != Claim.Status.PUBLISHED:
+        return own_verdict(claim, lock=lock)
+    verdicts = Verdict.objects.filter(claim=claim, status=Verdict.Status.PUBLISHED)
+    if lock:
+        verdicts = verdicts.select_for_update()
+    return verdicts.first()  # at most one: verdict_one_published_per_claim
+
+
+def verdict_on_record(claim: Claim) -> Verdict | None:
+    """The verdict a claim's page shows: the one its actions act on (claim_verdict); failing
+    that, its newest public verdict (a review retracted before the claim was reopened stays on
+    record)."""
+    acted_on = claim_verdict(claim)
+    if acted_on is not None:
+        return acted_on
+    return verdicts_public().filter(claim=claim).order_by("-updated_at", "-id").first()
 
 
 # What the workflow's actions on a verdict need besides the actor's role and the claim's status
@@ -129,9 +170,9 @@ def require_imported_draft(claim: Claim, actor: AnyUser, verdict: Verdict | None
 
 
 def require_published(claim: Claim, actor: AnyUser, verdict: Verdict | None) -> Verdict:
-    """To correct: a published verdict of ours, returned."""
+    """To correct: the claim's published verdict (ours or imported), returned."""
     if verdict is None or verdict.status != Verdict.Status.PUBLISHED:
-        raise TransitionNotAllowed(f"Claim #{claim.pk} has no published verdict of ours.")
+        raise TransitionNotAllowed(f"Claim #{claim.pk} has no published verdict.")
     return verdict
 
 
@@ -299,12 +340,45 @@ def verdict_add_correction(
 ) -> dict[str, Any]:
     """Rewrite a published verdict (compare-and-set on `version`, as drafts) and append
     `{"date", "note", "kind": "correction"}` to its public corrections; return the wording it
-    had before."""
+    had before.
+
+    An imported review is another fact-checker's: a correction changes what we say of it (the
+    rating mapped onto our scale, the headline, the summary), never their review itself. Its
+    original rating, URL and publisher are not part of `content`; an explanation or citations
+    other than those it holds are refused (InvalidInput), since the review's reasoning and
+    evidence are at its URL."""
     before = verdict_wording(verdict)
+    if verdict.origin == Verdict.Origin.IMPORTED:
+        _refuse_rewriting_the_review(verdict, content, before)
     correction = {"date": timezone.now().isoformat(), "note": note, "kind": "correction"}
     corrections = [*verdict.corrections, correction]
     verdict_rewrite(verdict, content=content, version=version, corrections=corrections)
     return before
+
+
+def _refuse_rewriting_the_review(
+    verdict: Verdict, content: VerdictInput, wording: dict[str, Any]
+) -> None:
+    citations = [
+        {
+            "url": c.url,
+            "source": c.source.pk if c.source else None,
+            "quote": c.quote,
+            "note": c.note,
+        }
+        for c in content.citations
+    ]
+    for field, what, given, held in (
+        ("explanation", "explanation", content.explanation, wording["explanation"]),
+        ("citations", "evidence", citations, wording["citations"]),
+    ):
+        if given != held:
+            publisher = verdict.publisher_name or verdict.publisher_site or "the fact-checker"
+            raise InvalidInput(
+                field,
+                f"This review is {publisher}'s: its {what} stays as published at its URL. "
+                "A correction may change our rating, the headline and the summary.",
+            )
 
 
 def verdict_mark_retracted(*, verdict: Verdict, note: str) -> None:

@@ -8,8 +8,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from claims.claimreview import claimreview_build
-from claims.models import Verdict
-from claims.selectors import verdict_public_get
+from claims.selectors import verdict_is_public, verdict_public_get
 
 # Inside <script>, "</script>" or "<!--" in the data would end the element early.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -22,7 +21,7 @@ def verdict_page(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(f"No published verdict #{pk}.")
     url = request.build_absolute_uri(reverse("verdict-page", args=[pk]))
     claimreview = None
-    if verdict["status"] == Verdict.Status.PUBLISHED:
+    if verdict_is_public(verdict["status"], in_force=True):
         data = orjson.dumps(claimreview_build(verdict=verdict, url=url), default=str).decode()
         claimreview = mark_safe(data.translate(_SCRIPT_ESCAPES))
     response = render(

@@ -227,11 +227,16 @@ def verdict_correct(
             f"Claim #{claim.pk} is {_label(status)}; only a published verdict can be corrected."
         )
     # The row's check, called by name for the verdict it returns.
-    verdict = verdicts.require_published(claim, actor, verdicts.own_verdict(claim))
+    verdict = verdicts.require_published(claim, actor, verdicts.claim_verdict(claim, lock=True))
     before = verdicts.verdict_add_correction(
         verdict=verdict, content=content, version=version, note=given["note"]
     )
-    data = {"verdict": verdict.pk, "version": verdict.version, "before": before}
+    data = {
+        "verdict": verdict.pk,
+        "origin": verdict.origin,
+        "version": verdict.version,
+        "before": before,
+    }
     _record(action, claim, actor, seen=status, note=given["note"], data=data)
     verdicts.verdict_embed_later(claim)
     return verdict
@@ -239,11 +244,11 @@ def verdict_correct(
 
 @transaction.atomic
 def verdict_retract(*, claim: Claim, actor: AnyUser, note: str) -> Claim:
-    """Retract a published verdict; it stays readable, marked retracted, with the public note
-    among its corrections."""
+    """Retract the claim's published verdict, ours or imported; it stays readable, marked
+    retracted, with the public note among its corrections."""
     action, given = _begin("retract", claim, actor, note=note)
-    verdict = verdicts.own_verdict(claim, lock=True) if claim.status in action.sources else None
-    data = {"verdict": verdict.pk if verdict else None}
+    verdict = verdicts.claim_verdict(claim, lock=True) if claim.status in action.sources else None
+    data = {"verdict": verdict.pk, "origin": verdict.origin} if verdict else {"verdict": None}
     claim = _transition(action, claim, actor, note=given["note"], data=data)
     if verdict is not None:
         verdicts.verdict_mark_retracted(verdict=verdict, note=given["note"])
@@ -322,7 +327,8 @@ def perform(action: str, claim: Claim, actor: AnyUser, **data: Any) -> Claim | V
 
 def claim_available_actions(*, claim: Claim, user: AnyUser, verdict: Verdict | None) -> list[str]:
     """The actions `user` may take on `claim` now, in the table's order: the admin offers
-    exactly these, and the actions refuse the rest. `verdict` is the claim's own verdict."""
+    exactly these, and the actions refuse the rest. `verdict` is the one they act on
+    (verdicts.claim_verdict)."""
     offered = []
     for action in _ROWS:
         if claim.status not in action.sources or (action.on_verdict and verdict is None):

@@ -1,9 +1,10 @@
 """`make run`: set up and start everything on this machine until Ctrl-C.
 
 Starts the embedded PostgreSQL when DATABASE_URL is unset, migrates, imports SEEDS_DIR, makes
-sure the `admin` account exists, then runs gunicorn (web), a Celery worker and Celery beat as
-child processes. Ctrl-C (or SIGTERM) stops the children, then the embedded database if this
-launcher started it. A second run keeps the data and imports nothing twice.
+sure the `admin` account exists, then runs gunicorn (web), a Celery worker for each group of
+work queues and Celery beat as child processes. Ctrl-C (or SIGTERM) stops the children, then
+the embedded database if this launcher started it. A second run keeps the data and imports
+nothing twice.
 """
 
 import os
@@ -11,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
@@ -58,34 +60,71 @@ def _setup() -> None:
     _ensure_admin()
 
 
+@dataclass(frozen=True)
+class WorkerGroup:
+    """A Celery worker process and the queues it alone serves (settings.CELERY_WORK_QUEUES),
+    with a pool of its own: `concurrency` task processes, or the variable named
+    `concurrency_variable` when set."""
+
+    name: str
+    queues: tuple[str, ...]
+    concurrency_variable: str
+    concurrency: int
+
+
+# One worker per group of queues, so that a flood of one kind of work never delays another: a
+# folder of new files is imported while thousands of embedding tasks wait for the matching
+# worker (docs/operations.md, "Work queues"). On two cores, one task process each.
+WORKER_GROUPS = (
+    WorkerGroup("imports", ("imports",), "WORKER_IMPORTS_CONCURRENCY", 1),
+    WorkerGroup("matching", ("matching",), "WORKER_MATCHING_CONCURRENCY", 1),
+    WorkerGroup("default", ("default", "deliveries"), "WORKER_DEFAULT_CONCURRENCY", 1),
+)
+
+
+def worker_commands(env: dict[str, str]) -> list[list[str]]:
+    """The command of each worker of WORKER_GROUPS, as `make run` starts them."""
+    celery = str(Path(sys.executable).parent / "celery")
+    return [
+        [
+            celery,
+            "-A",
+            "factcheck",
+            "worker",
+            "--hostname",
+            f"{group.name}@%h",
+            "--queues",
+            ",".join(group.queues),
+            "--concurrency",
+            env.get(group.concurrency_variable) or str(group.concurrency),
+            "--loglevel",
+            "INFO",
+        ]
+        for group in WORKER_GROUPS
+    ]
+
+
+def beat_command() -> list[str]:
+    celery = str(Path(sys.executable).parent / "celery")
+    schedule = str(VAR_DIR / "celerybeat-schedule")
+    return [celery, "-A", "factcheck", "beat", "--loglevel", "INFO", "--schedule", schedule]
+
+
 def _children(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
     host = env.get("HOST", "127.0.0.1")
     port = env.get("PORT", "8000")
-    python = sys.executable
-    bin_dir = Path(python).parent
-    commands = [
-        [
-            str(bin_dir / "gunicorn"),
-            "factcheck.wsgi",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            env.get("WEB_CONCURRENCY", "2"),
-            "--access-logfile",
-            "-",
-        ],
-        [str(bin_dir / "celery"), "-A", "factcheck", "worker", "--loglevel", "INFO"],
-        [
-            str(bin_dir / "celery"),
-            "-A",
-            "factcheck",
-            "beat",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(VAR_DIR / "celerybeat-schedule"),
-        ],
+    bin_dir = Path(sys.executable).parent
+    web = [
+        str(bin_dir / "gunicorn"),
+        "factcheck.wsgi",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        env.get("WEB_CONCURRENCY", "2"),
+        "--access-logfile",
+        "-",
     ]
+    commands = [web, *worker_commands(env), beat_command()]
     # Own process groups: the terminal's Ctrl-C reaches only us, and we stop them in order.
     return [
         subprocess.Popen(

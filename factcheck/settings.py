@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from factcheck.env import envbool, envint, envlist, envstr
 
@@ -187,6 +188,30 @@ else:
         # visibility timeout.
         "unacked_restore_interval": 6,
     }
+# Work queues, each served by worker processes of its own (factcheck/launch.py starts one per
+# group; docs/operations.md), so that no kind of work waits behind a flood of another: imports
+# (files, folders, tables, feeds, ClaimReview), matching (matching and embedding, the slow part of
+# every import), deliveries (kept for webhooks) and default (everything else). Routed by task
+# name; a task named nowhere here goes to default.
+CELERY_WORK_QUEUES = ("imports", "matching", "deliveries", "default")
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in CELERY_WORK_QUEUES]
+_IMPORT_TASKS = (
+    "sources.tasks.source_import_paths_task",
+    "sources.tasks.source_import_folder_task",
+    "sources.tasks.feed_poll_task",
+    "sources.tasks.claimreview_import_url_task",
+    "sources.tasks.claimreview_import_file_task",
+    "sources.tasks.table_import_task",
+    "sources.tasks.table_import_chunk_task",
+    "sources.tasks.upload_import_task",
+    "sources.tasks.import_run_undo_task",
+)
+_MATCHING_TASKS = ("claims.tasks.claims_match_new_task", "claims.tasks.claims_embed_task")
+CELERY_TASK_ROUTES = {
+    **{name: {"queue": "imports"} for name in _IMPORT_TASKS},
+    **{name: {"queue": "matching"} for name in _MATCHING_TASKS},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True

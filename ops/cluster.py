@@ -11,7 +11,7 @@ Hosts, one network namespace each on the bridge fcl-br0 (10.213.0.0/24, no route
     db1    .2   PostgreSQL primary          db2    .3   streaming replica (pg_basebackup)
     redis  .4   broker and shared cache     lb     .10  round-robin TCP proxy (roundrobin.py)
     web1   .11  gunicorn factcheck.wsgi     web2   .12  gunicorn factcheck.wsgi
-    work1  .21  Celery workers, all queues  work2  .22  Celery workers, all queues
+    work1  .21  Celery workers (make run's) work2  .22  Celery workers (make run's)
     beat   .30  Celery beat
 
 The script itself is the operator's machine at .1: it migrates, queues the import, watches the

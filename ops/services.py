@@ -2,13 +2,11 @@
 Redis, gunicorn on two web hosts behind the round-robin proxy, Celery workers on two worker
 hosts, and beat. ops/cluster.py runs them; the layout is in its docstring."""
 
-import importlib
 import os
 import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -191,9 +189,10 @@ class Cluster:
                 log = self.logs / f"{name}-{group}.log"
                 self.host(name).start(command, log=log, env=self.env, cwd=ROOT)
                 worker_logs.append(log)
-        schedule = str(self.tmp / "var" / "celerybeat-schedule")
-        beat = [str(VENV_BIN / "celery"), "-A", "factcheck", "beat", "--loglevel", "INFO"]
-        beat += ["--schedule", schedule]
+        # Imported now that main() has set the cluster's VAR_DIR: beat's schedule file is there.
+        from factcheck.launch import beat_command
+
+        beat = beat_command()
         self.host("beat").start(beat, log=self.logs / "beat.log", env=self.env, cwd=ROOT)
         for name in ("web1", "web2", "lb"):
             url = f"http://{address(name)}:{WEB_PORT}/healthz"
@@ -210,32 +209,11 @@ class Cluster:
 
 def worker_commands(hostname: str, env: dict[str, str]) -> list[tuple[str, list[str]]]:
     """(name, command) of each Celery worker a worker host runs: `make run`'s workers, one per
-    group of work queues, when factcheck.launch declares them; otherwise one worker, which then
-    serves the one queue every task goes to."""
-    launch_commands: Callable[[dict[str, str]], list[list[str]]] | None = getattr(
-        importlib.import_module("factcheck.launch"), "worker_commands", None
-    )
-    if launch_commands is None:
-        celery = str(VENV_BIN / "celery")
-        return [
-            (
-                "worker",
-                [
-                    celery,
-                    "-A",
-                    "factcheck",
-                    "worker",
-                    "--hostname",
-                    f"worker@{hostname}",
-                    "--concurrency",
-                    "1",
-                    "--loglevel",
-                    "INFO",
-                ],
-            )
-        ]
+    group of work queues, named after the host."""
+    from factcheck.launch import worker_commands as launch_workers
+
     named = []
-    for command in launch_commands(env):
+    for command in launch_workers(env):
         command = [part.replace("%h", hostname) for part in command]
         named.append((command[command.index("--hostname") + 1].split("@")[0], command))
     return named

@@ -63,10 +63,14 @@ class ImportRun(models.Model):
         ordering = ["-started_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=ImportRunKind.values), name="importrun_kind_valid"
+                condition=Q(kind__in=ImportRunKind.values),
+                name="importrun_kind_valid",
+                violation_error_message="Unknown kind of import run.",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=ImportRunStatus.values), name="importrun_status_valid"
+                condition=Q(status__in=ImportRunStatus.values),
+                name="importrun_status_valid",
+                violation_error_message="Unknown import run status.",
             ),
         ]
 
@@ -124,7 +128,10 @@ class Source(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content_hash"], name="source_content_hash_unique"),
             models.UniqueConstraint(
-                fields=["url"], condition=Q(url__isnull=False), name="source_url_unique"
+                fields=["url"],
+                condition=Q(url__isnull=False),
+                name="source_url_unique",
+                violation_error_message="Another source has this URL.",
             ),
         ]
 
@@ -194,8 +201,18 @@ class Feed(models.Model):
         ordering = ["url"]
         constraints = [
             models.UniqueConstraint(fields=["url"], name="feed_url_unique"),
-            models.CheckConstraint(condition=Q(kind__in=FeedKind.values), name="feed_kind_valid"),
-            models.CheckConstraint(condition=Q(interval__gte=60), name="feed_interval_min"),
+            models.CheckConstraint(
+                condition=Q(kind__in=FeedKind.values),
+                name="feed_kind_valid",
+                violation_error_message="Unknown kind of feed.",
+            ),
+            models.CheckConstraint(
+                condition=Q(interval__gte=60),
+                name="feed_interval_min",
+                violation_error_message=(
+                    "Poll a feed at most once a minute: give an interval of 60 seconds or more."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,10 +267,14 @@ class Upload(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(format__in=UploadFormat.values), name="upload_format_valid"
+                condition=Q(format__in=UploadFormat.values),
+                name="upload_format_valid",
+                violation_error_message="Unknown upload format.",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=UploadStatus.values), name="upload_status_valid"
+                condition=Q(status__in=UploadStatus.values),
+                name="upload_status_valid",
+                violation_error_message="Unknown upload status.",
             ),
         ]
         indexes = [

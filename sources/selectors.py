@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from claims.models import Claim
-from claims.selectors import PUBLIC_CLAIM_STATUSES
+from claims.selectors import claim_public_q
 from sources.models import Source
 
 
@@ -14,7 +14,7 @@ def source_list(*, staff: bool) -> QuerySet[Source, Mapping[str, Any]]:
     """Sources by id, as dicts: staff see all; anyone else only sources of public claims."""
     sources = Source.objects.all()
     if not staff:
-        public = Claim.objects.filter(source_id=OuterRef("pk"), status__in=PUBLIC_CLAIM_STATUSES)
+        public = Claim.objects.filter(claim_public_q(), source_id=OuterRef("pk"))
         sources = sources.filter(Exists(public))
     return sources.values(
         "id", "title", "url", "publisher", "author", "published_at", "language", "created_at"

@@ -90,3 +90,34 @@ class PublishedVerdictFactory(factory.django.DjangoModelFactory[Verdict]):
         if create and obj.status == Verdict.Status.PUBLISHED:
             Claim.objects.filter(pk=obj.claim_id).update(status=Claim.Status.PUBLISHED)
             obj.claim.status = Claim.Status.PUBLISHED
+
+
+def imported_review(
+    text: str = "The moon is made of cheese.",
+    *,
+    rating: str = "False",
+    publisher: str = "Check Desk",
+    site: str = "checkdesk.example",
+    review_url: str = "https://checkdesk.example/reviews/moon",
+    headline: str = "No, the moon is rock",
+) -> Verdict:
+    """A claim with another fact-checker's review, stored by the importer of reviewed claims
+    from a trusted origin (published on import); its verdict."""
+    from sources.imports.reviewed import claims_create_imported
+    from sources.parsers.reviewed import ImportedClaim, review_key
+
+    item = ImportedClaim(
+        key=review_key(publisher_site=site, review_url=review_url),
+        text=text,
+        origin=review_url,
+        language="en",
+        original_rating=rating,
+        headline=headline,
+        publisher_name=publisher,
+        publisher_site=site,
+        review_url=review_url,
+        review_date=timezone.now(),
+    )
+    [result] = claims_create_imported(items=[item], trusted=True)
+    assert result.claim is not None, result
+    return Verdict.objects.select_related("claim", "rating").get(claim_id=result.claim)

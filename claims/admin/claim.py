@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import F, OrderBy, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, OrderBy, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -30,10 +30,29 @@ from claims.admin.queue import (
     SourceFilter,
     StatusFilter,
 )
+from claims.matching.checked_before import claims_checked_before_q
 from claims.models import Claim
 from claims.roles import user_is_editor, user_is_reviewer
 from claims.selectors import claim_search
 from factcheck.errors import DomainError
+
+
+class CheckedBeforeFilter(admin.SimpleListFilter):
+    """Claims that match a claim with a verdict in force, whichever arrived first
+    (claims/matching/checked_before.py): the same claim, or a suggestion to decide."""
+
+    title = "checked before"
+    parameter_name = "checked"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [("yes", "Checked before"), ("suggested", "Suggested match with a verdict")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(claims_checked_before_q())
+        if self.value() == "suggested":
+            return queryset.filter(claims_checked_before_q(suggested=True))
+        return queryset
 
 
 def _shown_to(name: str) -> list[str]:
@@ -44,10 +63,18 @@ def _shown_to(name: str) -> list[str]:
 
 @admin.register(Claim)
 class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
-    list_display = ["short_text", "status_label", "assignee", "source_title", "age"]
+    list_display = [
+        "short_text",
+        "status_label",
+        "checked_before",
+        "assignee",
+        "source_title",
+        "age",
+    ]
     list_display_links = ["short_text"]
     list_filter = [
         StatusFilter,
+        CheckedBeforeFilter,
         AssignedToMeFilter,
         AssigneeFilter,
         SourceFilter,
@@ -135,12 +162,19 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
         return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # The source's body can be megabytes; the list shows only its title.
+        # The source's body can be megabytes; the list shows only its title. Whether a claim
+        # was checked before is asked only for the rows of the page shown.
         return (
             super()
             .get_queryset(request)
             .select_related("assignee", "source")
             .defer("source__body", "source__import_run_id")
+            .annotate(
+                checked=ExpressionWrapper(claims_checked_before_q(), output_field=BooleanField()),
+                suggested=ExpressionWrapper(
+                    claims_checked_before_q(suggested=True), output_field=BooleanField()
+                ),
+            )
         )
 
     @admin.display(description="claim")
@@ -150,6 +184,15 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def status_label(self, claim: Claim) -> str:
         return claim.get_status_display()
+
+    @admin.display(description="checked before?")
+    def checked_before(self, claim: Claim) -> str:
+        """A claim this one matches has a verdict in force: the same claim, or a suggestion."""
+        if getattr(claim, "checked", False):
+            return format_html('<span class="checked-before-yes">{}</span>', "Checked before")
+        if getattr(claim, "suggested", False):
+            return format_html('<span class="checked-before-maybe">{}</span>', "Maybe (suggested)")
+        return ""
 
     @admin.display(description="source")
     def source_title(self, claim: Claim) -> str:

@@ -16,16 +16,27 @@ from claims.admin.forms import (
     ActionForm,
     CitationFormSet,
     CorrectionForm,
+    ImportedCorrectionForm,
     VerdictForm,
     verdict_form_input,
     verdict_initial,
 )
 from claims.models import Claim, ClaimEvent, Verdict
-from claims.verdicts import imported_draft, verdict_save_draft
+from claims.verdicts import (
+    claim_verdict,
+    imported_draft,
+    verdict_input_keeping_evidence,
+    verdict_on_record,
+    verdict_save_draft,
+)
 from factcheck.errors import DomainError
 from sources.models import Source
 
 CONTEXT_CHARS = 600  # source text shown on each side of the claim
+
+
+def _imported(verdict: Verdict | None) -> bool:
+    return verdict is not None and verdict.origin == Verdict.Origin.IMPORTED
 
 
 def _rewrites_verdict(action: Action) -> bool:
@@ -55,9 +66,12 @@ class ClaimPageMixin(admin.ModelAdmin):
         ]
 
     def _verdict(self, claim: Claim) -> Verdict | None:
-        """The claim's own verdict (at most one: verdict_one_own_per_claim)."""
+        """The verdict the page shows (verdicts.verdict_on_record), with what it renders."""
+        shown = verdict_on_record(claim)
+        if shown is None:
+            return None
         return (
-            Verdict.objects.filter(claim=claim, origin=Verdict.Origin.OWN)
+            Verdict.objects.filter(pk=shown.pk)
             .select_related("rating", "author", "approver")
             .prefetch_related("citations__source")
             .first()
@@ -90,18 +104,22 @@ class ClaimPageMixin(admin.ModelAdmin):
         if claim is None:
             return super().change_view(request, object_id, form_url, extra_context)
         extra = dict(extra_context or {})
+        acted_on = claim_verdict(claim)
         verdict = self._verdict(claim)
         user = request.user
-        available = workflow.claim_available_actions(claim=claim, user=user, verdict=verdict)
+        available = workflow.claim_available_actions(claim=claim, user=user, verdict=acted_on)
         editable = claim.status == Claim.Status.IN_REVIEW and claim.assignee_id == user.pk
         correctable = "correct" in available
-        initial = verdict_initial(verdict)
+        initial = verdict_initial(acted_on)
         if (editable or correctable) and "verdict_form" not in extra:
-            form_class = CorrectionForm if correctable else VerdictForm
+            form_class: type[VerdictForm] = VerdictForm
+            if correctable:
+                form_class = ImportedCorrectionForm if _imported(acted_on) else CorrectionForm
             extra["verdict_form"] = form_class(initial=initial)
-            extra["citation_formset"] = CitationFormSet(
-                initial=initial["citations"], prefix="citations"
-            )
+            if form_class is not ImportedCorrectionForm:  # its evidence is the fact-checker's
+                extra["citation_formset"] = CitationFormSet(
+                    initial=initial["citations"], prefix="citations"
+                )
         typed = extra.get("action_forms", {})
         buttons = []
         for name in available:
@@ -155,6 +173,43 @@ class ClaimPageMixin(admin.ModelAdmin):
         messages.success(request, "Verdict draft saved.")
         return self._back(claim.pk)
 
+    def _correction(self, request: HttpRequest) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The inputs of a correction of our own verdict (None if the form has errors), and
+        the forms to show again."""
+        form = CorrectionForm(request.POST)
+        citations = CitationFormSet(request.POST, prefix="citations")
+        extra = {"verdict_form": form, "citation_formset": citations}
+        if not (form.is_valid() and citations.is_valid()):
+            return None, extra
+        data = {
+            "content": verdict_form_input(form, citations),
+            "version": form.cleaned_data["version"] or 0,
+            "note": form.cleaned_data["note"],
+        }
+        return data, extra
+
+    def _imported_correction(
+        self, request: HttpRequest, verdict: Verdict
+    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The same for an imported review: our rating, headline and summary change; its
+        explanation and evidence stay the fact-checker's."""
+        form = ImportedCorrectionForm(request.POST)
+        extra: dict[str, Any] = {"verdict_form": form}
+        if not form.is_valid():
+            return None, extra
+        content = verdict_input_keeping_evidence(
+            verdict,
+            rating=form.cleaned_data["rating"],
+            headline=form.cleaned_data["headline"],
+            summary=form.cleaned_data["summary"],
+        )
+        data = {
+            "content": content,
+            "version": form.cleaned_data["version"] or 0,
+            "note": form.cleaned_data["note"],
+        }
+        return data, extra
+
     def workflow_view(self, request: HttpRequest, object_id: int, action: str) -> HttpResponse:
         """One button of the claim page: validate its input, take the action, report."""
         claim = get_object_or_404(Claim, pk=object_id)
@@ -163,17 +218,14 @@ class ClaimPageMixin(admin.ModelAdmin):
             return HttpResponse(f"Unknown action {action!r}.", status=404)
         extra: dict[str, Any]
         if _rewrites_verdict(row):
-            form = CorrectionForm(request.POST)
-            citations = CitationFormSet(request.POST, prefix="citations")
-            extra = {"verdict_form": form, "citation_formset": citations}
-            if not (form.is_valid() and citations.is_valid()):
+            verdict = claim_verdict(claim)
+            if verdict is not None and _imported(verdict):
+                data, extra = self._imported_correction(request, verdict)
+            else:
+                data, extra = self._correction(request)
+            if data is None:
                 messages.error(request, "Please correct the errors in the correction below.")
                 return self._rerender(request, claim.pk, extra)
-            data = {
-                "content": verdict_form_input(form, citations),
-                "version": form.cleaned_data["version"] or 0,
-                "note": form.cleaned_data["note"],
-            }
         else:
             action_form = ActionForm(request.POST, action=row)
             extra = {"action_forms": {action: action_form}}

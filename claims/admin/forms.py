@@ -77,6 +77,15 @@ class CorrectionForm(VerdictForm):
     )
 
 
+class ImportedCorrectionForm(CorrectionForm):
+    """A correction of another fact-checker's review: what we say of it (our rating, the
+    headline, the summary); its explanation and evidence are theirs (verdict_add_correction)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["explanation"]
+
+
 def verdict_initial(verdict: Verdict | None) -> dict[str, Any]:
     """What the verdict editor starts from: the verdict's wording and the version it is at."""
     if verdict is None:

@@ -130,14 +130,19 @@ class ClaimMatchAdmin(admin.ModelAdmin):
         ]
 
     def decide_view(self, request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-        """POST from the claim page's panel: confirm or dismiss one match, back to the claim."""
+        """POST from the claim page's panel: confirm or dismiss one match, back to the claim
+        whose page it was posted from (`back`: either claim of the match)."""
         match = get_object_or_404(ClaimMatch, pk=pk)
         if request.method != "POST" or decision not in _DECISIONS:
             return HttpResponseNotAllowed(["POST"])
         if not self.has_change_permission(request, match):
             raise PermissionDenied
         self._decide(request, [match], decision)
-        return redirect("admin:claims_claim_change", match.claim_id)
+        back = request.POST.get("back", "")
+        page = int(back) if back.isdigit() else match.claim_id
+        if page not in (match.claim_id, match.matched_id):
+            page = match.claim_id
+        return redirect("admin:claims_claim_change", page)
 
     @admin.action(description="Confirm selected matches", permissions=["change"])
     def confirm_matches(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -25,6 +25,7 @@ from claims.claimreview import claimreview_build, claimreview_feed_item
 from claims.exports import verdict_csv_lines
 from claims.models import Verdict
 from claims.selectors import (
+    verdict_is_public,
     verdict_public_get,
     verdict_public_iter,
     verdict_public_queryset,
@@ -173,7 +174,7 @@ class ClaimReviewView(PublicReadView):
 
     def get(self, request: Request, pk: int) -> HttpResponse | Response:
         verdict = verdict_or_404(request, pk)
-        if verdict["status"] == Verdict.Status.RETRACTED:
+        if not verdict_is_public(verdict["status"], in_force=True):
             return Response(
                 {"detail": f"Verdict #{pk} was retracted.", "code": "retracted"}, status=410
             )
@@ -199,7 +200,7 @@ class ClaimReviewFeedView(PublicReadView):
     filterset_class = FeedFilter
 
     def get_queryset(self) -> QuerySet:
-        return settled(verdict_public_queryset().filter(status=Verdict.Status.PUBLISHED))
+        return settled(verdict_public_queryset(in_force=True))
 
     def get(self, request: Request) -> StreamingHttpResponse:
         queryset = self.filter_queryset(self.get_queryset())

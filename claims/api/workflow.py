@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,7 +21,6 @@ from rest_framework.views import APIView
 
 from claims import verdicts, workflow
 from claims.api.workflow_serializers import (
-    OWN_VERDICTS,
     ActionInputSerializer,
     ClaimEventSerializer,
     ClaimStaffSerializer,
@@ -32,25 +30,22 @@ from claims.api.workflow_serializers import (
 )
 from claims.models import Claim, ClaimEvent, Verdict
 from claims.roles import user_is_reviewer
+from claims.selectors import verdict_is_public
 from factcheck.api.errors import ErrorSerializer
 from factcheck.errors import Forbidden, InvalidInput
 
 
-def claims_for_staff() -> QuerySet[Claim]:
-    """Claims with what ClaimStaffSerializer renders, in a fixed number of queries."""
-    own = Verdict.objects.filter(origin=Verdict.Origin.OWN).select_related("rating")
-    return Claim.objects.select_related("assignee", "claimant").prefetch_related(
-        Prefetch("verdicts", queryset=own, to_attr=OWN_VERDICTS)
-    )
-
-
 def _render_claim(pk: int) -> Response:
-    return Response(ClaimStaffSerializer(claims_for_staff().get(pk=pk)).data)
+    claim = Claim.objects.select_related("assignee", "claimant").get(pk=pk)
+    return Response(ClaimStaffSerializer(claim).data)
 
 
-def _own_verdict(claim: Claim) -> Verdict | None:
+def _with_details(verdict: Verdict | None) -> Verdict | None:
+    """`verdict` again, with what VerdictStaffSerializer renders."""
+    if verdict is None:
+        return None
     return (
-        Verdict.objects.filter(claim=claim, origin=Verdict.Origin.OWN)
+        Verdict.objects.filter(pk=verdict.pk)
         .select_related("rating", "author", "approver")
         .prefetch_related("citations")
         .first()
@@ -123,7 +118,8 @@ class ClaimActionView(APIView):
 
 
 class ClaimVerdictView(APIView):
-    """GET the claim's own verdict; PUT a draft (the assignee, while in review)."""
+    """GET the claim's verdict (ours or imported: verdicts.verdict_on_record); PUT our draft
+    (the assignee, while in review)."""
 
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     serializer_class = VerdictInputSerializer  # for the OpenAPI schema
@@ -131,8 +127,8 @@ class ClaimVerdictView(APIView):
     @extend_schema(tags=["staff"], responses={200: VerdictStaffSerializer, **STAFF_ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         claim = get_object_or_404(Claim, pk=pk)
-        verdict = _own_verdict(claim)
-        public = verdict is not None and verdict.status != Verdict.Status.DRAFT
+        verdict = _with_details(verdicts.verdict_on_record(claim))
+        public = verdict is not None and verdict_is_public(verdict.status)
         if not public and not user_is_reviewer(request.user):
             # Drafts are newsroom-internal; do not even say whether one exists.
             if not request.user.is_authenticated:
@@ -165,7 +161,7 @@ class ClaimVerdictView(APIView):
                 version=data.validated_data["version"],
             )
         )
-        return Response(VerdictStaffSerializer(_own_verdict(verdict.claim)).data)
+        return Response(VerdictStaffSerializer(_with_details(verdict)).data)
 
 
 class ClaimEventsView(APIView):

@@ -10,11 +10,8 @@ from rest_framework import serializers
 
 from claims.actions import Action
 from claims.models import Citation, Claim, Claimant, ClaimEvent, Rating, Verdict
-from claims.verdicts import verdict_input
+from claims.verdicts import verdict_input, verdict_on_record
 from sources.models import Source
-
-# The attribute claims.api.workflow.claims_for_staff prefetches a claim's own verdicts into.
-OWN_VERDICTS = "own_verdicts"
 
 # ---------------------------------------------------------------------------------------------
 # Inputs
@@ -166,6 +163,11 @@ class VerdictStaffSerializer(serializers.ModelSerializer):
             "author",
             "approver",
             "corrections",
+            "origin",
+            "original_rating",
+            "review_url",
+            "publisher_name",
+            "publisher_site",
             "published_at",
             "updated_at",
         ]
@@ -176,11 +178,12 @@ class VerdictSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Verdict
-        fields = ["id", "status", "rating", "headline", "summary", "version"]
+        fields = ["id", "status", "origin", "rating", "headline", "summary", "version"]
 
 
 class ClaimStaffSerializer(serializers.ModelSerializer):
-    """A claim as staff clients see it after an action. Expects `own_verdicts` prefetched."""
+    """A claim as staff clients see it after an action, with the verdict on its record
+    (verdicts.verdict_on_record: ours or imported)."""
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     assignee = serializers.SlugRelatedField[User](slug_field="username", read_only=True)
@@ -206,8 +209,7 @@ class ClaimStaffSerializer(serializers.ModelSerializer):
         ]
 
     def get_verdict(self, claim: Claim) -> dict[str, Any] | None:
-        own: list[Verdict] = getattr(claim, OWN_VERDICTS)
-        verdict = next(iter(own), None)
+        verdict = verdict_on_record(claim)
         return VerdictSummarySerializer(verdict).data if verdict else None
 
 

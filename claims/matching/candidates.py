@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from django.db import connection
 
 from claims.matching.text import content_words, match_clean, match_keys, query_text
+from claims.selectors import claim_public_sql
 
 __all__ = ["CANDIDATES", "Candidate", "match_candidates", "term_stats"]
 
@@ -172,7 +173,7 @@ def candidates_find(text: str, published_only: bool) -> list[Candidate]:
     for i, (lexeme, weight) in enumerate(zip(lexemes, weights, strict=True)):
         params[f"l{i}"] = _tsquery([lexeme], "|")
         params[f"w{i}"] = weight
-    published = "AND status = 'published'" if published_only else ""
+    published = f"AND {claim_public_sql('claims_claim', in_force=True)}" if published_only else ""
     branch = (
         "(SELECT id, text, status, duplicate_of_id, search_vector FROM claims_claim"
         " WHERE {} {} LIMIT {})"

@@ -15,6 +15,7 @@ from claims.matching.candidates import candidates_find
 from claims.matching.rerank import match_rerank
 from claims.matching.text import content_words, match_clean
 from claims.models import Verdict
+from claims.selectors import verdicts_in_force_by_claim
 
 __all__ = ["MatchResult", "claim_match"]
 
@@ -70,12 +71,7 @@ def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> li
     if not rows:
         return []  # the running embedding finishes on its own; nobody waits for it
     ranked = match_rerank(rows=rows, text=clean, query_vector=vector.result()[0])[:limit]
-    verdicts = {
-        v.claim_id: v
-        for v in Verdict.objects.filter(
-            claim_id__in=[r.claim_id for r in ranked], status=Verdict.Status.PUBLISHED
-        ).select_related("rating")
-    }
+    verdicts = verdicts_in_force_by_claim(claim_ids=[r.claim_id for r in ranked])
     return [
         MatchResult(
             claim_id=r.claim_id,

@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from claims.models import Claim, Verdict
 from claims.roles import User
-from claims.selectors import PUBLIC_VERDICT_STATUSES
+from claims.selectors import PUBLIC_STATUSES
 from factcheck.errors import TransitionNotAllowed
 from sources.imports.reviewed import imported_statuses
 from sources.models import ImportRun
@@ -196,7 +196,7 @@ def _arrived_as(run: ImportRun) -> dict[str, str]:
 def import_run_undo_plan(*, run: ImportRun) -> UndoPlan:
     """What an undo of `run` would withdraw and what it would leave alone, and why (read only).
     See the module's docstring for what counts as touched."""
-    public_statuses = [str(status) for status in PUBLIC_VERDICT_STATUSES]
+    public_statuses = [str(status) for status in PUBLIC_STATUSES]
     params: dict[str, Any] = {"run": run.pk, "public": public_statuses, **_arrived_as(run)}
     with connection.cursor() as cursor:
         cursor.execute(_PLAN, params)

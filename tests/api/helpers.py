@@ -1,6 +1,9 @@
 """Helpers of the API tests: the public paths, verdicts changed through the workflow, staff
 clients, paging."""
 
+import csv
+import io
+import json
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -98,3 +101,32 @@ def full_verdict() -> Verdict:
         status=Claim.Status.PUBLISHED,
     )
     return PublishedVerdictFactory.create(claim=claim, headline="No, the sky is not green")
+
+
+def public_surfaces(verdict: Verdict, *, query: str, text: str) -> dict[str, object]:
+    """What an anonymous caller sees of `verdict` on each public surface: its status in the
+    API's detail, list and CSV, its ClaimReview's HTTP status, the feed's and claims:search's
+    counts (`query`), the claims list's verdict, the public page (status, "retracted" notice,
+    markup), and the claims that match `text`."""
+    client = APIClient()
+    listed = {v["id"]: v["status"] for v in client.get("/api/v1/verdicts/").json()["results"]}
+    feed = json.loads(client.get("/api/v1/claimreview-feed").getvalue())
+    search = client.get("/api/v1/claims:search", {"query": query}).json()
+    claims = {c["id"]: c["verdict_id"] for c in client.get("/api/v1/claims/").json()["results"]}
+    page = client.get(f"/verdicts/{verdict.pk}/")
+    exported = client.get("/api/v1/verdicts/?format=csv").getvalue().decode()
+    matches = client.get("/api/v1/claims/match", {"text": text}).json()["results"]
+    return {
+        "detail": client.get(f"/api/v1/verdicts/{verdict.pk}/").json().get("status"),
+        "list": listed.get(verdict.pk),
+        "claimreview": client.get(f"/api/v1/verdicts/{verdict.pk}/claimreview").status_code,
+        "feed": len(feed["dataFeedElement"]),
+        "claims:search": len(search.get("claims", [])),
+        "claims list": claims.get(verdict.claim_id),
+        "page": (page.status_code, "This verdict was retracted." in page.content.decode()),
+        "page markup": "application/ld+json" in page.content.decode(),
+        "csv": {int(r["id"]): r["status"] for r in csv.DictReader(io.StringIO(exported))}.get(
+            verdict.pk
+        ),
+        "match": [r["claim"] for r in matches],
+    }

@@ -1,8 +1,9 @@
 """Helpers the import tests share: the commands' JSON, a sample page and feed."""
 
 import json
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.conftest import DATA
+from tests.sources.workers import REDIS, Processes, redis_purge
 
 LIAR = DATA / "liar_sample.tsv"
 
@@ -37,6 +39,17 @@ PAGE = (
     )
     + "</article><footer>Copyright</footer></body></html>"
 )
+
+
+@pytest.fixture
+def processes(tmp_path: Path) -> Iterator[Processes]:
+    """Worker and beat processes (tests/sources/workers.py), stopped after the test; a failing
+    test's report shows their logs."""
+    started = Processes(tmp_path)
+    yield started
+    started.stop_all()
+    if REDIS.startswith("redis://"):
+        redis_purge()  # tasks beat queued but nobody ran must not reach the next test's worker
 
 
 @pytest.hookimpl(wrapper=True)

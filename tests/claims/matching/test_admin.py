@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from claims.models import ClaimEvent, ClaimMatch
 from tests.claims.matching.helpers import import_both, publish, suggested_match
@@ -39,14 +40,15 @@ def test_claim_page_says_checked_before_and_confirms_a_suggestion(
     assert ClaimEvent.objects.get(claim=match.claim).code == "match.confirmed"
 
 
-def test_claim_page_of_a_duplicate_names_the_original(
+def test_claim_page_of_a_duplicate_names_the_original_as_not_checked_yet(
     seed_folder: Path, edited_seed_folder: Path, admin_client: Client
 ) -> None:
-    _, second = import_both(seed_folder, edited_seed_folder)
+    first, second = import_both(seed_folder, edited_seed_folder)
 
     html = admin_client.get(reverse("admin:claims_claim_change", args=[second[0].pk])).content
-    assert "Checked before:" in html.decode()
-    assert "no published verdict yet" in html.decode()
+    panel = html.decode().split('id="claim-matches"')[1]
+    assert "Same claim, not checked yet:" in panel and escape(first[0].text) in panel
+    assert "Checked before:" not in panel  # an original without a verdict was not checked
 
 
 def test_deciding_needs_the_change_permission(

@@ -8,7 +8,7 @@ from claims.matching.candidates import term_stats
 from claims.matching.search import claim_match
 from claims.models import Claim
 from tests.claims.matching.helpers import make_claim
-from tests.factories import ClaimFactory, SourceFactory
+from tests.factories import ClaimFactory, PublishedVerdictFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,8 @@ def test_a_rare_word_found_in_no_published_claim_falls_back_to_the_common_ones(
     published = [
         make_claim(f"The council approved the harbour budget number {n}") for n in range(30)
     ]
+    for claim in published:
+        PublishedVerdictFactory.create(claim=claim)
     Claim.objects.filter(pk__in=[c.pk for c in published]).update(status=Claim.Status.PUBLISHED)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE claims_claim")

@@ -63,6 +63,7 @@ def test_a_duplicate_stands_alone_when_its_original_is_not_a_candidate() -> None
     repeat = make_claim("Vaccines given to kids cause autism, a post says.")
     claims_match_new(claim_ids=[repeat.pk])
     Claim.objects.filter(pk=repeat.pk).update(status=Claim.Status.PUBLISHED)
+    PublishedVerdictFactory.create(claim=repeat, headline="")
 
     # Anonymous callers see published claims only: the unpublished original is no candidate.
     results = [r.claim_id for r in claim_match(text=QUERY)]
@@ -77,6 +78,7 @@ def test_a_claim_whose_fact_check_headline_matches_ranks_first() -> None:
     other = make_claim("A viral post says the shot given at age one makes children taller")
     Claim.objects.filter(pk__in=[checked.pk, other.pk]).update(status=Claim.Status.PUBLISHED)
     PublishedVerdictFactory.create(claim=checked, headline=HEADLINE)
+    PublishedVerdictFactory.create(claim=other, headline="")
     claims_embed(claim_ids=[other.pk])
     # Stored without its headline's vector, the other claim wins.
     with connection.cursor() as cursor:
