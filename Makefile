@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := factcheck.settings
 
-.PHONY: run test screenshots lint format check-deps bench bench-api bench-admin bench-imports stop-db \
-	clean
+.PHONY: run test screenshots lint format check-deps bench bench-api bench-admin bench-imports \
+	cluster stop-db clean
 
 # (Re)install when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -68,6 +68,12 @@ bench-admin: $(VENV)/.installed
 # Scheduled imports: LIAR rows/s and a 50 MB folder with one and two real workers.
 bench-imports: $(VENV)/.installed
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_imports.py $(BENCH_ARGS)
+
+# A cluster of network namespaces on this machine (root): PostgreSQL with a replica, Redis, two
+# web hosts behind a proxy, two worker hosts and beat; a worker host lost mid-import, the replica
+# stopped under reads; all removed at the end (docs/operations.md, "A cluster on one machine").
+cluster: $(VENV)/.installed
+	$(BIN)/python ops/cluster.py $(CLUSTER_ARGS)
 
 # Stop the embedded PostgreSQL that `make test` or a manage.py command left running.
 stop-db: $(VENV)/.installed
