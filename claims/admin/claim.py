@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -177,18 +177,12 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The source's body can be megabytes; the list shows only its title. Whether a claim
-        # was checked before is asked only for the rows of the page shown.
+        # was checked before is asked only for the rows of the page shown (QueueChangeList).
         return (
             super()
             .get_queryset(request)
             .select_related("assignee", "source", "claimant")
             .defer("source__body", "source__import_run_id", "claimant__description")
-            .annotate(
-                checked=ExpressionWrapper(claims_checked_before_q(), output_field=BooleanField()),
-                suggested=ExpressionWrapper(
-                    claims_checked_before_q(suggested=True), output_field=BooleanField()
-                ),
-            )
         )
 
     @admin.display(description="claim")

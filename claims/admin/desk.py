@@ -16,7 +16,8 @@ from claims.roles import user_is_editor, user_is_reviewer
 from factcheck.desk import Panel, desk_panel_register
 
 ROWS = 6  # claims listed per panel
-EXACT_BELOW = 10_000  # counted exactly below this estimate; "about" it above
+EXACT_BELOW = 10_000  # counted below this estimate; "about" it above
+COUNT_UP_TO = 1_000  # a count stops here: "more than 1,000"
 
 
 def _rows(queryset: QuerySet) -> list[Claim]:
@@ -28,12 +29,21 @@ def _queue(query: str) -> str:
     return reverse("admin:claims_claim_changelist") + query
 
 
+def _count_text(queryset: QuerySet) -> str:
+    """How many: PostgreSQL's estimate when it is large ("about 812,345"); otherwise counted,
+    but never past COUNT_UP_TO (the estimate can be far too low, and a count of every row
+    far too slow)."""
+    estimate = queryset_estimated_count(queryset, exact_below=0)  # the estimate, uncounted
+    if estimate >= EXACT_BELOW:
+        return f"about {estimate:,}"
+    counted = queryset[: COUNT_UP_TO + 1].count()
+    return f"more than {COUNT_UP_TO:,}" if counted > COUNT_UP_TO else f"{counted:,}"
+
+
 def _panel(queryset: QuerySet, *, link: str, empty: str, **extra: Any) -> dict[str, Any]:
-    count = queryset_estimated_count(queryset, exact_below=EXACT_BELOW)
     return {
         "claims": _rows(queryset),
-        "count": count,
-        "count_text": f"about {count:,}" if count >= EXACT_BELOW else f"{count:,}",
+        "count_text": _count_text(queryset),
         "link": link,
         "empty": empty,
         **extra,

@@ -113,3 +113,14 @@ def test_home_reads_no_count_of_the_claims_table(login: Login) -> None:
         # Small counts are exact; only an estimate decides whether to count (EXPLAIN first).
         assert not ("COUNT(" in sql and "CLAIMS_CLAIM" in sql and "WHERE" not in sql)
     assert Claim.objects.count() == 3 and workflow.ACTIONS
+
+
+def test_a_panel_counts_no_further_than_it_must(login: Login, monkeypatch: Any) -> None:
+    from claims.admin import desk
+
+    monkeypatch.setattr(desk, "COUNT_UP_TO", 2)
+    reviewer = staff_user("rita", "Reviewers")
+    for _ in range(3):
+        ClaimFactory.create(status="in_review", assignee=reviewer)
+    panel = _panel(login(reviewer).get(HOME).content.decode(), "my-reviews")
+    assert "more than 2 in all" in panel
