@@ -46,6 +46,12 @@ def main() -> int:
         action="store_true",
         help="no top-up, no ANALYZE; whatever the benchmark writes is rolled back",
     )
+    parser.add_argument(
+        "--slow",
+        type=float,
+        default=0,
+        help="print each query of the last run slower than this (ms)",
+    )
     args = parser.parse_args()
 
     import django
@@ -179,6 +185,9 @@ def _measure(args: argparse.Namespace) -> bool:
             f"{name:40} {median:6.0f}ms {p95:6.0f}ms "
             f"{len(queries.captured_queries):>8} {median / floor:7.1f}x"
         )
+        for q in queries.captured_queries:
+            if args.slow and float(q["time"]) * 1000 > args.slow:
+                print(f"    {float(q['time']) * 1000:.0f} ms: {q['sql'][:300]}", file=sys.stderr)
         if len(queries.captured_queries) > MAX_PAGE_QUERIES.get(kind, MAX_QUERIES) or counts:
             failed = True
             for q in queries.captured_queries:

@@ -36,7 +36,8 @@ def _count_text(queryset: QuerySet) -> str:
     estimate = queryset_estimated_count(queryset, exact_below=0)  # the estimate, uncounted
     if estimate >= EXACT_BELOW:
         return f"about {estimate:,}"
-    counted = queryset[: COUNT_UP_TO + 1].count()
+    # Unordered: any COUNT_UP_TO + 1 rows will do, and an order could make it read them all.
+    counted = queryset.order_by()[: COUNT_UP_TO + 1].count()
     return f"more than {COUNT_UP_TO:,}" if counted > COUNT_UP_TO else f"{counted:,}"
 
 
