@@ -104,6 +104,23 @@ if DATABASES["default"]["OPTIONS"]["server_side_binding"]:
     # alone saved no planning.
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 
+# Replicas. DATABASE_REPLICA_URLS names streaming replicas of DATABASE_URL (comma-separated);
+# anonymous public reads go to a healthy one, everything else to the primary
+# (factcheck/replicas.py). Each has the primary's connection settings, a short connect timeout
+# (a replica that is down costs a request little), and mirrors `default` in tests.
+DATABASE_REPLICAS: list[str] = []
+for _n, _url in enumerate(envlist("DATABASE_REPLICA_URLS", ""), start=1):
+    _replica = dj_database_url.parse(_url)
+    for _key in ("ENGINE", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        _replica[_key] = DATABASES["default"][_key]
+    _replica["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], "connect_timeout": 2}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_n}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_n}")
+DATABASE_ROUTERS = ["factcheck.replicas.ReplicaRouter"]
+# Seconds a process trusts its last look at a replica's lag before asking again.
+DATABASE_REPLICA_CHECK_SECONDS = envint("DATABASE_REPLICA_CHECK_SECONDS", 1)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
