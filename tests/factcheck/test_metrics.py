@@ -187,3 +187,22 @@ def test_sentry_reports_to_the_dsn_when_set() -> None:
     assert [path for method, path, _ in Handler.requests if method == "POST"] == [
         "/api/1/envelope/"
     ]
+
+
+def test_make_run_gives_its_processes_an_emptied_metrics_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from factcheck import launch
+
+    monkeypatch.setattr(launch, "VAR_DIR", tmp_path)
+    stale = tmp_path / "metrics" / "counter_123.db"
+    stale.parent.mkdir()
+    stale.write_bytes(b"last run's counts")
+
+    env = launch.metrics_folder({"PATH": "/usr/bin"})
+    assert env == {"PATH": "/usr/bin", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    assert list((tmp_path / "metrics").iterdir()) == []
+    # An operator's own folder is left as it is.
+    assert launch.metrics_folder({"PROMETHEUS_MULTIPROC_DIR": "/srv/m"}) == {
+        "PROMETHEUS_MULTIPROC_DIR": "/srv/m"
+    }
