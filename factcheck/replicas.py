@@ -35,13 +35,15 @@ DOWN_RECHECK_SECONDS = 10.0
 
 # One query on the replica. Caught up with the WAL it has received: no lag. Otherwise the lag
 # is how long ago the last transaction it replayed committed (on the primary's clock): every
-# commit before that moment is visible on the replica. `pg_stat_wal_receiver` has a row while
-# the WAL receiver runs (its status is visible to roles with pg_read_all_stats).
+# commit before that moment is visible on the replica; none replayed since it started: behind
+# without bound. `pg_stat_wal_receiver` has a row while the WAL receiver runs (its status is
+# visible to roles with pg_read_all_stats).
 LAG_SQL = """
 SELECT pg_is_in_recovery(),
        EXISTS (SELECT FROM pg_stat_wal_receiver WHERE status IS NULL OR status = 'streaming'),
        CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-            ELSE EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())
+            ELSE coalesce(EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()),
+                          'infinity')
        END::float8
 """
 
