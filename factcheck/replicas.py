@@ -33,6 +33,9 @@ from django.http import HttpRequest
 # host that drops packets costs a connect timeout each time it is asked.
 DOWN_RECHECK_SECONDS = 10.0
 
+# A replica that looks lagging is asked again after this pause, before it is skipped.
+RECHECK_PAUSE_SECONDS = 0.05
+
 # One query on the replica. Caught up with the WAL it has received: no lag. Otherwise the lag
 # is how long ago the last transaction it replayed committed (on the primary's clock): every
 # commit before that moment is visible on the replica; none replayed since it started: behind
@@ -86,6 +89,12 @@ def _check(alias: str) -> ReplicaState:
         with connection.cursor() as cursor:
             cursor.execute(LAG_SQL)
             in_recovery, receiving, lag = cursor.fetchone()
+            if lag > settings.API_SYNC_LAG_SECONDS:
+                # WAL that arrived a moment ago after a quiet spell makes a replica that is
+                # replaying it look as far behind as its last commit is old: look once more.
+                time.sleep(RECHECK_PAUSE_SECONDS)
+                cursor.execute(LAG_SQL)
+                in_recovery, receiving, lag = cursor.fetchone()
     except DatabaseError as exc:
         connection.close()
         problem = f"down: {exc.__class__.__name__}: {str(exc).strip()}"

@@ -87,9 +87,22 @@ def _replica_healthy(pair: StreamingPair, settings: Settings) -> Iterator[None]:
         pair.replica.start()
     pair.resume_replay()
     pair.wait_replayed()
-    replica_states_forget()
+    wait_healthy()
     yield
     replica_states_forget()
+
+
+def wait_healthy(timeout: float = 30) -> None:
+    """Until a fresh check finds the replica healthy (caught up after a pause or a restart)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        replica_states_forget()
+        state = replica_state(REPLICA)
+        if state.healthy:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the replica stayed unhealthy: {state.problem}")
+        time.sleep(0.1)
 
 
 def published(headline: str = "") -> Verdict:
@@ -237,6 +250,7 @@ def test_a_lagging_replica_is_skipped_until_it_catches_up(
 
     pair.resume_replay()
     pair.wait_replayed()
+    wait_healthy()
     with Served() as served:
         response = get(client, f"/api/v1/verdicts/{verdict.pk}/")
     assert response.status_code == 200
@@ -267,7 +281,7 @@ def test_a_replica_that_stops_is_skipped_with_no_error_and_used_again_when_back(
 
     pair.replica.start()
     pair.wait_replayed()
-    replica_states_forget()
+    wait_healthy()
     with Served() as served:
         assert get(client, f"/api/v1/verdicts/{verdict.pk}/").status_code == 200
     assert served.by == "replica"
