@@ -73,6 +73,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
     ]
     actions = ["rotate_secret", "enable", "replay_failed"]
 
+    class Media:
+        css = {"all": ["webhooks/admin.css"]}
+
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         disabled = Subscription.objects.filter(is_active=False, disabled_at__isnull=False).count()
         if disabled:
@@ -152,6 +155,9 @@ class DeliveryAdmin(admin.ModelAdmin):
     fields = readonly_fields
     inlines = [AttemptInline]
     actions = ["replay"]
+
+    class Media:
+        css = {"all": ["webhooks/admin.css"]}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

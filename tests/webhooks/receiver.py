@@ -23,6 +23,7 @@ class Received:
     webhook_id: str
     body: dict[str, Any]
     headers: dict[str, str]
+    at: float = field(default_factory=time.time)  # when it arrived (for bench_webhooks.py)
 
 
 @dataclass
