@@ -1,6 +1,7 @@
 """Webhook subscriptions and their deliveries in the admin: create (the secret is shown once),
 rotate the secret, enable a disabled subscription, replay failed deliveries (one, a selection,
-or all of a subscription's), and every attempt's log."""
+or all of a subscription's), and every attempt's log. The home's panel of disabled
+subscriptions is admin_desk.py."""
 
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from factcheck.errors import DomainError
+from webhooks import admin_desk  # noqa: F401  (registers the home's panel)
 from webhooks.models import Attempt, Delivery, EventType, Subscription
 from webhooks.services import (
     deliveries_replay,

@@ -1,6 +1,6 @@
 """End to end in a real headless Chromium: an administrator adds a webhook subscription (the
-secret is shown once), and a subscription disabled after failures is announced on its list
-and enabled again from there."""
+secret is shown once), and a subscription disabled after failures is announced on the admin
+home's desk and on its list, and enabled again from there."""
 
 from typing import Any
 
@@ -24,7 +24,10 @@ def test_a_subscription_is_added_and_a_disabled_one_enabled_in_the_admin(
     base = live_server.url
 
     with chromium() as (_playwright, browser):
-        page = log_in(browser, base, "boss")
+        page = log_in(browser, base, "boss")  # lands on the home, the desk
+        panel = page.locator("#panel-webhooks-disabled").inner_text()
+        page.click("#panel-webhooks-disabled .desk-count a")
+        filtered = page.locator("#result_list").inner_text()
         page.goto(f"{base}/admin/webhooks/subscription/add/")
         page_check(page, "webhooks-add")
         page.fill("#id_url", "https://hooks.example.org/newsroom")
@@ -40,6 +43,9 @@ def test_a_subscription_is_added_and_a_disabled_one_enabled_in_the_admin(
         page.click("button[name=index]")
         after = page.locator(".messagelist").inner_text()
 
+    assert "Webhook subscriptions disabled" in panel and "1 disabled" in panel
+    assert "The endpoint answered 410 Gone." in panel
+    assert "hooks.example.org/broken" in filtered
     added = Subscription.objects.get(description="Newsroom bot")
     assert added.event_types == ["verdict.published", "verdict.retracted"]
     assert added.secret in shown and "not shown again" in shown
