@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from factcheck.metrics import import_items_count
 from sources.models import ImportRun, ImportRunChunk
+from webhooks.outbox import import_finished_record
 
 logger = logging.getLogger(__name__)
 
@@ -167,11 +168,13 @@ def import_run_record(*, run: ImportRun, totals: RunTotals, items: Sequence[Item
     run.save()
 
 
+@transaction.atomic
 def import_run_finish(
     *, run: ImportRun, totals: RunTotals, items: Sequence[ItemResult]
 ) -> ImportRun:
     """Save the totals and per-item results of `run`, its status from the totals, and mark it
-    finished; count its items in the import metrics."""
+    finished; its import.finished webhook event is written with it, and its items are counted
+    in the import metrics."""
     _finish(run=run, totals=totals, items=items)
     _count(run=run, totals=totals)
     return run
@@ -181,6 +184,7 @@ def _finish(*, run: ImportRun, totals: RunTotals, items: Sequence[ItemResult]) -
     run.status = totals.status
     run.finished_at = timezone.now()
     import_run_record(run=run, totals=totals, items=items)
+    import_finished_record(run=run)
 
 
 def _count(*, run: ImportRun, totals: RunTotals) -> None:
@@ -245,14 +249,18 @@ def import_run_guard(*, run: ImportRun, origin: str) -> Iterator[None]:
     except BaseException as exc:
         reason = f"stopped by an unexpected error: {failure_reason(exc)}"
         try:
-            finished = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
-                status=ImportRun.Status.FAILED,
-                finished_at=timezone.now(),
-                items_failed=models.F("items_failed") + 1,
-                items=[*run.items, ItemResult.failed(origin, reason).as_json()],
-            )
-            if finished:
-                run.refresh_from_db()
+            with transaction.atomic():
+                finished = ImportRun.objects.filter(
+                    pk=run.pk, status=ImportRun.Status.RUNNING
+                ).update(
+                    status=ImportRun.Status.FAILED,
+                    finished_at=timezone.now(),
+                    items_failed=models.F("items_failed") + 1,
+                    items=[*run.items, ItemResult.failed(origin, reason).as_json()],
+                )
+                if finished:
+                    run.refresh_from_db()
+                    import_finished_record(run=run)
         except Exception:  # the database itself may be what failed: the error below says so
             logger.exception("import run %s could not be marked failed", run.pk)
         raise
