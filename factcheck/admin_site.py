@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -134,9 +135,16 @@ class DeskAdminSite(admin.AdminSite):
         }
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
-        """The desk: the panels that have something for this user, then the navigation."""
-        panels = [
-            (panel, render_to_string(panel.template, context, request))
-            for panel, context in desk_panels(request)
-        ]
+        """The desk: the panels that have something for this user, then the navigation.
+
+        The panels' queries are planned for this user's values each time: a prepared
+        statement's generic plan, made for another user's (a reviewer with 80,000 claims in
+        review), read every claim in review for a user with none, seconds at a million claims.
+        """
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            panels = [
+                (panel, render_to_string(panel.template, context, request))
+                for panel, context in desk_panels(request)
+            ]
         return super().index(request, {"panels": panels, **(extra_context or {})})
