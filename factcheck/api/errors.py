@@ -15,7 +15,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from factcheck.errors import DomainError
+from factcheck.errors import DomainError, TooManyRequests
 
 
 # The error shape, for the OpenAPI schema.
@@ -33,7 +33,10 @@ READ_ERRORS = {status: ErrorSerializer for status in (400, 401, 429)}
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response({"detail": str(exc), "code": exc.code}, status=exc.status_code)
+        answer = Response({"detail": str(exc), "code": exc.code}, status=exc.status_code)
+        if isinstance(exc, TooManyRequests):
+            answer["Retry-After"] = str(exc.retry_after)
+        return answer
     response = exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         # A validation error: {"field": ["message"]}. Keep the fields and add one readable line
