@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: everything after it reads the client's real address from REMOTE_ADDR.
     "factcheck.clientaddr.ClientAddressMiddleware",
+    "factcheck.api.errors.RequestLineLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -154,6 +155,13 @@ REST_FRAMEWORK: dict[str, Any] = {
     "EXCEPTION_HANDLER": "factcheck.api.errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies: strict and bounded in depth (factcheck/api/parsers.py); forms for the
+    # browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "factcheck.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Throttles count by REMOTE_ADDR alone, which ClientAddressMiddleware sets from
     # TRUSTED_PROXIES; DRF's default would believe any client's X-Forwarded-For.
     "NUM_PROXIES": 0,
@@ -332,6 +340,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Longest request line (method, path and query) answered; longer ones get 414 (JSON under the
+# API's paths). Room for the match endpoint's 5,000-character `text` in any script,
+# percent-encoded; gunicorn's own limit is off (factcheck/launch.py).
+REQUEST_LINE_MAX_BYTES = envint("REQUEST_LINE_MAX_BYTES", 65536)
 # Whose X-Forwarded-For is believed: the proxies in front of the web processes, as addresses or
 # networks (factcheck/clientaddr.py). None by default: the client is the connecting address.
 TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
