@@ -126,6 +126,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule for passwords: Django tells every validator when a password changed, and this
+    # one revokes the user's API token then (claims/api/tokens.py).
+    {"NAME": "claims.api.tokens.RevokeTokenOnPasswordChange"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -149,7 +152,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     # Staff clients send `Authorization: Token <token>` (POST /api/v1/auth/token/); the browsable
     # API and the admin's own pages use the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "claims.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "factcheck.api.errors.api_exception_handler",
@@ -368,3 +371,21 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "factcheck.clientaddr.request_client_address"
 AXES_LOCKOUT_CALLABLE = "factcheck.logins.lockout_response"
 AXES_VERBOSE = False  # its start-up banner on every command
+# Staff API tokens (POST /api/v1/auth/token/) expire this many hours after they were issued;
+# a password change revokes them, and DELETE /api/v1/auth/token/ revokes the caller's own.
+API_TOKEN_TTL_HOURS = envint("API_TOKEN_TTL_HOURS", 24)
+# HTTPS, all off by default (`make run` serves plain HTTP on 127.0.0.1); the production
+# environment in docs/operations.md turns them on, and `manage.py check --deploy` passes with it.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", False)
+# The header by which the HTTPS proxy in front says a request came over HTTPS (its value must
+# be "https"), e.g. X-Forwarded-Proto. Set it only behind a proxy that always sets or strips it.
+_proxy_ssl_header = envstr("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
