@@ -99,9 +99,9 @@ def matching_inline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def embedding_inline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A matching task run in a test's process embeds its claims there too (in production it
-    queues claims_embed_task for any worker), so no test leaves tasks on a broker and matches
-    are re-ranked with real vectors."""
+    """A verdict published, corrected or retracted in a test's process embeds its headline
+    there (in production it queues claims_embed_task for any worker), so no test leaves tasks
+    on a broker and matches are re-ranked with real vectors."""
     from claims import tasks
 
     def inline(*, claim_ids: list[int]) -> None:
