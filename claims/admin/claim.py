@@ -30,6 +30,7 @@ from claims.admin.queue import (
     SourceFilter,
     StatusFilter,
 )
+from claims.admin.spot import SpotPageMixin
 from claims.matching.checked_before import claims_checked_before_q
 from claims.models import Claim
 from claims.roles import user_is_editor, user_is_reviewer
@@ -62,7 +63,7 @@ def _shown_to(name: str) -> list[str]:
 
 
 @admin.register(Claim)
-class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
+class ClaimAdmin(SpotPageMixin, ClaimPageMixin, admin.ModelAdmin):
     list_display = [
         "short_text",
         "status_label",
