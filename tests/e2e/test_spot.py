@@ -1,6 +1,6 @@
 """End to end in a real headless Chromium against a live server: an editor pastes the seed
 article into "Spot the claims", sees its sentences ranked with their levels, ticks two, adds
-them as claims and finds them in the review queue."""
+them as claims and finds them in the review queue, all under the Content-Security-Policy."""
 
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,14 @@ def test_editor_spots_the_seed_article_and_adds_two_sentences_as_claims(live_ser
     base = live_server.url
     article = SEED.read_text(encoding="utf-8")
 
+    violations: list[str] = []
+
     with chromium() as (_, browser):
         editor = log_in(browser, base, "ed")
+        editor.on(
+            "console",
+            lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         editor.click("a:text('Spot the claims')")  # from the admin's home, in Claims
         editor.fill("#id_text", article)
         editor.click("input[name=spot]")
@@ -52,6 +58,7 @@ def test_editor_spots_the_seed_article_and_adds_two_sentences_as_claims(live_ser
         assert "Review queue: awaiting review" in editor.inner_text("#content")
         assert CAP[:30] in queue and STOCKPILE[:30] in queue
         assert editor.locator("#result_list tbody tr").count() == 2
+        assert violations == []  # the page's styles are a static file, no inline ones
 
     added = Claim.objects.filter(source__origin="pasted text")
     assert added.count() == 2
