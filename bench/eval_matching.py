@@ -10,10 +10,10 @@ a Snopes fact-check: one ClaimReview DataFeed (claimReviewed = the vclaim, headl
 article's title) through `source_import_claimreview`, as another fact-checker's reviews are
 imported, so each claim is published with an imported verdict whose headline is the title;
 `--load document` imports each vclaim as a one-statement document titled with it
-(`source_import_bytes`), as before. Then what a worker does after an import
-(`claims_match_new_task`, run here in order): the claims and their published verdicts'
-headlines embedded, then the import-time matching (`claims_match_new`: same statements become
-duplicates of the earliest, similar ones suggestions). It matches every query (tweet) with
+(`source_import_bytes`), as before. Then what workers do after an import, run here in order:
+the matching task (`claims_match_new_task`: same statements become duplicates of the earliest)
+and the embedding task it queues (`claims_embed_task`: the claims and their published verdicts'
+headlines embedded, then similar claims suggested). It matches every query (tweet) with
 `claims.matching.search.claim_match` (the function behind GET /api/v1/claims/match), and prints
 MAP@5, MAP@1 and MRR@5 as the set's SOURCE.md defines them (AP@k divided by all relevant
 vclaims of the query), with a 95% bootstrap interval of MAP@5
@@ -367,8 +367,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     django.setup()
     from django.db import connection
 
+    from claims import tasks
     from claims.embeddings import claims_embed_missing
     from claims.tasks import MATCH_BATCH, claims_match_new_task
+
+    # The embedding task the matching task queues runs here, at once, as a worker would take it.
+    def embed_now(*, claim_ids: list[int], match: bool = False) -> None:
+        tasks.claims_embed_task(claim_ids, match)
+
+    tasks.claims_embed_later = embed_now
     from sources.imports.claimreview import source_import_claimreview
     from sources.imports.documents import source_import_bytes
     from sources.models import Source
@@ -405,9 +412,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         source_of = dict(Claim.objects.values_list("pk", "source_id"))
 
-        # What a worker does after the import commits (claims_match_new_task): the claims
-        # embedded, then same statements get `duplicate_of` their earliest twin, which
-        # claim_match then folds into it, and similar ones suggestions.
+        # What workers do after the import commits (claims_match_new_task, then the embedding
+        # task it queues): same statements get `duplicate_of` their earliest twin, which
+        # claim_match then folds into it; the claims are embedded; similar ones suggested.
         t0 = time.perf_counter()
         claim_ids = sorted(source_of)
         for start in range(0, len(claim_ids), MATCH_BATCH):

@@ -10,8 +10,9 @@
   `SUGGESTIONS_PER_CLAIM` scoring `SUGGEST_THRESHOLD` or more become
   `ClaimMatch(kind=suggested, score)`.
 
-A worker runs this right after an import commits, once the claims' vectors are stored
-(claims.tasks.claims_match_new_task).
+A worker links the exact duplicates right after an import commits (claims.tasks
+.claims_match_new_task), and suggests the similar claims once it has stored the claims' vectors
+(claims_embed_task).
 """
 
 from collections.abc import Sequence
@@ -55,9 +56,10 @@ class MatchPair(NamedTuple):
     score: float
 
 
-def claims_match_new(*, claim_ids: Sequence[int]) -> int:
+def claims_match_new(*, claim_ids: Sequence[int], similar: bool = True) -> int:
     """Compare newly inserted claims with the earlier claims of other sources; return how many
-    ClaimMatch rows were written.
+    ClaimMatch rows were written. Without `similar`, only exact duplicates: the matching task
+    links them at once, and suggests similar claims once the claims' vectors are stored.
 
     A claim whose fingerprint an earlier claim shares gets `duplicate_of` (the earliest such claim
     that is not a duplicate itself; workflow.claims_mark_duplicates_found logs it) and a
@@ -88,7 +90,7 @@ def claims_match_new(*, claim_ids: Sequence[int]) -> int:
         )
         new = list(map(NewClaim._make, cursor.fetchall()))
     # Ranked before the transaction: reads only, and a few statements per hundred claims.
-    suggested = _suggest([c for c in new if c.original_id is None])
+    suggested = _suggest([c for c in new if c.original_id is None]) if similar else []
     duplicates = [
         MatchPair(claim.claim_id, claim.original_id, "duplicate", 1.0)
         for claim in new
