@@ -26,7 +26,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "factcheck.apps.DeskAdminConfig",  # django.contrib.admin with the desk as its site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -125,6 +125,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The admin desk's stylesheet and script (factcheck/static/desk/).
+STATICFILES_DIRS = [BASE_DIR / "factcheck" / "static"]
 
 LOGGING = {
     "version": 1,

@@ -2,12 +2,11 @@
 check-worthiness, each with what it matches (claims.spot, as POST /api/v1/claims:spot), and
 for editors, the chosen statements added as claims awaiting review (sources.imports.spotted).
 
-The page is a view of the claim admin (claims/claim/spot/), listed in the Claims section of
-the admin's home and navigation (spot_app_list_entry).
+The page is a view of the claim admin (claims/claim/spot/), listed under Review in the admin's
+home and navigation (factcheck/admin_site.py PAGE_LINKS).
 """
 
 import hashlib
-from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -115,35 +114,3 @@ class SpotPageMixin(admin.ModelAdmin):
             messages.warning(request, "Those statements are claims already.")
         queue = reverse("admin:claims_claim_changelist")
         return HttpResponseRedirect(f"{queue}?source={source.pk}")
-
-
-def spot_app_list_entry(request: HttpRequest) -> dict[str, Any] | None:
-    """The spot page as an entry of the Claims section of the admin's app list (the home page
-    and the navigation sidebar), for the newsroom."""
-    if not user_is_staff(request.user):
-        return None
-    return {
-        "name": SPOT_TITLE,
-        "object_name": "Spot",
-        "perms": {"add": False, "change": False, "delete": False, "view": True},
-        "admin_url": reverse("admin:claims_claim_spot"),
-        "add_url": None,
-        "view_only": True,
-    }
-
-
-def spot_in_app_list(site: admin.AdminSite) -> None:
-    """List the spot page in the Claims section of `site`'s app list. A page that is no model's
-    has no entry of its own there; Django builds the list in get_app_list, so the entry is
-    added to what it returns."""
-    build = site.get_app_list
-
-    def get_app_list(request: HttpRequest, app_label: str | None = None) -> list[Any]:
-        apps = build(request, app_label)
-        entry = spot_app_list_entry(request)
-        for app in apps:
-            if app["app_label"] == "claims" and entry is not None:
-                app["models"].append(entry)
-        return apps
-
-    site.get_app_list = get_app_list  # type: ignore[method-assign]
