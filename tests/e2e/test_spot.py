@@ -30,7 +30,7 @@ def test_editor_spots_the_seed_article_and_adds_two_sentences_as_claims(live_ser
             "console",
             lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
         )
-        editor.click("a:text('Spot the claims')")  # from the admin's home, in Claims
+        editor.click("a:text('Spot the claims in a text')")  # from the desk, under Review
         editor.fill("#id_text", article)
         editor.click("input[name=spot]")
         editor.wait_for_selector("#spot-results")

@@ -45,13 +45,15 @@ def test_the_spot_page_ranks_the_statements_by_level_for_reviewers(login: Login)
     assert "0.9" not in body  # levels in words, not floats
 
 
-def test_the_spot_page_is_listed_in_the_claims_section(login: Login) -> None:
+def test_the_spot_page_is_listed_under_review_on_the_desk(login: Login) -> None:
     client = login(staff_user("rita", "Reviewers"))
 
-    home = client.get("/admin/").content.decode()
+    response = client.get("/admin/")
 
-    assert f'href="{SPOT}"' in home
-    assert "Spot the claims" in home
+    [review] = [group for group in response.context["app_list"] if group["name"] == "Review"]
+    spot = [m for m in review["models"] if m["admin_url"] == SPOT]
+    assert [m["name"] for m in spot] == ["Spot the claims in a text"]
+    assert f'href="{SPOT}"' in response.content.decode()
 
 
 def test_an_editor_adds_the_chosen_statements_as_pending_claims(login: Login) -> None:
