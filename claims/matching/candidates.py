@@ -17,10 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.db import connection
-
 from claims.matching.text import content_words, match_clean, match_keys, query_text
 from claims.selectors import claim_public_sql
+from factcheck.replicas import read_connection
 
 __all__ = [
     "CANDIDATES",
@@ -75,7 +74,7 @@ class TermStats:
 
 
 def _term_stats_read() -> TermStats:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             """
             SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs,
@@ -179,7 +178,7 @@ class _Plan(NamedTuple):
 
 
 def _find_chunk(queries: Sequence[CandidateQuery], published_only: bool) -> list[list[Candidate]]:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT tsvector_to_array(to_tsvector('english', q.text))"
             " FROM unnest(%s::text[]) WITH ORDINALITY AS q(text, n) ORDER BY q.n",
@@ -309,7 +308,7 @@ def _score(
             LEFT JOIN claims_claimembedding AS e ON e.claim_id = ranked.id
             )"""
         )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("\nUNION ALL\n".join(selects), params)
         rows = cursor.fetchall()
     for index in branches:
