@@ -245,6 +245,9 @@ IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)
 # share (each task parses the file up to its last row, so ranges are not made too small).
 IMPORT_TABLE_TASK_ROWS = envint("IMPORT_TABLE_TASK_ROWS", 50000)
 
+# Public site (claims/views.py): how long any cache may keep its pages.
+SITE_CACHE_SECONDS = envint("SITE_CACHE_SECONDS", 60)
+
 # Public API
 FACTCHECK_ORGANIZATION_NAME = envstr("FACTCHECK_ORGANIZATION_NAME", "factcheck")
 FACTCHECK_ORGANIZATION_URL = envstr("FACTCHECK_ORGANIZATION_URL", "")
