@@ -112,7 +112,7 @@ def test_the_claims_source_is_shown_with_its_title_and_link() -> None:
     claim = ClaimFactory.create(source=source, status=Claim.Status.PUBLISHED)
     shown = page(PublishedVerdictFactory.create(claim=claim))
     assert (
-        '<a href="https://news.example/debate" rel="nofollow noopener">'
+        '<a href="https://news.example/debate" rel="nofollow noopener noreferrer">'
         "Senate debate, evening session.</a>" in shown
     )
     assert "Daily News" in text_of(shown, "source")
