@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "sources",
     "claims",
+    "webhooks",
     "django_celery_beat",
 ]
 
@@ -215,9 +216,11 @@ _IMPORT_TASKS = (
     "sources.tasks.import_run_undo_task",
 )
 _MATCHING_TASKS = ("claims.tasks.claims_match_new_task", "claims.tasks.claims_embed_task")
+_DELIVERY_TASKS = ("webhooks.tasks.webhooks_deliver_task",)
 CELERY_TASK_ROUTES = {
     **{name: {"queue": "imports"} for name in _IMPORT_TASKS},
     **{name: {"queue": "matching"} for name in _MATCHING_TASKS},
+    **{name: {"queue": "deliveries"} for name in _DELIVERY_TASKS},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -251,6 +254,29 @@ IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)
 # Rows per task: a larger table is split into tasks of this many rows that several workers
 # share (each task parses the file up to its last row, so ranges are not made too small).
 IMPORT_TABLE_TASK_ROWS = envint("IMPORT_TABLE_TASK_ROWS", 50000)
+
+# Webhooks (docs/webhooks.md). Deliveries go through factcheck/fetch.py like every outbound
+# request, with a deadline and a size limit of their own, no redirects, and private addresses
+# refused unless the host is named in WEBHOOK_ALLOWED_HOSTS.
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 5)  # seconds for one POST, connect to last byte
+WEBHOOK_MAX_RESPONSE_BYTES = envint("WEBHOOK_MAX_RESPONSE_BYTES", 64 * 1024)
+WEBHOOK_ALLOWED_HOSTS = envlist("WEBHOOK_ALLOWED_HOSTS", "")
+# Attempts per delivery (the first and its retries), the first retry's delay in seconds, each
+# next one four times longer, jittered: 15 s, 1 min, 4 min, 16 min, 64 min, 4.3 h, 17 h.
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE = envint("WEBHOOK_RETRY_BASE", 15)
+# Deliveries that gave up in a row before their subscription is disabled.
+WEBHOOK_DISABLE_AFTER_FAILURES = envint("WEBHOOK_DISABLE_AFTER_FAILURES", 5)
+# POSTs in flight at once in one delivering task, and deliveries it takes per round.
+WEBHOOK_CONCURRENCY = envint("WEBHOOK_CONCURRENCY", 16)
+WEBHOOK_BATCH = envint("WEBHOOK_BATCH", 64)
+# Seconds between beat's sweeps for due deliveries (retries, and any whose task was lost).
+WEBHOOK_SWEEP_INTERVAL = envint("WEBHOOK_SWEEP_INTERVAL", 30)
+# Hours a rotated-out secret still signs beside the new one.
+WEBHOOK_SECRET_ROTATION_HOURS = envint("WEBHOOK_SECRET_ROTATION_HOURS", 24)
+# The service's public address, for the absolute links in event payloads (an API answer takes
+# them from its request).
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Public site (claims/views.py): how long any cache may keep its pages.
 SITE_CACHE_SECONDS = envint("SITE_CACHE_SECONDS", 60)

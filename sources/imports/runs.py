@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from sources.models import ImportRun, ImportRunChunk
+from webhooks.outbox import import_finished_record
 
 logger = logging.getLogger(__name__)
 
@@ -166,14 +167,16 @@ def import_run_record(*, run: ImportRun, totals: RunTotals, items: Sequence[Item
     run.save()
 
 
+@transaction.atomic
 def import_run_finish(
     *, run: ImportRun, totals: RunTotals, items: Sequence[ItemResult]
 ) -> ImportRun:
     """Save the totals and per-item results of `run`, its status from the totals, and mark it
-    finished."""
+    finished; its import.finished webhook event is written with it."""
     run.status = totals.status
     run.finished_at = timezone.now()
     import_run_record(run=run, totals=totals, items=items)
+    import_finished_record(run=run)
     return run
 
 
@@ -227,14 +230,18 @@ def import_run_guard(*, run: ImportRun, origin: str) -> Iterator[None]:
     except BaseException as exc:
         reason = f"stopped by an unexpected error: {failure_reason(exc)}"
         try:
-            finished = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
-                status=ImportRun.Status.FAILED,
-                finished_at=timezone.now(),
-                items_failed=models.F("items_failed") + 1,
-                items=[*run.items, ItemResult.failed(origin, reason).as_json()],
-            )
-            if finished:
-                run.refresh_from_db()
+            with transaction.atomic():
+                finished = ImportRun.objects.filter(
+                    pk=run.pk, status=ImportRun.Status.RUNNING
+                ).update(
+                    status=ImportRun.Status.FAILED,
+                    finished_at=timezone.now(),
+                    items_failed=models.F("items_failed") + 1,
+                    items=[*run.items, ItemResult.failed(origin, reason).as_json()],
+                )
+                if finished:
+                    run.refresh_from_db()
+                    import_finished_record(run=run)
         except Exception:  # the database itself may be what failed: the error below says so
             logger.exception("import run %s could not be marked failed", run.pk)
         raise
