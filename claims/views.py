@@ -29,6 +29,7 @@ from claims.site import (
     rating_tone,
     source_shown,
 )
+from factcheck.replicas import public_read
 
 # Inside <script>, "</script>" or "<!--" in the data would end the element early.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -42,6 +43,7 @@ def _cacheable(response: HttpResponse) -> HttpResponse:
 
 
 @require_safe
+@public_read
 def home(request: HttpRequest) -> HttpResponse:
     """The latest public verdicts, newest first, PAGE_SIZE a page (keyset: the `after` cursor),
     narrowed by a web search and by rating, claimant, source and date. A filter that does not
@@ -121,6 +123,7 @@ def _organization() -> dict[str, str]:
 
 
 @require_safe
+@public_read
 def verdict_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One public verdict: the claim, its source, the rating and the review, its corrections and
     retraction note in order, the byline, OpenGraph and Twitter card metadata, and, while the

@@ -3,12 +3,14 @@ from django.urls import include, path
 
 from claims.api.factchecktools import GoogleFactCheckSearchView
 from claims.views import home, verdict_page
+from factcheck.metrics import metrics_view
 from factcheck.views import healthz
 
 urlpatterns = [
     path("", home, name="site-home"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/v1/", include("claims.api.urls")),
     path("api/v1/", include("sources.api.urls")),
     path("api/v1/", include("webhooks.api.urls")),

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from django.db import models, transaction
 from django.utils import timezone
 
+from factcheck.metrics import import_items_count
 from sources.models import ImportRun, ImportRunChunk
 from webhooks.outbox import import_finished_record
 
@@ -172,12 +173,29 @@ def import_run_finish(
     *, run: ImportRun, totals: RunTotals, items: Sequence[ItemResult]
 ) -> ImportRun:
     """Save the totals and per-item results of `run`, its status from the totals, and mark it
-    finished; its import.finished webhook event is written with it."""
+    finished; its import.finished webhook event is written with it, and its items are counted
+    in the import metrics."""
+    _finish(run=run, totals=totals, items=items)
+    _count(run=run, totals=totals)
+    return run
+
+
+def _finish(*, run: ImportRun, totals: RunTotals, items: Sequence[ItemResult]) -> None:
     run.status = totals.status
     run.finished_at = timezone.now()
     import_run_record(run=run, totals=totals, items=items)
     import_finished_record(run=run)
-    return run
+
+
+def _count(*, run: ImportRun, totals: RunTotals) -> None:
+    """Add items to the import metrics (factcheck_import_items), once each: a whole run's when
+    it finishes, a table chunk's when the chunk does."""
+    import_items_count(
+        kind=run.kind,
+        created=totals.claims,
+        unchanged=totals.unchanged,
+        failed=totals.failed,
+    )
 
 
 def import_run_fail(*, run: ImportRun, origin: str, error: str) -> ImportRun:
@@ -204,12 +222,13 @@ def import_run_finish_chunk(
     ).update(finished_at=timezone.now())
     if not marked:  # finished already: this chunk's task was delivered twice
         return run
+    _count(run=run, totals=totals)
     totals = RunTotals.recorded(run) + totals
     items = [*map(ItemResult.from_json, run.items), *items]
     if ImportRunChunk.objects.filter(run=run, finished_at__isnull=True).exists():
         import_run_record(run=run, totals=totals, items=items)
     else:
-        import_run_finish(run=run, totals=totals, items=items)
+        _finish(run=run, totals=totals, items=items)
     return run
 
 
