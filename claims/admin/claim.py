@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.timesince import timesince
 
 from claims import workflow
 from claims.actions import Role
@@ -32,11 +31,13 @@ from claims.admin.queue import (
     SourceFilter,
     StatusFilter,
 )
+from claims.admin.spot import SpotPageMixin
 from claims.checkworthiness import score_level
 from claims.matching.checked_before import claims_checked_before_q
 from claims.models import Claim
 from claims.roles import user_is_editor, user_is_reviewer
 from claims.selectors import claim_search
+from claims.templatetags.desk_text import age
 from factcheck.errors import DomainError
 from sources.parsers.titles import words_cut
 
@@ -66,7 +67,7 @@ def _shown_to(name: str) -> list[str]:
 
 
 @admin.register(Claim)
-class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
+class ClaimAdmin(SpotPageMixin, ClaimPageMixin, admin.ModelAdmin):
     list_display = [
         "short_text",
         "level",
@@ -170,7 +171,10 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
             status = Claim.Status.PENDING
         label = dict(Claim.Status.choices).get(status or "", "all statuses")
         title = f"Review queue: {label.lower()}"
-        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+        # The queue's columns need the width the navigation side bar would take (the home and
+        # the breadcrumbs lead everywhere else).
+        extra = {"title": title, "is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The source's body can be megabytes; the list shows only its title. Whether a claim
@@ -228,7 +232,7 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
 
     @admin.display(description="age", ordering="created_at")
     def age(self, claim: Claim) -> str:
-        return timesince(claim.created_at).split(",")[0]
+        return age(claim.created_at)
 
     @admin.display(description="source")
     def source_link(self, claim: Claim) -> str:
