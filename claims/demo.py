@@ -7,7 +7,8 @@ embedding (and a published claim its headline's).
 
 Written for size (10,000,000 claims is a supported call, see docs/performance.md):
 - Every row goes in with COPY (the floor for bulk inserts), in chunks of CHUNK_SOURCES sources,
-  streamed as they are generated, so memory stays flat however many claims are asked for.
+  each generated in a second thread while the database writes the one before
+  (sources.imports.pipeline), so memory stays flat however many claims are asked for.
 - The ids are reserved up front (`_ids_reserve`: the table locked against other writers, the
   sequence moved past the range), so rows carry their own ids and foreign keys: nothing is read
   back, and a duplicate is written pointing at its original instead of updated afterwards.
@@ -28,7 +29,7 @@ import random
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
@@ -39,6 +40,7 @@ from claims.embeddings import DIMENSIONS, vector_to_bytes
 from claims.matching.text import claim_fingerprint, match_keys
 from claims.models import Claim, Claimant, Rating, Verdict
 from factcheck.db import bulk_write_settings, copy_escape, copy_rows, copy_text
+from sources.imports.pipeline import pipelined
 
 CLAIMS_PER_SOURCE = 20
 CLAIMANTS = 500
@@ -89,6 +91,19 @@ _VERDICT_COLUMNS = (
 _CITATION_COLUMNS = ("verdict_id", "url", "quote", "note", "position")
 
 Progress = Callable[[str, int, int], None]
+
+
+class _Chunk(NamedTuple):
+    """One chunk's rows in COPY's text format, the range of its claims' ids, and how many
+    claims this call has written with it."""
+
+    sources: str
+    claims: str
+    verdicts: str
+    citations: str
+    first_claim: int
+    last_claim: int
+    done: int
 
 
 def _sentence(rng: random.Random) -> str:
@@ -255,7 +270,10 @@ def demo_data_generate(
     vector = _stand_in_vector(seed) if vectors else None
     index = verdict_id = 0  # this call's claims and verdicts so far
 
-    for chunk_start in range(0, source_count, CHUNK_SOURCES):
+    def prepare(chunk_start: int) -> _Chunk:
+        # In pipelined()'s one thread, chunk after chunk: the counters and `rng` stay in order.
+        nonlocal index, verdict_id
+        first = index
         source_lines, claim_lines, verdict_lines, citation_lines = [], [], [], []
         for s in range(chunk_start, min(chunk_start + CHUNK_SOURCES, source_count)):
             sentences = [_sentence(rng) for _ in range(min(CLAIMS_PER_SOURCE, claims - index))]
@@ -311,14 +329,22 @@ def demo_data_generate(
                 )  # fmt: skip
                 start += len(text) + 1
                 index += 1
-        copy_text(table="sources_source", columns=_SOURCE_COLUMNS, text="".join(source_lines))
-        copy_text(table="claims_claim", columns=_CLAIM_COLUMNS, text="".join(claim_lines))
-        copy_text(table="claims_verdict", columns=_VERDICT_COLUMNS, text="".join(verdict_lines))
-        copy_text(table="claims_citation", columns=_CITATION_COLUMNS, text="".join(citation_lines))
-        if vector is not None:
-            _vectors_add(vector, first_claim + index - len(claim_lines), first_claim + index - 1)
-        report("claims", index, claims)
+        return _Chunk(
+            "".join(source_lines), "".join(claim_lines), "".join(verdict_lines),
+            "".join(citation_lines), first_claim + first, first_claim + index - 1, index,
+        )  # fmt: skip
 
+    def write(chunk: _Chunk) -> None:
+        copy_text(table="sources_source", columns=_SOURCE_COLUMNS, text=chunk.sources)
+        copy_text(table="claims_claim", columns=_CLAIM_COLUMNS, text=chunk.claims)
+        copy_text(table="claims_verdict", columns=_VERDICT_COLUMNS, text=chunk.verdicts)
+        copy_text(table="claims_citation", columns=_CITATION_COLUMNS, text=chunk.citations)
+        if vector is not None:
+            _vectors_add(vector, chunk.first_claim, chunk.last_claim)
+        report("claims", chunk.done, claims)
+
+    # Chunk N+1 is generated in Python while the database writes chunk N.
+    pipelined(range(0, source_count, CHUNK_SOURCES), prepare=prepare, write=write)
     _indexes_create(dropped, report)
     with connection.cursor() as cursor:
         tables = ["sources_source", "claims_claim", "claims_verdict", "claims_citation"]
