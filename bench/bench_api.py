@@ -19,6 +19,7 @@ import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-API_PORT, FLOOR_PORT = 8741, 8742
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the machine is shared: no fixed ports)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+API_PORT, FLOOR_PORT = free_port(), free_port()
 
 LUA = """
 local paths = {%(paths)s}
