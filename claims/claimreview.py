@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from factcheck.links import web_url_or_empty
+
 
 def _iso_date(value: date | datetime | None) -> str | None:
     if value is None:
@@ -51,13 +53,14 @@ def claimreview_build(*, verdict: dict[str, Any], url: str) -> dict[str, Any]:
         author: dict[str, str] = {"@type": "Organization", "name": verdict["publisher"]["name"]}
         if verdict["publisher"]["site"]:
             author["url"] = f"https://{verdict['publisher']['site']}"
-        url = verdict["review_url"] or url
+        # Consumers render these as links: a URL that is not plain http(s) is left out.
+        url = web_url_or_empty(verdict["review_url"]) or url
     else:
         author = claimreview_organization()
 
     source = claim["source"]
     appearance: dict[str, Any] = {"@type": "CreativeWork"}
-    if source["url"]:
+    if web_url_or_empty(source["url"]):
         appearance["url"] = source["url"]
     if source["title"]:
         appearance["headline"] = source["title"]

@@ -16,7 +16,7 @@ class MatchKeyField(models.IntegerField):
 
     Derived when the row is written, as `auto_now` is: Django calls `pre_save` on every save()
     and bulk_create, so no ORM path can store a claim without its keys. The bulk paths that
-    write by COPY or SQL (sources.imports.document_claims, sources.imports.reviewed,
+    write by COPY or SQL (sources.imports.document_claims, sources.imports.imported,
     claims.demo) pass `match_keys` of each text themselves. Indexed by claim_match_head_idx
     and claim_match_tail_idx."""
 

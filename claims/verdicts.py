@@ -97,7 +97,7 @@ def verdict_wording(verdict: Verdict) -> dict[str, Any]:
 
 def imported_draft(claim: Claim, *, lock: bool = False) -> Verdict | None:
     """The imported review kept as a suggestion on a claim from an untrusted origin (a draft
-    no surface shows: sources.imports.reviewed), if any; the newest if several."""
+    no surface shows: sources.imports.imported), if any; the newest if several."""
     verdicts = Verdict.objects.filter(
         claim=claim, origin=Verdict.Origin.IMPORTED, status=Verdict.Status.DRAFT
     ).order_by("-id")

@@ -198,7 +198,7 @@ def verdict_publish(*, claim: Claim, actor: AnyUser, note: str = "") -> Claim:
 @transaction.atomic
 def verdict_publish_imported(*, claim: Claim, actor: User, note: str = "") -> Claim:
     """Publish the imported review a claim from an untrusted origin holds as a suggestion (see
-    sources.imports.reviewed), approved by the actor: the fact-checker's review, under their
+    sources.imports.imported), approved by the actor: the fact-checker's review, under their
     name, becomes the claim's public verdict."""
     action, _ = _begin("publish_imported", claim, actor)
     in_source = claim.status in action.sources

@@ -74,11 +74,16 @@ class ImportBusy(Exception):
     """Another run holds the lock for this origin; this one did nothing."""
 
 
+def advisory_key(name: str) -> int:
+    """The PostgreSQL advisory lock key (a signed 64-bit integer) that import_lock takes."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
 @contextmanager
 def import_lock(name: str) -> Iterator[None]:
     """Hold a session-level PostgreSQL advisory lock on `name` for the block, or raise
     ImportBusy at once. A killed worker's connection closes, which releases its lock."""
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    key = advisory_key(name)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         if not cursor.fetchone()[0]:

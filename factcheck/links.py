@@ -111,3 +111,15 @@ def _ascii_host(host: str) -> str:
     except ValueError:
         return host
     return encoded.decode("ascii")
+
+
+def web_url_or_empty(url: str | None) -> str:
+    """`url` if web_url accepts it, else "": for whatever renders a URL from outside as a link
+    or hands it on (templates, ClaimReview JSON-LD), so a value stored before the import checks,
+    or typed in by hand, never becomes a `javascript:` link."""
+    if not url:
+        return ""
+    try:
+        return web_url(url).url
+    except UnsafeURL:
+        return ""

@@ -1,14 +1,20 @@
+"""The sources' admins: sources, import runs, feeds; uploads (admin_uploads.py), undo
+(admin_undo.py) and the home's panels (admin_desk.py)."""
+
 from functools import partial
 
 from django.contrib import admin, messages
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 from django.views.generic import RedirectView
 
 from claims.models import Claim
+from sources import admin_desk  # noqa: F401  (registers the home's panels)
+from sources.admin_import_items import ImportRunItemsMixin
 from sources.admin_undo import ImportRunUndoMixin
 from sources.admin_uploads import ArticleAddMixin
 from sources.models import Feed, ImportRun, ImportRunChunk, Source
@@ -86,24 +92,43 @@ class ImportRunChunkInline(admin.TabularInline):
     can_delete = False
 
 
+class OutcomeFilter(admin.SimpleListFilter):
+    """Runs with failures: failed outright, or with items that failed."""
+
+    title = "outcome"
+    parameter_name = "outcome"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [("failures", "With failures"), ("clean", "Without failures")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        failures = Q(status=ImportRun.Status.FAILED) | Q(items_failed__gt=0)
+        if self.value() == "failures":
+            return queryset.filter(failures)
+        if self.value() == "clean":
+            return queryset.exclude(failures)
+        return queryset
+
+
 @admin.register(ImportRun)
-class ImportRunAdmin(ImportRunUndoMixin, admin.ModelAdmin):
-    """Import runs are a record of what happened: read-only, but for their undo (admin_undo)."""
+class ImportRunAdmin(ImportRunItemsMixin, ImportRunUndoMixin, admin.ModelAdmin):
+    """Import runs are a record of what happened: read-only, but for their undo (admin_undo).
+    Their items are a table on the run's page (admin_import_items)."""
 
     inlines = [ImportRunChunkInline]
 
+    # Short columns, so that the list fits a 1280 px window beside its filters.
     list_display = [
-        "id",
-        "kind",
-        "status",
-        "started_at",
-        "finished_at",
+        "run",
+        "status_label",
+        "started",
+        "took",
         "sources_created",
         "claims_created",
         "items_unchanged",
         "items_failed",
     ]
-    list_filter = ["kind", "status"]
+    list_filter = [OutcomeFilter, "kind", "status"]
     search_fields = ["origin"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -114,6 +139,25 @@ class ImportRunAdmin(ImportRunUndoMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    @admin.display(description="run", ordering="id")
+    def run(self, run: ImportRun) -> str:
+        return f"#{run.pk} {run.get_kind_display()}"
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, run: ImportRun) -> str:
+        return run.get_status_display()
+
+    @admin.display(description="started", ordering="started_at")
+    def started(self, run: ImportRun) -> str:
+        return f"{timesince(run.started_at).split(',')[0]} ago"
+
+    @admin.display(description="took")
+    def took(self, run: ImportRun) -> str:
+        if run.finished_at is None:
+            return "running"
+        seconds = (run.finished_at - run.started_at).total_seconds()
+        return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
 
 
 # --- Scheduled imports -------------------------------------------------------------------------

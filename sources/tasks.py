@@ -130,7 +130,21 @@ def table_import_task(
     return run.pk
 
 
-@shared_task(bind=True, acks_late=True)
+# A range's lock held elsewhere is usually a duplicate delivery that finishes the range itself,
+# but it can also be the backend of a worker machine that vanished: its connection, and so its
+# lock, lives until PostgreSQL's TCP keepalive notices (operations.md). Dropping the range then
+# would leave the run short of it for good, so the range waits for the lock, boundedly (about
+# 20 minutes); a range finished meanwhile is found unchanged.
+RETRY_RANGE_BUSY = {
+    "autoretry_for": (ImportBusy,),
+    "retry_backoff": 15,
+    "retry_backoff_max": 180,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
+
+
+@shared_task(bind=True, acks_late=True, **RETRY_RANGE_BUSY)
 def table_import_chunk_task(
     self: Task,
     run_id: int,
@@ -144,21 +158,18 @@ def table_import_chunk_task(
     language: str = "",
 ) -> int | None:
     """Import rows [first, last) of a table into the run `run_id` (see table_import_task);
-    returns the run id, or None if the run is gone or this chunk is being imported.
+    returns the run id, or None if the run is gone. Retried while the range's lock is held.
 
     `chunks`, how many chunks the run has, is not read (the run's chunk rows count them); it
     stays an argument so that the task's messages keep their shape."""
-    try:
-        run = source_import_table_chunk(
-            run_id=run_id,
-            raw=Path(path).read_bytes(),
-            name=Path(path).name,
-            chunk=TableChunk(first, last),
-            table_format=_table_format(layout, columns, publisher, language),
-            task_id=self.request.id or "",
-        )
-    except ImportBusy:
-        return None
+    run = source_import_table_chunk(
+        run_id=run_id,
+        raw=Path(path).read_bytes(),
+        name=Path(path).name,
+        chunk=TableChunk(first, last),
+        table_format=_table_format(layout, columns, publisher, language),
+        task_id=self.request.id or "",
+    )
     return run.pk if run is not None else None
 
 

@@ -103,7 +103,7 @@ def imported_review(
 ) -> Verdict:
     """A claim with another fact-checker's review, stored by the importer of reviewed claims
     from a trusted origin (published on import); its verdict."""
-    from sources.imports.reviewed import claims_create_imported
+    from sources.imports.imported import claims_create_imported
     from sources.parsers.reviewed import ImportedClaim, review_key
 
     item = ImportedClaim(

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import BooleanField, ExpressionWrapper, F, OrderBy, QuerySet
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -26,15 +27,18 @@ from claims.admin.queue import (
     ClaimantFilter,
     EstimatedCountPaginator,
     LanguageFilter,
+    QueueChangeList,
     RatingFilter,
     SourceFilter,
     StatusFilter,
 )
+from claims.checkworthiness import score_level
 from claims.matching.checked_before import claims_checked_before_q
 from claims.models import Claim
 from claims.roles import user_is_editor, user_is_reviewer
 from claims.selectors import claim_search
 from factcheck.errors import DomainError
+from sources.parsers.titles import words_cut
 
 
 class CheckedBeforeFilter(admin.SimpleListFilter):
@@ -65,8 +69,10 @@ def _shown_to(name: str) -> list[str]:
 class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
     list_display = [
         "short_text",
+        "level",
         "status_label",
         "checked_before",
+        "claimant_name",
         "assignee",
         "source_title",
         "age",
@@ -88,9 +94,11 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
         'Words in the claim text, any form ("vaccine" finds "vaccines"); "quoted phrase", '
         "-word to exclude, or to allow either."
     )
-    # The queue: most check-worthy first (score is NULL until scoring exists), then newest.
-    ordering = [OrderBy(F("score"), descending=True, nulls_last=True), "-created_at", "-id"]
-    sortable_by = ["age"]
+    # The queue: most check-worthy first (score is NULL until scoring exists), then newest
+    # (QueueChangeList keeps a click on the level column in the order the index serves).
+    ordering = ["-score"]
+    sortable_by = ["level", "age"]
+    change_list_template = "admin/claims/claim/change_list.html"
     list_per_page = 50
     paginator = EstimatedCountPaginator
     show_full_result_count = False
@@ -103,7 +111,7 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
         "claimant",
         "claim_date",
         "language",
-        "score",
+        "check_worthiness",
         "duplicate_of_link",
         "created_at",
         "updated_at",
@@ -112,12 +120,15 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
         "status_label",
         "assignee",
         "source_link",
-        "score",
+        "check_worthiness",
         "duplicate_of_link",
         "created_at",
         "updated_at",
     ]
     raw_id_fields = ["claimant"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return QueueChangeList
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
@@ -167,8 +178,8 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("assignee", "source")
-            .defer("source__body", "source__import_run_id")
+            .select_related("assignee", "source", "claimant")
+            .defer("source__body", "source__import_run_id", "claimant__description")
             .annotate(
                 checked=ExpressionWrapper(
                     claims_checked_before_q(per_row=True), output_field=BooleanField()
@@ -182,7 +193,24 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
 
     @admin.display(description="claim")
     def short_text(self, claim: Claim) -> str:
-        return claim.text if len(claim.text) <= 160 else claim.text[:157] + "…"
+        return words_cut(claim.text, 160)
+
+    @admin.display(description="check-worthiness", ordering="score")
+    def level(self, claim: Claim) -> str:
+        found = score_level(claim.score)
+        key, label = (found.value, found.label) if found else ("none", "Not scored")
+        return format_html('<span class="level level-{}">{}</span>', key, label)
+
+    @admin.display(description="check-worthiness")
+    def check_worthiness(self, claim: Claim) -> str:
+        found = score_level(claim.score)
+        if found is None:
+            return "Not scored"
+        return f"{found.label} (score {claim.score:.2f} of 1)"
+
+    @admin.display(description="claimant")
+    def claimant_name(self, claim: Claim) -> str:
+        return words_cut(claim.claimant.name, 40) if claim.claimant else ""
 
     @admin.display(description="status", ordering="status")
     def status_label(self, claim: Claim) -> str:
@@ -199,7 +227,7 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
 
     @admin.display(description="source")
     def source_title(self, claim: Claim) -> str:
-        return str(claim.source)[:60]
+        return words_cut(str(claim.source), 60)
 
     @admin.display(description="age", ordering="created_at")
     def age(self, claim: Claim) -> str:

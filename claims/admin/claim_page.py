@@ -21,7 +21,9 @@ from claims.admin.forms import (
     verdict_form_input,
     verdict_initial,
 )
+from claims.admin.wording import action_done, actions_not_open, event_name
 from claims.models import Claim, ClaimEvent, Verdict
+from claims.selectors import verdict_is_public
 from claims.verdicts import (
     claim_verdict,
     imported_draft,
@@ -37,6 +39,13 @@ CONTEXT_CHARS = 600  # source text shown on each side of the claim
 
 def _imported(verdict: Verdict | None) -> bool:
     return verdict is not None and verdict.origin == Verdict.Origin.IMPORTED
+
+
+def _public_url(verdict: Verdict | None) -> str:
+    """The verdict's public page, once readers can see it (claims/selectors.py's rule)."""
+    if verdict is None or not verdict_is_public(verdict.status):
+        return ""
+    return reverse("verdict-page", args=[verdict.pk])
 
 
 def _rewrites_verdict(action: Action) -> bool:
@@ -78,6 +87,7 @@ class ClaimPageMixin(admin.ModelAdmin):
         )
 
     def _context(self, claim: Claim) -> dict[str, str]:
+        """The source text around the claim, cut at word boundaries (an ellipsis where cut)."""
         start = max(0, claim.start - CONTEXT_CHARS)
         row = (
             Source.objects.filter(pk=claim.source_id)
@@ -88,9 +98,20 @@ class ClaimPageMixin(admin.ModelAdmin):
             .values("before", "after")
             .first()
         ) or {"before": "", "after": ""}
+        before, after = row["before"], row["after"]
+        if start > 0:  # drop the word cut through at the start, and the space after it
+            cut = before.split(None, 1)
+            before = "…" + (cut[1] if len(cut) == 2 else "")
+        if len(after) == CONTEXT_CHARS:  # the same at the end
+            after = after.rsplit(None, 1)[0].rstrip() + "…"
+        return {"before": before, "after": after}
+
+    def _position(self, claim: Claim) -> dict[str, int]:
+        """Where the claim is in its source: "sentence 14 of 17" (claim_source_start_unique's
+        index counts a source's claims without reading them)."""
         return {
-            "before": ("…" if start > 0 else "") + row["before"],
-            "after": row["after"] + ("…" if len(row["after"]) == CONTEXT_CHARS else ""),
+            "number": claim.position + 1,
+            "of": Claim.objects.filter(source_id=claim.source_id).count(),
         }
 
     def change_view(
@@ -111,6 +132,8 @@ class ClaimPageMixin(admin.ModelAdmin):
         editable = claim.status == Claim.Status.IN_REVIEW and claim.assignee_id == user.pk
         correctable = "correct" in available
         initial = verdict_initial(acted_on)
+        # The rows there are, or one to start from; more are added in place (desk.js).
+        initial["citations"] = initial["citations"] or [{}]
         if (editable or correctable) and "verdict_form" not in extra:
             form_class: type[VerdictForm] = VerdictForm
             if correctable:
@@ -134,11 +157,19 @@ class ClaimPageMixin(admin.ModelAdmin):
                 "correct_label": workflow.ACTIONS["correct"].label,
                 "submit_hint": editable and "submit" not in available,
                 "workflow_actions": buttons,
+                "not_open": actions_not_open(
+                    claim=claim, user=user, verdict=acted_on, available=available
+                ),
                 "claim_context": self._context(claim),
+                "claim_position": self._position(claim),
                 "imported_suggestion": imported_draft(claim),
-                "events": ClaimEvent.objects.filter(claim=claim)
-                .select_related("actor")
-                .order_by("created_at", "id"),
+                "public_url": _public_url(verdict),
+                "events": [
+                    (event, event_name(event.code))
+                    for event in ClaimEvent.objects.filter(claim=claim)
+                    .select_related("actor")
+                    .order_by("created_at", "id")
+                ],
             }
         )
         return super().change_view(request, object_id, form_url, extra)
@@ -238,8 +269,6 @@ class ClaimPageMixin(admin.ModelAdmin):
         except DomainError as error:
             messages.error(request, str(error))
             return self._rerender(request, claim.pk, extra)
-        claim.refresh_from_db(fields=["status"])
-        messages.success(
-            request, f"Done: {action.replace('_', ' ')}. Claim is {claim.get_status_display()}."
-        )
+        claim.refresh_from_db(fields=["status", "assignee", "duplicate_of"])
+        messages.success(request, action_done(action, claim))
         return self._back(claim.pk)

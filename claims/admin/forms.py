@@ -53,7 +53,8 @@ class CitationForm(forms.Form):
         return data
 
 
-CitationFormSet = forms.formset_factory(CitationForm, extra=1, can_delete=True)
+# No empty extra rows: the page adds one in place when asked (desk.js), from the empty form.
+CitationFormSet = forms.formset_factory(CitationForm, extra=0, can_delete=True)
 
 
 class VerdictForm(forms.Form):

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OrderBy, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
@@ -26,37 +27,69 @@ def _cached_choices(key: str, build: Callable[[], list[tuple[str, str]]]) -> lis
     return cache.get_or_set(key, build, LOOKUP_CACHE_SECONDS) or []
 
 
-class EstimatedCountPaginator(Paginator):
-    """Never counts a large table: PostgreSQL's own estimate instead of COUNT(*).
+def queryset_estimated_count(queryset: QuerySet, *, exact_below: int = 10_000) -> int:
+    """How many rows `queryset` has, never counting a large table: PostgreSQL's own estimate
+    instead of COUNT(*).
 
-    Unfiltered: the table's `reltuples`. Filtered: the planner's row estimate (EXPLAIN), and an
-    exact count only when that estimate is small enough for counting to be cheap.
+    Unfiltered: the table's `reltuples`. Filtered: the planner's row estimate (EXPLAIN). An
+    exact count only when the estimate is below `exact_below`, where counting is cheap.
     """
+    table = queryset.model._meta.db_table
+    with connection.cursor() as cursor:
+        if not queryset.query.where:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
+            row = cursor.fetchone()
+            estimate = int(row[0]) if row else -1
+        else:
+            sql, params = queryset.order_by().values("pk").query.sql_with_params()
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            estimate = int(plan[0]["Plan"]["Plan Rows"])
+    if estimate >= exact_below:
+        return estimate
+    return queryset.count()
+
+
+class EstimatedCountPaginator(Paginator):
+    """A paginator that never counts a large table (queryset_estimated_count)."""
 
     EXACT_BELOW = 10_000
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
-        if not isinstance(queryset, QuerySet):
+        if not isinstance(self.object_list, QuerySet):
             return super().count
-        table = queryset.model._meta.db_table
-        with connection.cursor() as cursor:
-            if not queryset.query.where:
-                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
-                row = cursor.fetchone()
-                estimate = int(row[0]) if row else -1
-                if estimate >= self.EXACT_BELOW:
-                    return estimate
-            else:
-                sql, params = queryset.order_by().values("pk").query.sql_with_params()
-                cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-                plan = cursor.fetchone()[0]
-                plan = json.loads(plan) if isinstance(plan, str) else plan
-                estimate = int(plan[0]["Plan"]["Plan Rows"])
-                if estimate >= self.EXACT_BELOW:
-                    return estimate
-        return super().count
+        return queryset_estimated_count(self.object_list, exact_below=self.EXACT_BELOW)
+
+
+# The queue's order, most check-worthy first, and its reverse: the orders claim_queue_idx and
+# claim_queue_all_idx serve (read forwards or backwards), so no sort of the whole queue.
+QUEUE_ORDER: list[str | OrderBy] = [
+    OrderBy(F("score"), descending=True, nulls_last=True),
+    "-created_at",
+    "-id",
+]
+QUEUE_ORDER_REVERSED: list[str | OrderBy] = [
+    OrderBy(F("score"), nulls_first=True),
+    "created_at",
+    "id",
+]
+
+
+class QueueChangeList(ChangeList):
+    """The claim list, whose order by check-worthiness (the level column, the default) is
+    always the indexed queue order: Django's own would sort NULL scores first, which no index
+    serves, and break ties by id alone."""
+
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet) -> list:
+        ordering = super().get_ordering(request, queryset)
+        first = ordering[0] if ordering else None
+        if first == "-score":
+            return QUEUE_ORDER
+        if first == "score":
+            return QUEUE_ORDER_REVERSED
+        return ordering
 
 
 # ---------------------------------------------------------------------------------------------

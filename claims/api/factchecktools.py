@@ -17,6 +17,7 @@ from factcheck.api.errors import READ_ERRORS
 from factcheck.api.params import int_param, page_size_param, single_param
 from factcheck.api.views import PublicReadView
 from factcheck.errors import BadParameter
+from factcheck.links import web_url_or_empty
 
 MAX_AGE_DAYS = 100_000
 MAX_OFFSET = 10_000
@@ -40,7 +41,7 @@ def _factcheck_review(verdict: dict[str, Any]) -> dict[str, Any]:
     """One public verdict as a Fact Check Tools ClaimReview."""
     if verdict["publisher"]:
         publisher = verdict["publisher"]
-        url = verdict["review_url"] or verdict["page_url"]
+        url = web_url_or_empty(verdict["review_url"]) or verdict["page_url"]
     else:
         publisher = {
             "name": settings.FACTCHECK_ORGANIZATION_NAME,

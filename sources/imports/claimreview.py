@@ -19,7 +19,7 @@ def source_import_claimreview(
     progress: Progress | None = None,
 ) -> ImportRun:
     """Import the ClaimReview objects in `raw` (DataFeed, JSON array or object, or HTML with
-    JSON-LD), published if `trusted`, else awaiting review (sources.imports.reviewed); an
+    JSON-LD), published if `trusted`, else awaiting review (sources.imports.imported); an
     unusable item is skipped with its reason. Raises ImportBusy if `origin` is being
     imported."""
     with import_lock(f"claimreview:{origin}"):

@@ -37,6 +37,7 @@ from sources.models import ImportRun, Source
 from sources.parsers.clean import nul_free
 from sources.parsers.split import split_statements
 from sources.parsers.text import UnreadableInput, decode_text, detect_language
+from sources.parsers.titles import document_title
 
 logger = logging.getLogger(__name__)
 
@@ -78,16 +79,15 @@ def source_import_bytes(
 def _source_from(
     raw: bytes, *, content_hash: str, origin: str, run: ImportRun | None
 ) -> tuple[Source, list[tuple[int, int]]]:
-    """The unsaved source of `raw` (decoded, its language detected, titled by its first
-    statement) and its statements' spans. Raises UnreadableInput when it is no usable text."""
+    """The unsaved source of `raw` (decoded, its language detected, titled by its first line or
+    statement: sources.parsers.titles) and its statements' spans. Raises UnreadableInput when
+    it is no usable text."""
     body = nul_free(decode_text(raw))
     spans = split_statements(body)
     if not spans:
         raise UnreadableInput("no statements found in the text")
-    start, end = spans[0]
-    first = body[start:end]
     source = Source(
-        title=first if len(first) <= 200 else first[:197] + "...",
+        title=document_title(body, spans[0]),
         body=body,
         content_hash=content_hash,
         origin=origin,

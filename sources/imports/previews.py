@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from claims.models import Rating
+from sources.imports.imported import imported_stored_keys
 from sources.imports.ratings import RatingMapper
-from sources.imports.reviewed import imported_stored_keys
 from sources.imports.uploads import UploadOptions, document_body, table_first_rows
 from sources.models import Source, Upload
 from sources.parsers.claimreview import ClaimReviewError, parse_claimreview

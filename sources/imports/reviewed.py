@@ -1,42 +1,23 @@
-"""Importing reviewed claims: claims that arrive with another fact-checker's verdict
-(ClaimReview documents and feeds, CSV/TSV tables).
-
-Every importer of reviewed claims goes through `claims_create_imported`. Semantics:
-- each item becomes one Source (its body is the claim text, so `body[0:len] == text`; `origin`
-  says where the claim appeared), one Claim and one imported Verdict carrying the original
-  rating, the rating mapped onto our scale, the publisher, the review URL and date;
-- the origin's trust decides their status: from a trusted origin (a feed or an upload marked
-  trusted) the claim and its verdict are `published` at once (it was checked before and must
-  not flood the review queue); otherwise the claim is `pending`, awaiting review, and the
-  verdict a `draft` no surface shows, the fact-checker's review as a suggestion that an editor
-  can publish (claims.workflow's `publish_imported`) or set aside;
-- an item is identified by its natural key (the review URL per publisher, a table's row id, or
-  the row's content): the Source's unique content hash is derived from it, so a re-run, a
-  redelivered task or a run resumed after a killed worker creates nothing twice;
-- rows are written in batches, one transaction each: keys stored before are skipped, the rest
-  are COPYed into a staging table and one statement inserts sources, claims (scored for
-  check-worthiness), verdicts and events (INSERT ... ON CONFLICT DO NOTHING); matching against
-  existing claims is queued for after the commit.
+"""Running an import of reviewed claims (ClaimReview documents and feeds, CSV/TSV tables): the
+parsed items go in batches through sources.imports.imported, the next batch prepared while one
+is written; an item without a claim, or one the database refuses, fails alone with its reason.
 """
 
-import hashlib
-import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import NamedTuple
 
 import psycopg
-from django.db import DatabaseError, connection, transaction
-from django.db.backends.utils import CursorWrapper
-from django.utils import timezone
+from django.db import DatabaseError, connection
 
-from claims import tasks as claims_tasks
-from claims.models import Claim, Verdict
-from claims.services import claim_features
-from factcheck.db import bulk_write_settings
+from sources.imports.imported import (
+    ImportedBatch,
+    ImportedResult,
+    claims_create_imported,
+    imported_prepare,
+    imported_stored_keys,
+)
 from sources.imports.pipeline import pipelined
 from sources.imports.ratings import RatingMapper
 from sources.imports.runs import (
@@ -52,185 +33,6 @@ from sources.parsers.reviewed import ImportedClaim, ParsedItem
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
-
-
-@dataclass
-class ImportedResult:
-    key: str
-    status: ItemStatus  # imported or unchanged
-    claim: int | None = None
-
-
-def imported_content_hash(key: str) -> str:
-    """The Source content hash of an imported item: derived from its natural key."""
-    return hashlib.sha256(f"imported\0{key}".encode()).hexdigest()
-
-
-def imported_stored_keys(items: Sequence[ImportedClaim]) -> set[str]:
-    """The keys among `items` stored before (one index lookup)."""
-    hashes = {imported_content_hash(i.key): i.key for i in items}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT content_hash FROM sources_source WHERE content_hash = ANY(%s)", [list(hashes)]
-        )
-        return {hashes[h] for (h,) in cursor.fetchall()}
-
-
-class StageRow(NamedTuple):
-    """One item's row of the staging table, in the order of its columns (_STAGE_COLUMNS), but
-    for the claimant: named here, its id is looked up (or created) in the write's transaction."""
-
-    hash: str
-    body: str
-    publisher: str
-    language: str
-    origin: str
-    claimant: str
-    claim_date: date | None
-    fingerprint: str
-    rating_id: int | None
-    headline: str
-    original_rating: str
-    review_url: str
-    publisher_site: str
-    published_at: datetime | None
-    score: float
-    match_head: int | None
-    match_tail: int | None
-
-
-_CLAIMANT = StageRow._fields.index("claimant")
-
-
-@dataclass
-class ImportedBatch:
-    """Items made ready to write (imported_prepare): pure Python, no database access, so an
-    importer prepares the next batch in a thread while the database writes this one."""
-
-    items: Sequence[ImportedClaim]  # every item, in order (one result each)
-    unique: list[ImportedClaim]  # the first item of each key, to write
-    stage: list[StageRow]  # one per unique item
-
-
-def imported_prepare(
-    *,
-    items: Sequence[ImportedClaim],
-    mapper: RatingMapper,
-    stored: set[str],
-) -> ImportedBatch:
-    """Ready `items` for claims_create_imported: one per key, less the keys in `stored` (the
-    caller's imported_stored_keys, so that a re-run of unchanged input scores nothing), each
-    with its content hash, mapped rating and claim_features."""
-    first: dict[str, ImportedClaim] = {}
-    for item in items:
-        if item.key not in stored:
-            first.setdefault(item.key, item)
-    unique = list(first.values())
-    stage = [
-        StageRow(
-            imported_content_hash(i.key),
-            i.text,
-            i.publisher_name[:300],
-            i.language,
-            i.origin,
-            i.claimant,
-            i.claim_date,
-            f.fingerprint,
-            mapper.rating_id(i.original_rating, i.rating_numeric),
-            i.headline[:300],
-            i.original_rating[:200],
-            i.review_url,
-            i.publisher_site[:300],
-            i.review_date,
-            f.score,
-            f.match_head,
-            f.match_tail,
-        )
-        for i, f in zip(unique, claim_features([i.text for i in unique]), strict=True)
-    ]
-    return ImportedBatch(items=items, unique=unique, stage=stage)
-
-
-def imported_statuses(*, trusted: bool) -> tuple[Claim.Status, Verdict.Status]:
-    """The status an imported claim and its verdict arrive with: published from a trusted
-    origin; otherwise a claim awaiting review and a draft verdict, which no surface shows."""
-    if trusted:
-        return Claim.Status.PUBLISHED, Verdict.Status.PUBLISHED
-    return Claim.Status.PENDING, Verdict.Status.DRAFT
-
-
-def claims_create_imported(
-    *,
-    items: Sequence[ImportedClaim] = (),
-    trusted: bool,
-    import_run_id: int | None = None,
-    request_id: str = "",
-    prepared: ImportedBatch | None = None,
-) -> list[ImportedResult]:
-    """Store `items` (already validated: non-empty text and key) as claims with imported
-    verdicts, in one transaction: published if `trusted`, else claims awaiting review with a
-    draft verdict (imported_statuses); items whose key was stored before are `unchanged`.
-
-    Returns one result per item, in order. Idempotent: a concurrent or repeated call with the
-    same keys creates nothing twice (the unique content hash settles races). Each claim is scored
-    for check-worthiness; matching against the existing claims is queued for after the commit.
-    `prepared`: the items readied by imported_prepare (e.g. in another thread while the
-    previous batch was written), in place of `items`. Keys stored before are left out before
-    anything is scored (imported_stored_keys, one index lookup); a key stored in between
-    still drops out at the unique content hash and is answered `unchanged`.
-    """
-    if prepared is None:
-        prepared = imported_prepare(
-            items=items, mapper=RatingMapper(), stored=imported_stored_keys(items)
-        )
-    items, unique, stage = prepared.items, prepared.unique, prepared.stage
-    claim_status, verdict_status = imported_statuses(trusted=trusted)
-    now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
-        if not unique:
-            return [ImportedResult(item.key, ItemStatus.UNCHANGED) for item in items]
-        bulk_write_settings()
-        claimant_ids = _claimants(cursor, {row.claimant for row in stage if row.claimant}, now)
-        # Rows go to a temporary table by COPY (no per-value quoting), then one statement
-        # inserts the new sources, their claims, verdicts and events. A key already stored
-        # hits the unique content hash and drops out of every later step.
-        # (Dropped first: inside an outer transaction ON COMMIT has not fired yet.)
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.import_stage")
-        cursor.execute(f"CREATE TEMP TABLE import_stage ({_STAGE_COLUMNS}) ON COMMIT DROP")
-        with cursor.cursor.copy("COPY import_stage FROM STDIN") as copy:
-            for row in stage:
-                claimant = claimant_ids.get(row.claimant)
-                copy.write_row((*row[:_CLAIMANT], claimant, *row[_CLAIMANT + 1 :]))
-        cursor.execute(
-            _INSERT_ALL,
-            {
-                "run": import_run_id,
-                "now": now,
-                "claim_status": claim_status.value,
-                "verdict_status": verdict_status.value,
-                "origin": Verdict.Origin.IMPORTED.value,
-                "event_data": json.dumps({"import_run": import_run_id, "trusted": trusted}),
-                "request_id": request_id,
-            },
-        )
-        claim_by_hash = dict(cursor.fetchall())
-        claim_by_key = {
-            i.key: claim_by_hash[row.hash]
-            for i, row in zip(unique, stage, strict=True)
-            if row.hash in claim_by_hash
-        }
-        claim_ids = list(claim_by_key.values())
-        if claim_ids:
-            # "Checked before?": the new claims are compared with the existing ones by a worker
-            # right after this commits. Matching costs about 1 ms a claim, which would hold a
-            # bulk load of reviewed claims (5,000+ rows/s) to a fifth of its speed.
-            claims_tasks.claims_match_new_later(claim_ids=claim_ids)
-    results = []
-    for item in items:
-        claim = claim_by_key.pop(item.key, None)
-        status = ItemStatus.IMPORTED if claim else ItemStatus.UNCHANGED
-        results.append(ImportedResult(item.key, status, claim))
-    return results
 
 
 class LookedUp(NamedTuple):
@@ -368,63 +170,3 @@ def reviewed_import(
     )
     items = [stored.totals.summary(origin), *stored.failures]
     return import_run_finish(run=run, totals=stored.totals, items=items)
-
-
-def _claimants(cursor: CursorWrapper, names: set[str], now: datetime) -> dict[str, int]:
-    if not names:
-        return {}
-    ordered = sorted(names)
-    cursor.execute(
-        """
-        INSERT INTO claims_claimant (name, description, created_at)
-        SELECT n, '', %s FROM unnest(%s::text[]) AS n
-        ON CONFLICT (name) DO NOTHING
-        """,
-        [now, ordered],
-    )
-    cursor.execute("SELECT name, id FROM claims_claimant WHERE name = ANY(%s)", [ordered])
-    return dict(cursor.fetchall())
-
-
-_STAGE_COLUMNS = """hash text, body text, publisher text, language text, origin text,
-    claimant_id bigint, claim_date date, fingerprint text, rating_id bigint, headline text,
-    original_rating text, review_url text, publisher_site text, published_at timestamptz,
-    score float8, match_head integer, match_tail integer"""
-
-_INSERT_ALL = """
-WITH new_sources AS (
-    INSERT INTO sources_source (title, url, publisher, author, published_at, language, body,
-        content_hash, origin, import_run_id, created_at)
-    SELECT left(body, 200), NULL, publisher, '', NULL, language, body, hash, origin,
-        %(run)s, %(now)s
-    FROM import_stage
-    ON CONFLICT (content_hash) DO NOTHING
-    RETURNING id, content_hash
-), new_claims AS (
-    INSERT INTO claims_claim (source_id, text, start, "end", position, claimant_id, claim_date,
-        language, status, fingerprint, score, match_head, match_tail, created_at, updated_at)
-    SELECT ns.id, st.body, 0, length(st.body), 0, st.claimant_id, st.claim_date, st.language,
-        %(claim_status)s, st.fingerprint, st.score, st.match_head, st.match_tail, %(now)s, %(now)s
-    FROM new_sources ns JOIN import_stage st ON st.hash = ns.content_hash
-    RETURNING id, source_id
-), claim_hash AS (
-    SELECT nc.id AS claim_id, ns.content_hash AS hash
-    FROM new_claims nc JOIN new_sources ns ON ns.id = nc.source_id
-), new_verdicts AS (
-    INSERT INTO claims_verdict (claim_id, rating_id, headline, summary, explanation, status,
-        origin, version, corrections, original_rating, review_url, publisher_name,
-        publisher_site, published_at, created_at, updated_at)
-    SELECT ch.claim_id, st.rating_id, st.headline, '', '', %(verdict_status)s, %(origin)s, 1,
-        '[]'::jsonb, st.original_rating, st.review_url, st.publisher, st.publisher_site,
-        st.published_at, %(now)s, %(now)s
-    FROM claim_hash ch JOIN import_stage st ON st.hash = ch.hash
-    ON CONFLICT DO NOTHING
-), new_events AS (
-    INSERT INTO claims_claimevent (claim_id, code, from_status, to_status, note, data,
-        request_id, created_at)
-    SELECT claim_id, 'claim.imported', '', %(claim_status)s, '', %(event_data)s::jsonb,
-        %(request_id)s, %(now)s
-    FROM claim_hash
-)
-SELECT hash, claim_id FROM claim_hash
-"""

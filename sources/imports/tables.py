@@ -34,7 +34,7 @@ def source_import_table(
     progress: Progress | None = None,
 ) -> ImportRun:
     """Import the rows of a CSV/TSV table as claims with imported verdicts, published if the
-    table is `trusted`, else awaiting review (sources.imports.reviewed).
+    table is `trusted`, else awaiting review (sources.imports.imported).
 
     Rows are stored in batches of IMPORT_TABLE_CHUNK_ROWS (see reviewed_store), each in its own
     transaction; a bad row fails alone with its line number. Raises ImportBusy if a table of

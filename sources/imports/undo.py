@@ -38,7 +38,7 @@ from claims.models import Claim, Verdict
 from claims.roles import User
 from claims.selectors import PUBLIC_STATUSES
 from factcheck.errors import TransitionNotAllowed
-from sources.imports.reviewed import imported_statuses
+from sources.imports.imported import imported_statuses
 from sources.models import ImportRun
 
 # Claims checked and withdrawn per transaction.

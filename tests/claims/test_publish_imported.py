@@ -7,7 +7,7 @@ from claims import workflow
 from claims.models import Claim, ClaimEvent, Verdict
 from claims.selectors import verdict_public_get
 from factcheck.errors import Conflict, Forbidden
-from sources.imports.reviewed import claims_create_imported
+from sources.imports.imported import claims_create_imported
 from sources.parsers.reviewed import ImportedClaim
 from tests.factories import ClaimFactory, staff_user
 

@@ -48,7 +48,7 @@ def test_reviewer_drafts_and_submits_editor_publishes_api_reads_it(
         reviewer.wait_for_selector("text=Verdict draft saved.")
         assert reviewer.input_value("textarea[name=citations-0-quote]") == "the latest figure"
         reviewer.click("#action-submit button")
-        reviewer.wait_for_selector("text=Claim is Awaiting approval.")
+        reviewer.wait_for_selector("text=Submitted for approval: another editor will publish")
         assert reviewer.locator("#verdict-form").count() == 0  # read-only now
         assert reviewer.locator("#action-publish").count() == 0
 
@@ -57,11 +57,11 @@ def test_reviewer_drafts_and_submits_editor_publishes_api_reads_it(
         editor.goto(claim_url)
         assert "The figure is outdated." in editor.inner_text("#verdict")
         editor.click("#action-publish button")
-        editor.wait_for_selector("text=Claim is Published.")
+        editor.wait_for_selector("text=Published: the verdict is public now.")
         history = editor.inner_text("#claim-history")
-        for code in ("claim.review_started", "verdict.saved", "claim.submitted"):
-            assert code in history
-        assert "claim.published" in history
+        for name in ("Review started", "Verdict draft saved", "Submitted for approval"):
+            assert name in history
+        assert "Verdict published" in history
 
         # The published verdict over the API, with a token, over real HTTP.
         api = playwright.request.new_context(base_url=base)
@@ -86,13 +86,13 @@ def test_reviewer_drafts_and_submits_editor_publishes_api_reads_it(
         editor.fill("#verdict-form textarea[name=summary]", "The figure is from 2019.")
         editor.fill("#verdict-form textarea[name=note]", "We gave the wrong year.")
         editor.click("#verdict-form button[name=save_verdict]")
-        editor.wait_for_selector("text=Claim is Published.")
+        editor.wait_for_selector("text=Correction published: readers see the new wording")
         assert "We gave the wrong year." in editor.inner_text("#verdict-corrections")
         editor.fill("#action-retract textarea[name=note]", "The statistics were withdrawn.")
         editor.click("#action-retract button")
-        editor.wait_for_selector("text=Claim is Retracted.")
+        editor.wait_for_selector("text=Verdict retracted: it stays readable")
         history = editor.inner_text("#claim-history")
-        assert "verdict.corrected" in history and "claim.retracted" in history
+        assert "Correction published" in history and "Verdict retracted" in history
         retracted = json.loads(api.get(f"/api/v1/claims/{claim.pk}/verdict").text())
         assert (retracted["status"], retracted["summary"]) == (
             "retracted",

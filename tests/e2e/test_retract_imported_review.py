@@ -42,10 +42,10 @@ def test_an_editor_retracts_an_imported_review_and_it_leaves_every_public_surfac
 
         editor.fill("#action-retract textarea[name=note]", NOTE)
         editor.click("#action-retract button")
-        editor.wait_for_selector("text=Claim is Retracted.")
+        editor.wait_for_selector("text=Verdict retracted: it stays readable")
         assert editor.inner_text("#claim-status") == "Retracted"
         assert NOTE in editor.inner_text("#verdict-corrections")
-        assert "claim.retracted" in editor.inner_text("#claim-history")
+        assert "Verdict retracted" in editor.inner_text("#claim-history")
 
         reader = browser.new_context().new_page()
         reader.goto(f"{base}/verdicts/{review.pk}/")

@@ -85,12 +85,14 @@ def test_an_upload_is_previewed_confirmed_and_undone_leaving_what_people_touched
         reviewer.goto(f"{base}/admin/claims/claim/")
         reviewer.click(f"text={CRIME}")
         reviewer.click("#action-start_review button")
-        reviewer.wait_for_selector("text=Claim is In review.")
+        reviewer.wait_for_selector("text=Review started: the claim is assigned to rita.")
         editor.goto(f"{base}/admin/claims/claim/")
         editor.click(f"text={FARES}")
         assert "Pants on Fire!" in editor.inner_text("#imported-suggestion")
         editor.click("#action-publish_imported button")
-        editor.wait_for_selector("text=Claim is Published.")
+        editor.wait_for_selector(
+            "text=Published: the imported review is the claim's public verdict now."
+        )
         assert public_reviews(api) == [FARES]
 
         # Undo: the confirmation page says what goes and what stays, and why.

@@ -10,7 +10,7 @@ from django_celery_beat.models import PeriodicTask
 
 from sources.imports.runs import TableChunk
 from sources.imports.tables import source_import_table_start
-from sources.models import Feed, ImportRunChunk
+from sources.models import Feed, ImportRun, ImportRunChunk
 from tests.factories import UserFactory
 from tests.sources.conftest import LIAR
 
@@ -66,3 +66,42 @@ def test_an_import_run_page_lists_the_chunks_of_a_shared_table(admin_client: Cli
         (0, 15, True),
         (15, None, False),
     ]
+
+
+def _run_with_items() -> ImportRun:
+    return ImportRun.objects.create(
+        kind="files",
+        origin="inbox/",
+        status="partial",
+        sources_created=1,
+        claims_created=4,
+        items_failed=1,
+        items=[
+            {"path": "inbox/a.txt", "status": "imported", "source": None, "claims_created": 4,
+             "error": None},
+            {"path": "inbox/b.bin", "status": "failed", "source": None, "claims_created": 0,
+             "error": "binary file: not text"},
+        ],
+    )  # fmt: skip
+
+
+def test_an_import_runs_items_are_a_table_filterable_to_failures(admin_client: Client) -> None:
+    run = _run_with_items()
+    page = admin_client.get(f"/admin/sources/importrun/{run.pk}/change/").content.decode()
+    table = page[page.index('id="import-items"') :]
+    assert "Items: 2 read, 1 failed" in table
+    assert "inbox/a.txt" in table and "binary file: not text" in table
+    assert '"status": "failed"' not in page  # not the raw JSON
+    failures = admin_client.get(f"/admin/sources/importrun/{run.pk}/change/?items=failed")
+    table = failures.content.decode()[failures.content.decode().index('id="import-items"') :]
+    assert "inbox/b.bin" in table and "binary file: not text" in table
+    assert "inbox/a.txt" not in table
+
+
+def test_the_import_run_list_filters_to_runs_with_failures(admin_client: Client) -> None:
+
+    failed = _run_with_items()
+    clean = ImportRun.objects.create(kind="files", origin="inbox/", status="succeeded")
+    response = admin_client.get("/admin/sources/importrun/?outcome=failures")
+    shown = [run.pk for run in response.context["cl"].result_list]
+    assert shown == [failed.pk] and clean.pk not in shown

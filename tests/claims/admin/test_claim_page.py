@@ -71,17 +71,20 @@ def test_a_non_assignee_sees_the_verdict_read_only(login: Login) -> None:
 
 def test_editor_publishes_and_the_author_is_not_offered_publish(login: Login) -> None:
     author = staff_user("author", "Editors")
+    editor = staff_user("ed", "Editors")
     claim = ClaimFactory.create(status="awaiting_approval", assignee=author)
     VerdictFactory.create(claim=claim, author=author)
-    assert 'id="action-publish"' not in login(author).get(page(claim)).content.decode()
+    body = login(author).get(page(claim)).content.decode()
+    assert 'id="action-publish"' not in body
+    # The author is told why, and who may publish instead.
+    assert "another editor must publish it. Editors who may publish it: ed." in body
     # Even a hand-made POST is refused, with the reason shown.
     refused = login(author).post(f"/admin/claims/claim/{claim.pk}/workflow/publish/", {})
     assert "Four-eyes" in refused.content.decode()
-    editor = staff_user("ed", "Editors")
     response = login(editor).post(
         f"/admin/claims/claim/{claim.pk}/workflow/publish/", {}, follow=True
     )
-    assert "Claim is Published." in response.content.decode()
+    assert "Published: the verdict is public now." in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == "published"
 
@@ -144,7 +147,85 @@ def test_an_editor_reassigns_a_claim_in_review_from_its_page(login: Login) -> No
     response = editor.post(
         f"/admin/claims/claim/{claim.pk}/workflow/assign/", {"assignee": other.pk}, follow=True
     )
-    assert "Claim is In review." in response.content.decode()
+    assert "The claim is now assigned to other." in response.content.decode()
     claim.refresh_from_db()
     assert claim.assignee == other
     assert ClaimEvent.objects.get(claim=claim).code == "claim.assigned"
+
+
+def test_the_claim_page_reads_in_task_order_and_in_plain_words(login: Login) -> None:
+    reviewer = staff_user("rev", "Reviewers")
+    claim = ClaimFactory.create(score=0.9794218347520399)
+    client = login(reviewer)
+    client.post(f"/admin/claims/claim/{claim.pk}/workflow/start_review/", {})
+    body = client.get(page(claim)).content.decode()
+    order = [
+        body.index(marker)
+        for marker in ('id="claim-context"', 'id="verdict"', 'id="workflow-actions"',
+                       'id="claim-matches"', 'id="claim-history"', 'id="claim-details-title"')
+    ]  # fmt: skip
+    assert order == sorted(order)
+    assert "sentence 1 of 1 in" in body
+    assert "0.979" not in body and ">High<" in body
+    assert "Review started" in body and "claim.review_started" not in body
+    assert "Awaiting review → In review" in body
+    assert body.count(">History<") == 1  # one history: Django's own link is not offered
+    assert 'type="submit" value="Save"' not in body  # a reviewer changes no claim details
+    assert "Publish" in body and "Reject" in body
+
+
+def test_the_context_is_cut_at_word_boundaries(login: Login) -> None:
+    from tests.factories import SourceFactory
+
+    words = " ".join(f"word{i}" for i in range(400))
+    source = SourceFactory.create(body=f"{words} The claim is here. {words}")
+    start = len(words) + 1
+    claim = ClaimFactory.create(
+        source=source, text="The claim is here.", start=start, end=start + 18, position=1
+    )
+    ClaimFactory.create(source=source, text=words[:5], start=0, end=5, position=0)
+    body = login(staff_user("rev", "Reviewers")).get(page(claim)).content.decode()
+    shown = body[body.index('id="claim-context">') + 19 :]
+    before, after = shown.split("<mark>")[0], shown.split("</mark>")[1].split("</p>")[0]
+    assert before.startswith("…word") and after.endswith("…")
+    # Whole words only: every word shown is one of the source's.
+    assert set(before.strip("…").split()) <= set(words.split())
+    assert set(after.strip("…").split()) <= set(words.split())
+    assert "The claim, sentence 2 of 2 in" in body
+
+
+def test_a_published_verdict_links_to_its_public_page(login: Login) -> None:
+    from django.urls import reverse
+
+    claim = ClaimFactory.create(status="published")
+    verdict = VerdictFactory.create(claim=claim, status="published")
+    body = login(staff_user("rev", "Reviewers")).get(page(claim)).content.decode()
+    assert f'href="{reverse("verdict-page", args=[verdict.pk])}"' in body
+
+
+def test_citations_offer_no_empty_extra_row_once_there_are_some(login: Login) -> None:
+    reviewer = staff_user("rev", "Reviewers")
+    claim = ClaimFactory.create(status="in_review", assignee=reviewer)
+    client = login(reviewer)
+    empty = client.get(page(claim)).content.decode()
+    assert 'name="citations-TOTAL_FORMS" value="1"' in empty  # one row to start from
+    draft = {
+        "rating": Rating.objects.get(slug="false").pk,
+        "summary": "Blue.",
+        "version": "0",
+        "citations-TOTAL_FORMS": "2",
+        "citations-INITIAL_FORMS": "1",
+        "citations-0-url": "https://example.org/a",
+        "citations-1-url": "https://example.org/b",
+    }
+    client.post(f"/admin/claims/claim/{claim.pk}/verdict/", draft)
+    body = client.get(page(claim)).content.decode()
+    assert 'name="citations-TOTAL_FORMS" value="2"' in body
+    assert 'id="citation-empty-row"' in body and 'id="citation-add"' in body
+    # A row marked for removal goes on the next save.
+    client.post(
+        f"/admin/claims/claim/{claim.pk}/verdict/",
+        {**draft, "version": "1", "citations-1-DELETE": "on"},
+    )
+    verdict = Verdict.objects.get(claim=claim)
+    assert [c.url for c in verdict.citations.all()] == ["https://example.org/a"]

@@ -64,7 +64,9 @@ def test_an_editor_corrects_an_imported_review_in_the_admin(login: Login) -> Non
         follow=True,
     )
 
-    assert "Done: correct." in " ".join(str(m) for m in done.context["messages"])
+    assert "Correction published: readers see the new wording with your note." in " ".join(
+        str(m) for m in done.context["messages"]
+    )
     corrected = Verdict.objects.get(pk=review.pk)
     assert (corrected.rating, corrected.summary) == (mostly_false, "Partly right.")
     assert corrected.original_rating == "Pants on Fire"

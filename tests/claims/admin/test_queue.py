@@ -175,3 +175,30 @@ def test_a_long_source_links_to_its_claims_instead_of_listing_them(
     body = login(editor).get(url).content.decode()
     assert "claims in the review queue" in body
     assert 'id="claims-group"' not in body
+
+
+def test_the_queue_shows_check_worthiness_in_words_and_sorts_by_it(login: Login) -> None:
+    low = ClaimFactory.create(score=0.05)
+    high = ClaimFactory.create(score=0.97)
+    unscored = ClaimFactory.create(score=None)
+    client = login(staff_user("rev", "Reviewers"))
+    response = client.get(QUEUE)
+    body = response.content.decode()
+    assert ">High<" in body and ">Low<" in body and ">Not scored<" in body
+    assert "0.97" not in body
+    assert [c.pk for c in response.context["cl"].result_list] == [high.pk, low.pk, unscored.pk]
+    # The level column is the sorted one; a click reverses it, unscored claims still apart.
+    column = list(response.context["cl"].list_display).index("level")
+    assert response.context["cl"].get_ordering_field_columns() == {column: "desc"}
+    reverse = client.get(QUEUE + f"?o={column}")
+    assert [c.pk for c in reverse.context["cl"].result_list] == [unscored.pk, low.pk, high.pk]
+
+
+def test_long_source_titles_are_cut_at_a_word(login: Login) -> None:
+    source = SourceFactory.create(
+        title="The letter was sent amid new U.S. sanctions as part of a pressure campaign"
+    )
+    ClaimFactory.create(source=source)
+    body = login(staff_user("rev", "Reviewers")).get(QUEUE).content.decode()
+    assert "The letter was sent amid new U.S. sanctions as part…" in body
+    assert "amid new U<" not in body

@@ -11,7 +11,7 @@ from claims.matching.text import match_keys
 from claims.models import Claim, ClaimMatch
 from sources.imports.claimreview import source_import_claimreview
 from sources.imports.documents import source_import_paths
-from sources.imports.reviewed import claims_create_imported
+from sources.imports.imported import claims_create_imported
 from sources.imports.tables import source_import_table
 from sources.parsers.reviewed import ImportedClaim
 from tests.conftest import DATA

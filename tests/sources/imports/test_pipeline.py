@@ -10,7 +10,7 @@ from pytest_django.fixtures import Settings
 
 from claims.models import Claim, Claimant, ClaimEvent, Verdict
 from sources.imports import reviewed
-from sources.imports.reviewed import claims_create_imported
+from sources.imports.imported import claims_create_imported
 from sources.imports.tables import source_import_table
 from sources.models import ImportRun, Source
 from sources.parsers.table import TableFormat, TableLayout, parse_table

@@ -8,8 +8,8 @@ from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 from claims import tasks
 from claims.models import Claim, ClaimMatch, Rating, Verdict
 from sources.imports.documents import source_import_paths
+from sources.imports.imported import claims_create_imported
 from sources.imports.ratings import RatingMapper
-from sources.imports.reviewed import claims_create_imported
 from sources.parsers.reviewed import ImportedClaim
 
 pytestmark = pytest.mark.django_db

@@ -1,16 +1,23 @@
 """Tables (CSV/TSV, LIAR) imported as reviewed claims: whole, or in chunks several tasks share."""
 
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
+from django.db import connection
 from pytest_django.fixtures import Settings
 
 from claims.models import Claim, Claimant, ClaimEvent, Verdict
 from factcheck.celery import app
+from factcheck.db import ImportBusy, advisory_key
+from sources import tasks
 from sources.imports.claimreview import source_import_claimreview
+from sources.imports.runs import TableChunk
+from sources.imports.tables import source_import_table_start
 from sources.models import ImportRun, Source
 from sources.tasks import table_import_chunk_task, table_import_task
-from tests.conftest import DATA
+from tests.conftest import DATA, database_url
 from tests.sources.conftest import LIAR, command_json
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +162,38 @@ def test_a_table_split_across_tasks_imports_every_row_once(
     assert (again.claims_created, again.items_unchanged, again.items_failed) == (40, 0, 1)
     assert again.items == run.items
     assert Claim.objects.count() == 40
+
+
+def test_a_range_whose_lock_is_held_elsewhere_waits_for_it_instead_of_being_dropped(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock of a vanished worker machine's backend outlives it until TCP keepalive ends the
+    connection; the redelivered range must not be acknowledged unimported meanwhile."""
+    settings.IMPORT_TABLE_TASK_ROWS = 10
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", False)
+    run = source_import_table_start(
+        name="liar_sample.tsv", chunks=[TableChunk(10, 20)], trusted=True
+    )
+    args = [run.pk, str(LIAR), 10, 20, 1, "liar"]
+    attempts: list[int] = []
+    importer = tasks.source_import_table_chunk
+
+    def counted(**kwargs: Any) -> Any:
+        attempts.append(1)
+        return importer(**kwargs)
+
+    monkeypatch.setattr(tasks, "source_import_table_chunk", counted)
+    # The range's lock, held by another session as a vanished worker's backend would hold it.
+    with psycopg.connect(database_url(connection.settings_dict), autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [advisory_key("table:liar_sample.tsv:10")])
+        held = table_import_chunk_task.apply(args=args)
+    assert held.state == "FAILURE" and isinstance(held.result, ImportBusy)
+    assert len(attempts) == 1 + table_import_chunk_task.max_retries  # it kept trying
+    assert Claim.objects.count() == 0
+
+    assert table_import_chunk_task.apply(args=args).get() == run.pk  # the lock is free again
+    assert Claim.objects.count() == 10
 
 
 def test_a_table_at_most_import_table_task_rows_long_is_one_task(

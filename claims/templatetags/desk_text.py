@@ -1,0 +1,45 @@
+"""Filters for the admin desk's templates: text cut at word boundaries, check-worthiness in
+words, ages (`{% load desk_text %}`)."""
+
+from datetime import datetime
+
+from django import template
+from django.utils.timesince import timesince
+
+from claims.admin import wording
+from claims.checkworthiness import score_level
+from sources.parsers.titles import words_cut
+
+register = template.Library()
+
+
+@register.filter
+def cut_words(text: object, limit: int = 120) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis."""
+    return words_cut(str(text or ""), int(limit))
+
+
+@register.filter
+def level(score: float | None) -> str:
+    """The check-worthiness level an editor reads ("High"), or "Not scored"."""
+    found = score_level(score)
+    return found.label if found is not None else "Not scored"
+
+
+@register.filter
+def level_key(score: float | None) -> str:
+    """The level's value for a CSS class ("high"), or "none"."""
+    found = score_level(score)
+    return found.value if found is not None else "none"
+
+
+@register.filter
+def age(moment: datetime | None) -> str:
+    """How long ago, in its largest unit ("3 days")."""
+    return timesince(moment).split(",")[0] if moment else ""
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """A claim status as the desk says it ("pending" reads "Awaiting review"); "—" for none."""
+    return wording.status_label(status) if status else "—"
