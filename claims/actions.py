@@ -45,6 +45,7 @@ class Action:
     check: Callable[[Claim, AnyUser, Verdict | None], object] | None = None
     on_verdict: bool = False  # acts on the claim's own verdict: offered only when there is one
     public_note: bool = False  # its note is published with the verdict
+    announces: str = ""  # the webhook event it records (webhooks/outbox.py), if any
 
     @property
     def inputs(self) -> tuple[str, ...]:

@@ -14,7 +14,6 @@ from typing import Any
 import orjson
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Exists, F, Field, Func, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import Combinable
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils import timezone
 from claims.claimreview import claimreview_organization_site
 from claims.models import Claim, Claimant, Rating, Verdict
 from factcheck.api.pagination import keyset_after
+from factcheck.replicas import read_connection
 
 # --- what is public: the one rule ----------------------------------------------------------------
 # A verdict, ours or imported from another fact-checker, is public while it is published or
@@ -126,7 +126,7 @@ def verdict_public_get(*, pk: int) -> dict[str, Any] | None:
     """The public verdict `pk` (published or retracted), or None: one query, nothing compiled."""
     if not 0 < pk < 2**63:  # beyond bigint: no such row (and no numeric comparison to scan)
         return None
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_VERDICT_BY_ID, [pk])
         row = cursor.fetchone()
     return None if row is None else verdict_public_dict(row=row)
@@ -146,7 +146,7 @@ def verdict_public_rows(*, verdicts: QuerySet[Verdict]) -> list[dict[str, Any]]:
     order = ", ".join(_order_column(name) for name in verdicts.query.order_by)
     if not order:
         raise ValueError("verdict_public_rows needs an ordered queryset")
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(f"{_VERDICT_ROWS} WHERE v.id IN ({ids}) ORDER BY {order}", params)
         return [verdict_public_dict(row=row) for row in cursor.fetchall()]
 

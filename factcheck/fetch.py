@@ -12,7 +12,8 @@ Each request, and each redirect it follows, is checked the same way before a byt
   header, TLS server name and certificate check still use the name.
 A fetch ends by IMPORT_FETCH_DEADLINE seconds after it started, whatever the server does
 (connect, every read and every redirect count against it: a server dripping a byte a second is
-cut off), and reads at most IMPORT_FETCH_MAX_BYTES.
+cut off), and reads at most IMPORT_FETCH_MAX_BYTES. Webhook deliveries pass their own deadline,
+size limit and allowed hosts (WEBHOOK_* settings), and follow no redirect; the rule is the same.
 """
 
 import ipaddress
@@ -21,7 +22,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urljoin
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 USER_AGENT = "factcheck/1.0"
 # Seconds to wait for a TCP connection (the deadline still bounds it).
 CONNECT_TIMEOUT = 10
+# How much of a refused answer's body (4xx, 5xx) a FetchError keeps, for logs.
+EXCERPT_BYTES = 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -45,11 +48,13 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 class FetchError(Exception):
     """The URL cannot be fetched and trying again will not help (refused URL or address, too
-    large, 4xx). `status`: the HTTP status that ended it, if any."""
+    large, 4xx). `status`: the HTTP status that ended it, if any; `body`: the first bytes
+    (EXCERPT_BYTES) of that answer."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, body: bytes = b"") -> None:
         super().__init__(message)
         self.status = status
+        self.body = body
 
 
 class FetchUnavailable(FetchError):
@@ -73,11 +78,16 @@ def fetch(
     body: bytes | None = None,
     max_redirects: int | None = None,
     max_bytes: int | None = None,
+    deadline_seconds: float | None = None,
+    allowed_hosts: Collection[str] | None = None,
 ) -> Fetched:
     """Send `method` to `url` (with `headers` and `body`, e.g. a webhook's POST) and return
     the final 2xx response, following at most `max_redirects` redirects (default
     IMPORT_FETCH_MAX_REDIRECTS; 0: a redirect is an error). A 303, or a 301/302 after a POST,
-    is followed with a GET and no body; 307 and 308 repeat the request.
+    is followed with a GET and no body; 307 and 308 repeat the request. The whole fetch ends
+    within `deadline_seconds` (default IMPORT_FETCH_DEADLINE). `allowed_hosts`: the hosts that
+    may resolve to private addresses (default IMPORT_FETCH_ALLOWED_HOSTS, and any host while
+    IMPORT_ALLOW_PRIVATE_NETWORKS is on); given, only those.
 
     Raises FetchError for a refused URL or address, a response over `max_bytes` (default
     IMPORT_FETCH_MAX_BYTES) or a 4xx; FetchUnavailable for what may pass (timeouts, the
@@ -85,14 +95,19 @@ def fetch(
     limit = settings.IMPORT_FETCH_MAX_BYTES if max_bytes is None else max_bytes
     redirects = settings.IMPORT_FETCH_MAX_REDIRECTS if max_redirects is None else max_redirects
     sent = {"User-Agent": USER_AGENT, **(headers or {})}
-    deadline = Deadline(settings.IMPORT_FETCH_DEADLINE)
+    deadline = Deadline(
+        settings.IMPORT_FETCH_DEADLINE if deadline_seconds is None else deadline_seconds
+    )
     try:
         for _ in range(redirects + 1):
             target = _target(url)
-            address = _checked_address(target)
+            address = _checked_address(target, allowed_hosts)
             response = _send(target, address, method, sent, body, deadline)
             status = response.status
+            excerpt = b""
             if not 200 <= status < 300:
+                if status not in _REDIRECTS:
+                    excerpt = _excerpt(response)
                 response.close()
             if status in _REDIRECTS:
                 location = response.headers.get("Location")
@@ -103,9 +118,9 @@ def fetch(
                     method, body = "GET", None
                 continue
             if status == 429 or status >= 500:
-                raise FetchUnavailable(f"{url}: HTTP {status}", status=status)
+                raise FetchUnavailable(f"{url}: HTTP {status}", status=status, body=excerpt)
             if status >= 300:
-                raise FetchError(f"{url}: HTTP {status}", status=status)
+                raise FetchError(f"{url}: HTTP {status}", status=status, body=excerpt)
             data = _read(url, response, limit, deadline)
             return Fetched(
                 url=url,
@@ -159,25 +174,31 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def _checked_address(target: WebURL) -> IPAddress:
+def _checked_address(target: WebURL, allowed_hosts: Collection[str] | None) -> IPAddress:
     """The address to connect to for `target`: the first it resolves to, once every address it
-    resolves to passed the check. Raises FetchError (refused) or FetchUnavailable (no answer)."""
+    resolves to passed the check (see fetch for `allowed_hosts`). Raises FetchError (refused)
+    or FetchUnavailable (no answer)."""
     try:
         addresses = resolve(target.host, target.port)
     except (OSError, UnicodeError) as exc:
         raise FetchUnavailable(f"{target.url}: cannot resolve {target.host}: {exc}") from None
     if not addresses:
         raise FetchUnavailable(f"{target.url}: {target.host} has no address")
-    allowed = settings.IMPORT_ALLOW_PRIVATE_NETWORKS or target.host.rstrip(".") in {
-        name.lower().rstrip(".") for name in settings.IMPORT_FETCH_ALLOWED_HOSTS
-    }
+    named: Collection[str]
+    if allowed_hosts is None:
+        named = settings.IMPORT_FETCH_ALLOWED_HOSTS
+        anywhere = settings.IMPORT_ALLOW_PRIVATE_NETWORKS
+        hint = "set IMPORT_ALLOW_PRIVATE_NETWORKS or name the host in IMPORT_FETCH_ALLOWED_HOSTS"
+    else:
+        named, anywhere = allowed_hosts, False
+        hint = "name the host in WEBHOOK_ALLOWED_HOSTS"
+    allowed = anywhere or target.host.rstrip(".") in {name.lower().rstrip(".") for name in named}
     if not allowed:
         for address in addresses:
             if address_refused(address):
                 raise FetchError(
                     f"{target.url}: {target.host} is a private or loopback address "
-                    f"({address}); set IMPORT_ALLOW_PRIVATE_NETWORKS or name the host in "
-                    "IMPORT_FETCH_ALLOWED_HOSTS to allow it"
+                    f"({address}); {hint} to allow it"
                 )
     return addresses[0]
 
@@ -309,6 +330,15 @@ def _send(
     except OSError as exc:  # raised by http.client while sending or reading the headers
         conn.close()
         raise FetchUnavailable(f"{target.url}: {exc.__class__.__name__}: {exc}") from exc
+
+
+def _excerpt(response: urllib3.BaseHTTPResponse) -> bytes:
+    """The first EXCERPT_BYTES of a refused answer's body, or what arrives of them (the deadline
+    and the read timeout still bound the wait); b"" if reading fails."""
+    try:
+        return response.read(EXCERPT_BYTES, decode_content=False) or b""
+    except (urllib3.exceptions.HTTPError, OSError):
+        return b""
 
 
 def _read(url: str, response: urllib3.BaseHTTPResponse, limit: int, deadline: Deadline) -> bytes:

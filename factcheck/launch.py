@@ -8,6 +8,7 @@ nothing twice.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -110,7 +111,20 @@ def beat_command() -> list[str]:
     return [celery, "-A", "factcheck", "beat", "--loglevel", "INFO", "--schedule", schedule]
 
 
+def metrics_folder(env: dict[str, str]) -> dict[str, str]:
+    """`env` with PROMETHEUS_MULTIPROC_DIR, unless set, at an emptied VAR_DIR/metrics: web,
+    workers and beat write their counts there, and /metrics adds them all up (last run's files
+    would add up too, hence emptied)."""
+    if env.get("PROMETHEUS_MULTIPROC_DIR"):
+        return env
+    folder = VAR_DIR / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return {**env, "PROMETHEUS_MULTIPROC_DIR": str(folder)}
+
+
 def _children(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    env = metrics_folder(env)
     host = env.get("HOST", "127.0.0.1")
     port = env.get("PORT", "8000")
     bin_dir = Path(sys.executable).parent

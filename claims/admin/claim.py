@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.timesince import timesince
 
 from claims import workflow
 from claims.actions import Role
@@ -37,6 +36,7 @@ from claims.matching.checked_before import claims_checked_before_q
 from claims.models import Claim
 from claims.roles import user_is_editor, user_is_reviewer
 from claims.selectors import claim_search
+from claims.templatetags.desk_text import age
 from factcheck.errors import DomainError
 from sources.parsers.titles import words_cut
 
@@ -170,7 +170,10 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
             status = Claim.Status.PENDING
         label = dict(Claim.Status.choices).get(status or "", "all statuses")
         title = f"Review queue: {label.lower()}"
-        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+        # The queue's columns need the width the navigation side bar would take (the home and
+        # the breadcrumbs lead everywhere else).
+        extra = {"title": title, "is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The source's body can be megabytes; the list shows only its title. Whether a claim
@@ -231,7 +234,7 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
 
     @admin.display(description="age", ordering="created_at")
     def age(self, claim: Claim) -> str:
-        return timesince(claim.created_at).split(",")[0]
+        return age(claim.created_at)
 
     @admin.display(description="source")
     def source_link(self, claim: Claim) -> str:

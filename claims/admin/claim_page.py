@@ -33,6 +33,7 @@ from claims.verdicts import (
 )
 from factcheck.errors import DomainError
 from sources.models import Source
+from sources.parsers.titles import words_cut
 
 CONTEXT_CHARS = 600  # source text shown on each side of the claim
 
@@ -151,6 +152,9 @@ class ClaimPageMixin(admin.ModelAdmin):
                 buttons.append((name, action.label, typed.get(name) or ActionForm(action=action)))
         extra.update(
             {
+                # The page's heading is the claim, not "Change claim".
+                "title": words_cut(claim.text, 120),
+                "subtitle": None,
                 "claim": claim,
                 "verdict": verdict,
                 "verdict_mode": "correct" if correctable else ("draft" if editable else "view"),

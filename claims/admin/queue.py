@@ -17,6 +17,7 @@ from django.utils.functional import cached_property
 from claims.models import Claim, Claimant, Rating, Verdict
 from claims.roles import reviewers
 from sources.models import Source
+from sources.parsers.titles import words_cut
 
 LOOKUP_CACHE_SECONDS = 60  # filter choices that change rarely (scale, languages, staff)
 
@@ -183,7 +184,10 @@ class SourceFilter(_IdFilter):
         selected = self._ids()
         if selected and selected not in {pk for pk, _, _ in rows}:
             rows = [*Source.objects.filter(pk=selected).values_list("pk", "title", "origin"), *rows]
-        return [(str(pk), (title or origin or f"Source #{pk}")[:60]) for pk, title, origin in rows]
+        return [
+            (str(pk), words_cut(title or origin or f"Source #{pk}", 60))
+            for pk, title, origin in rows
+        ]
 
 
 class ClaimantFilter(_IdFilter):

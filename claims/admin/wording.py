@@ -9,6 +9,7 @@ from claims import workflow
 from claims.actions import authorize, check_ready
 from claims.models import Claim, ClaimEvent, Verdict
 from claims.roles import AnyUser
+from claims.templatetags.desk_text import status_label
 from factcheck.errors import DomainError
 
 # Events whose generic name ("Claim review started") reads worse than these.
@@ -40,10 +41,6 @@ def event_name(code: str) -> str:
         return EVENT_NAMES[code]
     subject, _, verb = code.partition(".")
     return f"{subject} {verb}".replace("_", " ").strip().capitalize()
-
-
-def status_label(status: str) -> str:
-    return Claim.Status(status).label if status in Claim.Status.values else status
 
 
 def action_done(name: str, claim: Claim) -> str:

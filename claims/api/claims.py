@@ -1,6 +1,9 @@
 """Public claims, claimants and the rating scale. Anonymous callers see what published work
 shows; staff (claims/roles.py) see every claim and claimant."""
 
+from collections.abc import Callable
+from typing import Any
+
 import django_filters
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -46,19 +49,24 @@ class ClaimListView(PublicReadView):
         staff = user_is_staff(request.user)  # the roles are read once per request
         rows = self.keyset.page(self.filter_queryset(self.get_queryset()), request)
         self.note_modified(rows)
-        claims = []
-        for row in rows:
-            claimant_id, claimant_name = row.pop("claimant_id"), row.pop("claimant_name")
-            row["claimant"] = {"id": claimant_id, "name": claimant_name} if claimant_id else None
-            if not staff:
-                row["assignee_id"] = None
-            row["verdict_url"] = (
-                request.build_absolute_uri(reverse("api-verdict-detail", args=[row["verdict_id"]]))
-                if row["verdict_id"]
-                else None
-            )
-            claims.append(row)
+        claims = [
+            claim_render(row, staff=staff, absolute=request.build_absolute_uri) for row in rows
+        ]
         return self.get_paginated_response(claims)
+
+
+def claim_render(row: dict[str, Any], *, staff: bool, absolute: Callable[[str], str]) -> dict:
+    """A row of `claim_list` as the API shows it (ClaimSerializer), `absolute` making a path
+    an absolute URL: the list's rows, and the claims of webhook events."""
+    claimant_id, claimant_name = row.pop("claimant_id"), row.pop("claimant_name")
+    row["claimant"] = {"id": claimant_id, "name": claimant_name} if claimant_id else None
+    if not staff:
+        row["assignee_id"] = None
+    verdict_id = row["verdict_id"]
+    row["verdict_url"] = (
+        absolute(reverse("api-verdict-detail", args=[verdict_id])) if verdict_id else None
+    )
+    return row
 
 
 @extend_schema(tags=["claims"], responses={200: ClaimantSerializer(many=True), **READ_ERRORS})

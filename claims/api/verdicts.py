@@ -41,13 +41,17 @@ from factcheck.api.views import PublicReadView
 
 
 class VerdictLinks:
-    """Adds a verdict's absolute URLs. Built once per request: reversing and absolutising three
-    URLs for every row costs a third of the list page's time."""
+    """Adds a verdict's absolute URLs, on the request's host, or on `site` (the service's
+    public address, for webhook payloads, which have no request). Built once per request:
+    reversing and absolutising three URLs for every row costs a third of the list page's
+    time."""
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request | None = None, *, site: str = "") -> None:
         # Reverse with a placeholder id once; each row then only formats strings.
         def template(name: str) -> str:
-            return request.build_absolute_uri(reverse(name, args=[0])).replace("/0/", "/{}/", 1)
+            path = reverse(name, args=[0])
+            url = request.build_absolute_uri(path) if request is not None else site + path
+            return url.replace("/0/", "/{}/", 1)
 
         self.api = template("api-verdict-detail")
         self.claimreview = template("api-verdict-claimreview")

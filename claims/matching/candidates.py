@@ -17,10 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.db import connection
-
 from claims.matching.text import content_words, match_clean, match_keys, query_text
 from claims.selectors import claim_public_sql
+from factcheck.replicas import read_connection
 
 __all__ = ["CANDIDATES", "Candidate", "match_candidates", "term_stats"]
 
@@ -64,7 +63,7 @@ class TermStats:
 
 
 def _term_stats_read() -> TermStats:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             """
             SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs,
@@ -134,7 +133,7 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[Candidat
 def candidates_find(text: str, published_only: bool) -> list[Candidate]:
     """match_candidates of a text already through match_clean, with content words."""
     query = query_text(text)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute("SELECT tsvector_to_array(to_tsvector('english', %s))", [query])
         lexemes: list[str] = cursor.fetchone()[0]
     if not lexemes:
@@ -219,7 +218,7 @@ def _score(branches: Sequence[str], lexical: str, params: dict[str, Any]) -> lis
     # Each LIMIT bounds the work when a query is made of very common words; the union is
     # scored without joining back to the table (each branch carries the columns it needs).
     union = "\n                UNION ALL\n                ".join(branches)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"""
             WITH candidate AS (

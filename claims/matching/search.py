@@ -16,6 +16,7 @@ from claims.matching.rerank import match_rerank
 from claims.matching.text import content_words, match_clean
 from claims.models import Verdict
 from claims.selectors import verdicts_in_force_by_claim
+from factcheck.metrics import MATCH_SECONDS
 
 __all__ = ["MatchResult", "claim_match"]
 
@@ -48,6 +49,7 @@ class _EmbeddingThread:
 embedding_thread = _EmbeddingThread()
 
 
+@MATCH_SECONDS.time()
 def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> list[MatchResult]:
     """Existing claims ranked by similarity to `text` (at most `limit`), with their published
     verdicts. `published_only` restricts the search to published claims (anonymous callers).

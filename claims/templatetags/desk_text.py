@@ -6,8 +6,8 @@ from datetime import datetime
 from django import template
 from django.utils.timesince import timesince
 
-from claims.admin import wording
 from claims.checkworthiness import score_level
+from claims.models import Claim
 from sources.parsers.titles import words_cut
 
 register = template.Library()
@@ -35,11 +35,16 @@ def level_key(score: float | None) -> str:
 
 @register.filter
 def age(moment: datetime | None) -> str:
-    """How long ago, in its largest unit ("3 days")."""
-    return timesince(moment).split(",")[0] if moment else ""
+    """How long ago, in its largest unit ("3 days"; "under a minute")."""
+    if not moment:
+        return ""
+    largest = timesince(moment).split(",")[0]
+    return "under a minute" if largest.startswith("0\xa0") else largest
 
 
 @register.filter
 def status_label(status: str) -> str:
     """A claim status as the desk says it ("pending" reads "Awaiting review"); "—" for none."""
-    return wording.status_label(status) if status else "—"
+    if not status:
+        return "—"
+    return Claim.Status(status).label if status in Claim.Status.values else status

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -22,6 +23,7 @@ from rest_framework.views import APIView
 
 from factcheck.api.params import page_size_param, single_param
 from factcheck.errors import BadParameter
+from factcheck.replicas import REPLAYED_THROUGH_SQL
 
 
 def keyset_after(
@@ -45,6 +47,14 @@ def settled(queryset: QuerySet) -> QuerySet:
     if settings.API_SYNC_LAG_SECONDS <= 0:
         return queryset
     cutoff = timezone.now() - timedelta(seconds=settings.API_SYNC_LAG_SECONDS)
+    if queryset.db != DEFAULT_DB_ALIAS:
+        # On a replica the lag counts back from the last moment it holds every commit of, not
+        # from now: a change the replica has yet to replay is never behind the cursor.
+        cutoff_sql = (
+            f"SELECT least(%s::timestamptz, {REPLAYED_THROUGH_SQL} - %s * interval '1 second')"
+        )
+        cutoff_at = RawSQL(cutoff_sql, (cutoff, settings.API_SYNC_LAG_SECONDS))
+        return queryset.filter(updated_at__lt=cutoff_at)
     # The cutoff as an InitPlan, `(SELECT $n)`: PostgreSQL cannot see its value when planning,
     # so its estimate is the same whether the plan is made for this value or for any. That
     # lets a prepared page query run on its generic plan instead of being planned afresh each

@@ -20,10 +20,12 @@ from factcheck.api.pagination import KeysetPagination
 from factcheck.api.params import single_param
 from factcheck.api.renderers import ORJSONRenderer
 from factcheck.errors import BadParameter
+from factcheck.replicas import replica_reads_allow
 
 
 class PublicReadView(GenericAPIView):
-    """Reads anyone may make: API keys, staff tokens, sessions; throttled; cacheable.
+    """Reads anyone may make: API keys, staff tokens, sessions; throttled; cacheable. Callers
+    who are not logged in read from a replica when one is healthy (factcheck/replicas.py).
 
     Who may call and how often is configured once, in API_READ_AUTHENTICATION_CLASSES and
     API_READ_THROTTLE_CLASSES (the API keys are the claims app's).
@@ -53,6 +55,8 @@ class PublicReadView(GenericAPIView):
                 raise BadParameter(f"Invalid {name}: contains a NUL character.")
         single_param(request, "format")  # empty or given twice: 400, not the default silently
         super().initial(request, *args, **kwargs)
+        # Authenticated now: a caller who is not logged in reads from a replica.
+        replica_reads_allow(request)
 
     def perform_content_negotiation(
         self, request: Request, force: bool = False

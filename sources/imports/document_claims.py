@@ -11,6 +11,7 @@ from claims.models import Claim
 from claims.services import ClaimFeatures, claim_features
 from factcheck.db import copy_escape, copy_text
 from sources.models import Source
+from webhooks.outbox import claims_created_record
 
 # The columns claims_create_for_sources writes; the others keep their defaults (NULL or '').
 CLAIM_COPY_COLUMNS = (
@@ -61,7 +62,8 @@ def claims_create_for_sources(
     write, and `bulk_create` spends most of its time building model instances and quoting
     parameters. Each claim is scored for check-worthiness in the same row; its comparison with
     the existing claims (claims.matching.on_import: duplicates and suggested matches) is
-    queued for right after the commit (claims.tasks.claims_match_new_task). `features`:
+    queued for right after the commit (claims.tasks.claims_match_new_task); its claim.created
+    webhook event is written with it (webhooks.outbox). `features`:
     claim_features of the claims' texts in order, when the caller computed them already.
     """
     if features is None:
@@ -81,6 +83,7 @@ def claims_create_for_sources(
         # Matched by a worker right after the commit: in the import's transaction, matching
         # against millions of claims would hold the importer to a fraction of its speed.
         claims_tasks.claims_match_new_later(claim_ids=list(claim_ids))
+        claims_created_record(claim_ids=list(claim_ids))
     return counts
 
 

@@ -37,6 +37,7 @@ from factcheck.db import bulk_write_settings
 from sources.imports.ratings import RatingMapper
 from sources.imports.runs import ItemStatus
 from sources.parsers.reviewed import ImportedClaim
+from webhooks.outbox import claims_created_record
 
 
 @dataclass
@@ -210,6 +211,7 @@ def claims_create_imported(
             # right after this commits. Matching costs about 1 ms a claim, which would hold a
             # bulk load of reviewed claims (5,000+ rows/s) to a fifth of its speed.
             claims_tasks.claims_match_new_later(claim_ids=claim_ids)
+            claims_created_record(claim_ids=claim_ids)
     results = []
     for item in items:
         claim = claim_by_key.pop(item.key, None)

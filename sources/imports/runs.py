@@ -15,7 +15,9 @@ from typing import Any, NamedTuple
 from django.db import models, transaction
 from django.utils import timezone
 
+from factcheck.metrics import import_items_count
 from sources.models import ImportRun, ImportRunChunk
+from webhooks.outbox import import_finished_record
 
 logger = logging.getLogger(__name__)
 
@@ -166,15 +168,34 @@ def import_run_record(*, run: ImportRun, totals: RunTotals, items: Sequence[Item
     run.save()
 
 
+@transaction.atomic
 def import_run_finish(
     *, run: ImportRun, totals: RunTotals, items: Sequence[ItemResult]
 ) -> ImportRun:
     """Save the totals and per-item results of `run`, its status from the totals, and mark it
-    finished."""
+    finished; its import.finished webhook event is written with it, and its items are counted
+    in the import metrics."""
+    _finish(run=run, totals=totals, items=items)
+    _count(run=run, totals=totals)
+    return run
+
+
+def _finish(*, run: ImportRun, totals: RunTotals, items: Sequence[ItemResult]) -> None:
     run.status = totals.status
     run.finished_at = timezone.now()
     import_run_record(run=run, totals=totals, items=items)
-    return run
+    import_finished_record(run=run)
+
+
+def _count(*, run: ImportRun, totals: RunTotals) -> None:
+    """Add items to the import metrics (factcheck_import_items), once each: a whole run's when
+    it finishes, a table chunk's when the chunk does."""
+    import_items_count(
+        kind=run.kind,
+        created=totals.claims,
+        unchanged=totals.unchanged,
+        failed=totals.failed,
+    )
 
 
 def import_run_fail(*, run: ImportRun, origin: str, error: str) -> ImportRun:
@@ -201,12 +222,13 @@ def import_run_finish_chunk(
     ).update(finished_at=timezone.now())
     if not marked:  # finished already: this chunk's task was delivered twice
         return run
+    _count(run=run, totals=totals)
     totals = RunTotals.recorded(run) + totals
     items = [*map(ItemResult.from_json, run.items), *items]
     if ImportRunChunk.objects.filter(run=run, finished_at__isnull=True).exists():
         import_run_record(run=run, totals=totals, items=items)
     else:
-        import_run_finish(run=run, totals=totals, items=items)
+        _finish(run=run, totals=totals, items=items)
     return run
 
 
@@ -227,14 +249,18 @@ def import_run_guard(*, run: ImportRun, origin: str) -> Iterator[None]:
     except BaseException as exc:
         reason = f"stopped by an unexpected error: {failure_reason(exc)}"
         try:
-            finished = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
-                status=ImportRun.Status.FAILED,
-                finished_at=timezone.now(),
-                items_failed=models.F("items_failed") + 1,
-                items=[*run.items, ItemResult.failed(origin, reason).as_json()],
-            )
-            if finished:
-                run.refresh_from_db()
+            with transaction.atomic():
+                finished = ImportRun.objects.filter(
+                    pk=run.pk, status=ImportRun.Status.RUNNING
+                ).update(
+                    status=ImportRun.Status.FAILED,
+                    finished_at=timezone.now(),
+                    items_failed=models.F("items_failed") + 1,
+                    items=[*run.items, ItemResult.failed(origin, reason).as_json()],
+                )
+                if finished:
+                    run.refresh_from_db()
+                    import_finished_record(run=run)
         except Exception:  # the database itself may be what failed: the error below says so
             logger.exception("import run %s could not be marked failed", run.pk)
         raise

@@ -33,6 +33,7 @@ QUEUE_OF = {
     "sources.tasks.import_run_undo_task": "imports",
     "claims.tasks.claims_match_new_task": "matching",
     "claims.tasks.claims_embed_task": "matching",
+    "webhooks.tasks.webhooks_deliver_task": "deliveries",
 }
 WAITING = 100_000  # claims waiting to be embedded
 BATCH = 1000  # claims per embedding task
