@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := factcheck.settings
 
-.PHONY: run test screenshots lint format check-deps bench bench-api bench-admin bench-imports \
+.PHONY: run test fuzz screenshots lint format check-deps bench bench-api bench-admin bench-imports \
 	cluster stop-db clean
 
 # (Re)install when a requirements file changes.
@@ -30,6 +30,12 @@ test: $(VENV)/.installed node_modules/.package-lock.json
 	rm -rf var/test-broker
 	$(LOCAL_DATABASE) SECRET_KEY=$${SECRET_KEY:-test-only-secret} \
 	  CELERY_BROKER_FOLDER=$(CURDIR)/var/test-broker $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Schemathesis deeper than `make test`'s 15 generated requests per API operation (CI runs it),
+# with the hand-picked hostile values of every query parameter and body field beside it.
+fuzz: $(VENV)/.installed
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(MAKE) test \
+	  PYTEST_ARGS="tests/api/test_schema_fuzz.py tests/api/test_hostile_params.py -q"
 
 # The browser tests again, keeping their screenshots in docs/screenshots for the docs.
 screenshots: $(VENV)/.installed

@@ -18,8 +18,8 @@ published, or `--verdicts`), then:
    in) are timed as queries against them and the demo claims;
 2. imports `--docs` generated documents (bench_import.py's sentences, ~100 statements each, plus
    one exact and one lightly edited copy of existing claims) with `source_import_paths` (split,
-   score, COPY), runs the matching tasks the import queued, then the embedding tasks, as one
-   worker would, and prints statements/s.
+   score, COPY), runs the matching tasks the import queued, then the embedding tasks
+   (embedding, suggestions, refined scores), as one worker would, and prints statements/s.
 
 With `--existing`, it uses the database DATABASE_URL names as it is, read-only: no scratch
 database, nothing added, only step 1's timings (against the vectors the database holds; the
@@ -88,14 +88,12 @@ def time_matching(samples: list[str], label: str) -> None:
 
 def add_fact_checks(path: Path) -> None:
     """CheckThat!'s verified claims as one ClaimReview feed (as eval_matching.py loads them),
-    then matched and embedded as a worker would; once per database (`--keep`)."""
+    then embedded and matched as a worker would; once per database (`--keep`)."""
     from django.db import connection
     from eval_matching import FEED_ORIGIN, VCLAIM_URL, claimreview_feed, read_tsv
 
-    from claims.embeddings import claims_embed
-    from claims.matching.on_import import claims_match_new
+    from claims import tasks
     from claims.models import Claim
-    from claims.tasks import MATCH_BATCH
     from sources.imports.claimreview import source_import_claimreview
 
     if Claim.objects.filter(source__origin__startswith=VCLAIM_URL).exists():
@@ -106,10 +104,10 @@ def add_fact_checks(path: Path) -> None:
         raw=claimreview_feed(read_tsv(path)), origin=FEED_ORIGIN, trusted=True
     )
     ids = list(Claim.objects.filter(id__gt=before).order_by("id").values_list("id", flat=True))
-    for start in range(0, len(ids), MATCH_BATCH):
-        claims_match_new(claim_ids=ids[start : start + MATCH_BATCH])
-    for start in range(0, len(ids), 1000):
-        claims_embed(claim_ids=ids[start : start + 1000])
+    for start in range(0, len(ids), tasks.MATCH_BATCH):
+        chunk = ids[start : start + tasks.MATCH_BATCH]
+        tasks.claims_match_new_task(chunk)
+        tasks.claims_embed_task(chunk, True)  # what the matching task queues
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE claims_claim")
     print(
@@ -279,17 +277,19 @@ def main() -> None:
             texts_embed(["warm up"])
             # The tasks the import queues after its commits, collected and then run here in
             # turn, as one worker would run them.
-            queued: dict[str, list[list[int]]] = {"match": [], "embed": []}
-            tasks.claims_match_new_task.delay = queued["match"].append
-            tasks.claims_embed_later = lambda *, claim_ids: queued["embed"].append(claim_ids)
+            queued: dict[str, list[tuple[list[int], bool]]] = {"match": [], "embed": []}
+            tasks.claims_match_new_task.delay = lambda ids: queued["match"].append((ids, False))
+            tasks.claims_embed_later = lambda *, claim_ids, match=False: queued["embed"].append(
+                (claim_ids, match)
+            )
             t0 = time.perf_counter()
             run = source_import_paths(paths=[folder])
             imported = time.perf_counter() - t0
-            for claim_ids in queued["match"]:
+            for claim_ids, _ in queued["match"]:
                 tasks.claims_match_new_task(claim_ids)
             matched = time.perf_counter() - t0 - imported
-            for claim_ids in queued["embed"]:
-                tasks.claims_embed_task(claim_ids)
+            for claim_ids, match in queued["embed"]:
+                tasks.claims_embed_task(claim_ids, match)
             embedded = time.perf_counter() - t0 - imported - matched
         assert run.items_failed == 0, run.items[:3]
         n = run.claims_created
@@ -299,8 +299,9 @@ def main() -> None:
             f"{n / (imported + matched):,.0f} statements/s"
         )
         print(
-            f"  then the embedding task: {embedded:.2f}s ({n / embedded:,.0f} statements/s); "
-            f"all three: {n / (imported + matched + embedded):,.0f} statements/s"
+            f"  then the embedding task (embedding, suggestions, refined scores): {embedded:.2f}s"
+            f" ({n / embedded:,.0f} statements/s); all three:"
+            f" {n / (imported + matched + embedded):,.0f} statements/s"
         )
         from claims.models import ClaimMatch
 

@@ -31,6 +31,7 @@ from claims.admin.queue import (
     SourceFilter,
     StatusFilter,
 )
+from claims.admin.spot import SpotPageMixin
 from claims.checkworthiness import score_level
 from claims.matching.checked_before import claims_checked_before_q
 from claims.models import Claim
@@ -66,7 +67,7 @@ def _shown_to(name: str) -> list[str]:
 
 
 @admin.register(Claim)
-class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
+class ClaimAdmin(SpotPageMixin, ClaimPageMixin, admin.ModelAdmin):
     list_display = [
         "short_text",
         "level",
