@@ -32,14 +32,19 @@ PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
-def free_port() -> int:
-    """A port nothing listens on now (the machine is shared: no fixed ports)."""
-    with socket.socket() as probe:
+def free_ports(count: int) -> list[int]:
+    """Ports nothing listens on now (held together, so distinct), so that benchmarks run side
+    by side on one machine do not collide."""
+    probes = [socket.socket() for _ in range(count)]
+    for probe in probes:
         probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    ports = [int(probe.getsockname()[1]) for probe in probes]
+    for probe in probes:
+        probe.close()
+    return ports
 
 
-API_PORT, FLOOR_PORT = free_port(), free_port()
+API_PORT, FLOOR_PORT = free_ports(2)
 
 LUA = """
 local paths = {%(paths)s}

@@ -210,7 +210,9 @@ def main() -> None:
         return
     # Its own scratch database, so that it never collides with the test suite's.
     connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"] + "_bench_matching"
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
+    test_db = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.keep, serialize=False
+    )
     print(f"scratch database: {test_db}")
     try:
         have = Claim.objects.count()
