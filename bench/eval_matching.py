@@ -263,6 +263,7 @@ def through_import(
     from claims import tasks
     from claims.matching import on_import
     from claims.matching.checked_before import claim_checked_before
+    from claims.matching.text import text_normalise
     from claims.models import Claim
     from sources.imports.tables import source_import_table
 
@@ -281,14 +282,16 @@ def through_import(
         took = time.perf_counter() - t0
     finally:
         on_import.SUGGEST_THRESHOLD = kept
+    # A claim's text is its tweet's as the table importer stores it (cleaned of what a database
+    # cannot hold, its spacing tidied): matched on the words.
     tweet_of: dict[str, list[str]] = {}
     for tweet_id, text in queries:
-        tweet_of.setdefault(text, []).append(tweet_id)
+        tweet_of.setdefault(text_normalise(text), []).append(tweet_id)
     source_of = dict(Claim.objects.values_list("pk", "source_id"))
     panels: list[tuple[str, list[tuple[float, str]]]] = []  # (tweet, [(score, vclaim)])
     listed = 0
     for claim in claims:
-        tweet_id = tweet_of[claim.text].pop(0)
+        tweet_id = tweet_of[text_normalise(claim.text)].pop(0)
         shown = claim_checked_before(claim=claim)
         listed += len(shown.checked) + len(shown.suggested) + len(shown.unchecked)
         panel: list[tuple[float, str]] = []
@@ -434,14 +437,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             tune(queries, qrels, vclaim_of, source_of, fetched)
         figures, durations, run_rows = evaluate(queries, qrels, vclaim_of, source_of)
         recall = first_stage_recall(queries, qrels, vclaim_of, source_of, fetched)
+        # Printed before the import of the tweets, so that those figures stand on their own.
+        print(figures)
+        print(recall)
         panels = through_import(queries, qrels, vclaim_of, args.tune) if args.through_import else ""
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
     if args.run_out:
         args.run_out.write_text("\n".join(run_rows) + "\n", encoding="utf-8")
     durations.sort()
-    print(figures)
-    print(recall)
     if panels:
         print(panels)
     print(

@@ -29,9 +29,9 @@ from claims.workflow import claims_mark_duplicates_found
 
 __all__ = ["SUGGESTIONS_PER_CLAIM", "SUGGEST_THRESHOLD", "claims_match_new"]
 
-# The lowest re-ranking score (search.matches_rank) stored as a suggestion: chosen on the
-# CheckThat! 2020 train split (bench/eval_matching.py --through-import --split train) to keep
-# nearly every relevant match while unrelated claims stay out of the panel.
+# The lowest re-ranking score (search.matches_rank) stored as a suggestion: the floor the word
+# keys' suggestions used, not yet chosen for this score (bench/eval_matching.py --through-import
+# --tune --split train prints MAP@5 at a grid of thresholds).
 SUGGEST_THRESHOLD = 0.6
 # Suggestions stored per claim: what the "Checked before?" panel lists, and what MAP@5 reads.
 SUGGESTIONS_PER_CLAIM = 5
