@@ -20,6 +20,11 @@ published, or `--verdicts`), then:
    one exact and one lightly edited copy of existing claims) with `source_import_paths` (split,
    score, COPY), runs the matching tasks the import queued, then the embedding tasks
    (embedding, suggestions, refined scores), as one worker would, and prints statements/s.
+
+With `--existing`, it uses the database DATABASE_URL names as it is, read-only: no scratch
+database, nothing added, only step 1's timings (against the vectors the database holds; the
+real posts when it holds the CheckThat! feed). For a database filled once at scale, e.g.
+`manage.py generate_demo_data --claims 10000000 --verdicts 2000000 --vectors`.
 """
 
 import argparse
@@ -111,6 +116,44 @@ def add_fact_checks(path: Path) -> None:
     )
 
 
+def samples_pick(count: int) -> list[str]:
+    """`count` query texts: half lightly edited existing claims, half unseen sentences."""
+    from bench_import import sentence
+
+    from claims.models import Claim
+
+    rng = random.Random(6)
+    max_id = Claim.objects.order_by("-id").values_list("id", flat=True).first()
+    assert max_id is not None, "no claims to match against"
+    samples: list[str] = []
+    while len(samples) < count // 2:
+        text = Claim.objects.filter(id=rng.randrange(1, max_id + 1)).values_list("text", flat=True)
+        samples.extend(edit(rng, t) for t in text)
+    return samples + [sentence(rng) for _ in range(count - len(samples))]
+
+
+def existing_time(args: argparse.Namespace) -> None:
+    """Step 1 against the database as it is, writing nothing."""
+    from eval_matching import VCLAIM_URL
+
+    from claims.matching.search import claim_match
+    from claims.models import Claim, ClaimEmbedding
+
+    claims = Claim.objects.count()
+    vectors = ClaimEmbedding.objects.count()
+    print(f"database as it is: {claims:,} claims, {vectors:,} with a vector")
+    samples = samples_pick(args.queries)
+    claim_match(text=samples[0], limit=5, published_only=False)  # warm up
+    time_matching(samples, "demo claims" + (", with vectors" if vectors else ""))
+    feed = Claim.objects.filter(source__origin__startswith=VCLAIM_URL).exists()
+    if feed and args.posts.is_file():
+        posts = read_posts(args.posts)
+        words = statistics.median(len(post.split()) for post in posts)
+        time_matching(posts, f"real posts ({args.posts.name}, median {words:.0f} words)")
+    else:
+        print("real posts skipped: the database holds no CheckThat! feed")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=1_000_000)
@@ -120,6 +163,12 @@ def main() -> None:
         "--verdicts", type=int, help="published verdicts among the new claims (default: 1%%)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="time claim_match against the database DATABASE_URL names, read-only (no scratch "
+        "database, no writes, no import)",
+    )
     parser.add_argument(
         "--vectors",
         action="store_true",
@@ -156,9 +205,14 @@ def main() -> None:
     from claims.models import Claim
     from sources.imports.documents import source_import_paths
 
+    if args.existing:
+        existing_time(args)
+        return
     # Its own scratch database, so that it never collides with the test suite's.
     connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"] + "_bench_matching"
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
+    test_db = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.keep, serialize=False
+    )
     print(f"scratch database: {test_db}")
     try:
         have = Claim.objects.count()
@@ -174,16 +228,7 @@ def main() -> None:
         total = Claim.objects.count()
         print(f"claims: {total:,}")
 
-        rng = random.Random(6)
-        max_id = Claim.objects.order_by("-id").values_list("id", flat=True).first()
-        assert max_id is not None  # the claims were just added
-        samples: list[str] = []
-        while len(samples) < args.queries // 2:
-            text = Claim.objects.filter(id=rng.randrange(1, max_id + 1)).values_list(
-                "text", flat=True
-            )
-            samples.extend(edit(rng, t) for t in text)
-        samples += [sentence(rng) for _ in range(args.queries - len(samples))]
+        samples = samples_pick(args.queries)
         claim_match(text=samples[0], limit=5, published_only=False)  # warm up
         time_matching(samples, "demo claims as generated")
         if args.vectors:

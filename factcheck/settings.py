@@ -354,6 +354,9 @@ WEBHOOK_SECRET_ROTATION_HOURS = envint("WEBHOOK_SECRET_ROTATION_HOURS", 24)
 # them from its request).
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Public site (claims/views.py): how long any cache may keep its pages.
+SITE_CACHE_SECONDS = envint("SITE_CACHE_SECONDS", 60)
+
 # Public API
 FACTCHECK_ORGANIZATION_NAME = envstr("FACTCHECK_ORGANIZATION_NAME", "factcheck")
 FACTCHECK_ORGANIZATION_URL = envstr("FACTCHECK_ORGANIZATION_URL", "")

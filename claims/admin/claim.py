@@ -185,9 +185,12 @@ class ClaimAdmin(SpotPageMixin, ClaimPageMixin, admin.ModelAdmin):
             .select_related("assignee", "source", "claimant")
             .defer("source__body", "source__import_run_id", "claimant__description")
             .annotate(
-                checked=ExpressionWrapper(claims_checked_before_q(), output_field=BooleanField()),
+                checked=ExpressionWrapper(
+                    claims_checked_before_q(per_row=True), output_field=BooleanField()
+                ),
                 suggested=ExpressionWrapper(
-                    claims_checked_before_q(suggested=True), output_field=BooleanField()
+                    claims_checked_before_q(suggested=True, per_row=True),
+                    output_field=BooleanField(),
                 ),
             )
         )
