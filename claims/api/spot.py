@@ -70,6 +70,8 @@ class SpotResultsSerializer(serializers.Serializer):
 class ClaimSpotView(PublicReadView):
     """The claims in a text: each statement's span, check-worthiness and matches."""
 
+    serializer_class = SpotInputSerializer  # what DRF describes the POST with (OPTIONS)
+
     @extend_schema(
         tags=["claims"],
         request=SpotInputSerializer,
