@@ -70,8 +70,7 @@ class SpotResultsSerializer(serializers.Serializer):
 class ClaimSpotView(PublicReadView):
     """The claims in a text: each statement's span, check-worthiness and matches."""
 
-    # DRF's OPTIONS answer describes the POST body from it (without one it was a 500).
-    serializer_class = SpotInputSerializer
+    serializer_class = SpotInputSerializer  # what DRF describes the POST with (OPTIONS)
 
     @extend_schema(
         tags=["claims"],
