@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := factcheck.settings
 
-.PHONY: run test screenshots lint format check-deps bench bench-api bench-admin bench-imports \
-	cluster stop-db clean
+.PHONY: run test fuzz screenshots lint format check-deps bench bench-api bench-admin bench-site \
+	bench-imports cluster stop-db clean
 
 # (Re)install when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -30,6 +30,12 @@ test: $(VENV)/.installed node_modules/.package-lock.json
 	rm -rf var/test-broker
 	$(LOCAL_DATABASE) SECRET_KEY=$${SECRET_KEY:-test-only-secret} \
 	  CELERY_BROKER_FOLDER=$(CURDIR)/var/test-broker $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Schemathesis deeper than `make test`'s 15 generated requests per API operation (CI runs it),
+# with the hand-picked hostile values of every query parameter and body field beside it.
+fuzz: $(VENV)/.installed
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(MAKE) test \
+	  PYTEST_ARGS="tests/api/test_schema_fuzz.py tests/api/test_hostile_params.py -q"
 
 # The browser tests again, keeping their screenshots in docs/screenshots for the docs.
 screenshots: $(VENV)/.installed
@@ -64,6 +70,11 @@ bench-api: $(VENV)/.installed
 bench-admin: $(VENV)/.installed
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python manage.py migrate --no-input -v0
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_admin_list.py $(BENCH_ARGS)
+
+# The public site's pages at 1,000,000 claims (tops the database up with generate_demo_data).
+bench-site: $(VENV)/.installed
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python manage.py migrate --no-input -v0
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_site.py $(BENCH_ARGS)
 
 # Scheduled imports: LIAR rows/s and a 50 MB folder with one and two real workers.
 bench-imports: $(VENV)/.installed

@@ -19,6 +19,7 @@ import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-API_PORT, FLOOR_PORT = 8741, 8742
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports nothing listens on now (held together, so distinct), so that benchmarks run side
+    by side on one machine do not collide."""
+    probes = [socket.socket() for _ in range(count)]
+    for probe in probes:
+        probe.bind(("127.0.0.1", 0))
+    ports = [int(probe.getsockname()[1]) for probe in probes]
+    for probe in probes:
+        probe.close()
+    return ports
+
+
+API_PORT, FLOOR_PORT = free_ports(2)
 
 LUA = """
 local paths = {%(paths)s}

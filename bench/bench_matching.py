@@ -18,8 +18,13 @@ published, or `--verdicts`), then:
    in) are timed as queries against them and the demo claims;
 2. imports `--docs` generated documents (bench_import.py's sentences, ~100 statements each, plus
    one exact and one lightly edited copy of existing claims) with `source_import_paths` (split,
-   score, COPY), runs the matching tasks the import queued, then the embedding tasks, as one
-   worker would, and prints statements/s.
+   score, COPY), runs the matching tasks the import queued, then the embedding tasks
+   (embedding, suggestions, refined scores), as one worker would, and prints statements/s.
+
+With `--existing`, it uses the database DATABASE_URL names as it is, read-only: no scratch
+database, nothing added, only step 1's timings (against the vectors the database holds; the
+real posts when it holds the CheckThat! feed). For a database filled once at scale, e.g.
+`manage.py generate_demo_data --claims 10000000 --verdicts 2000000 --vectors`.
 """
 
 import argparse
@@ -83,14 +88,12 @@ def time_matching(samples: list[str], label: str) -> None:
 
 def add_fact_checks(path: Path) -> None:
     """CheckThat!'s verified claims as one ClaimReview feed (as eval_matching.py loads them),
-    then matched and embedded as a worker would; once per database (`--keep`)."""
+    then embedded and matched as a worker would; once per database (`--keep`)."""
     from django.db import connection
     from eval_matching import FEED_ORIGIN, VCLAIM_URL, claimreview_feed, read_tsv
 
-    from claims.embeddings import claims_embed
-    from claims.matching.on_import import claims_match_new
+    from claims import tasks
     from claims.models import Claim
-    from claims.tasks import MATCH_BATCH
     from sources.imports.claimreview import source_import_claimreview
 
     if Claim.objects.filter(source__origin__startswith=VCLAIM_URL).exists():
@@ -101,16 +104,54 @@ def add_fact_checks(path: Path) -> None:
         raw=claimreview_feed(read_tsv(path)), origin=FEED_ORIGIN, trusted=True
     )
     ids = list(Claim.objects.filter(id__gt=before).order_by("id").values_list("id", flat=True))
-    for start in range(0, len(ids), MATCH_BATCH):
-        claims_match_new(claim_ids=ids[start : start + MATCH_BATCH])
-    for start in range(0, len(ids), 1000):
-        claims_embed(claim_ids=ids[start : start + 1000])
+    for start in range(0, len(ids), tasks.MATCH_BATCH):
+        chunk = ids[start : start + tasks.MATCH_BATCH]
+        tasks.claims_match_new_task(chunk)
+        tasks.claims_embed_task(chunk, True)  # what the matching task queues
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE claims_claim")
     print(
         f"added {len(ids):,} CheckThat! fact-checks, matched and embedded them: "
         f"{time.perf_counter() - t0:.0f}s"
     )
+
+
+def samples_pick(count: int) -> list[str]:
+    """`count` query texts: half lightly edited existing claims, half unseen sentences."""
+    from bench_import import sentence
+
+    from claims.models import Claim
+
+    rng = random.Random(6)
+    max_id = Claim.objects.order_by("-id").values_list("id", flat=True).first()
+    assert max_id is not None, "no claims to match against"
+    samples: list[str] = []
+    while len(samples) < count // 2:
+        text = Claim.objects.filter(id=rng.randrange(1, max_id + 1)).values_list("text", flat=True)
+        samples.extend(edit(rng, t) for t in text)
+    return samples + [sentence(rng) for _ in range(count - len(samples))]
+
+
+def existing_time(args: argparse.Namespace) -> None:
+    """Step 1 against the database as it is, writing nothing."""
+    from eval_matching import VCLAIM_URL
+
+    from claims.matching.search import claim_match
+    from claims.models import Claim, ClaimEmbedding
+
+    claims = Claim.objects.count()
+    vectors = ClaimEmbedding.objects.count()
+    print(f"database as it is: {claims:,} claims, {vectors:,} with a vector")
+    samples = samples_pick(args.queries)
+    claim_match(text=samples[0], limit=5, published_only=False)  # warm up
+    time_matching(samples, "demo claims" + (", with vectors" if vectors else ""))
+    feed = Claim.objects.filter(source__origin__startswith=VCLAIM_URL).exists()
+    if feed and args.posts.is_file():
+        posts = read_posts(args.posts)
+        words = statistics.median(len(post.split()) for post in posts)
+        time_matching(posts, f"real posts ({args.posts.name}, median {words:.0f} words)")
+    else:
+        print("real posts skipped: the database holds no CheckThat! feed")
 
 
 def main() -> None:
@@ -122,6 +163,12 @@ def main() -> None:
         "--verdicts", type=int, help="published verdicts among the new claims (default: 1%%)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="time claim_match against the database DATABASE_URL names, read-only (no scratch "
+        "database, no writes, no import)",
+    )
     parser.add_argument(
         "--vectors",
         action="store_true",
@@ -158,9 +205,14 @@ def main() -> None:
     from claims.models import Claim
     from sources.imports.documents import source_import_paths
 
+    if args.existing:
+        existing_time(args)
+        return
     # Its own scratch database, so that it never collides with the test suite's.
     connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"] + "_bench_matching"
-    test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
+    test_db = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.keep, serialize=False
+    )
     print(f"scratch database: {test_db}")
     try:
         have = Claim.objects.count()
@@ -176,16 +228,7 @@ def main() -> None:
         total = Claim.objects.count()
         print(f"claims: {total:,}")
 
-        rng = random.Random(6)
-        max_id = Claim.objects.order_by("-id").values_list("id", flat=True).first()
-        assert max_id is not None  # the claims were just added
-        samples: list[str] = []
-        while len(samples) < args.queries // 2:
-            text = Claim.objects.filter(id=rng.randrange(1, max_id + 1)).values_list(
-                "text", flat=True
-            )
-            samples.extend(edit(rng, t) for t in text)
-        samples += [sentence(rng) for _ in range(args.queries - len(samples))]
+        samples = samples_pick(args.queries)
         claim_match(text=samples[0], limit=5, published_only=False)  # warm up
         time_matching(samples, "demo claims as generated")
         if args.vectors:
@@ -236,17 +279,19 @@ def main() -> None:
             texts_embed(["warm up"])
             # The tasks the import queues after its commits, collected and then run here in
             # turn, as one worker would run them.
-            queued: dict[str, list[list[int]]] = {"match": [], "embed": []}
-            tasks.claims_match_new_task.delay = queued["match"].append
-            tasks.claims_embed_later = lambda *, claim_ids: queued["embed"].append(claim_ids)
+            queued: dict[str, list[tuple[list[int], bool]]] = {"match": [], "embed": []}
+            tasks.claims_match_new_task.delay = lambda ids: queued["match"].append((ids, False))
+            tasks.claims_embed_later = lambda *, claim_ids, match=False: queued["embed"].append(
+                (claim_ids, match)
+            )
             t0 = time.perf_counter()
             run = source_import_paths(paths=[folder])
             imported = time.perf_counter() - t0
-            for claim_ids in queued["match"]:
+            for claim_ids, _ in queued["match"]:
                 tasks.claims_match_new_task(claim_ids)
             matched = time.perf_counter() - t0 - imported
-            for claim_ids in queued["embed"]:
-                tasks.claims_embed_task(claim_ids)
+            for claim_ids, match in queued["embed"]:
+                tasks.claims_embed_task(claim_ids, match)
             embedded = time.perf_counter() - t0 - imported - matched
         assert run.items_failed == 0, run.items[:3]
         n = run.claims_created
@@ -256,8 +301,9 @@ def main() -> None:
             f"{n / (imported + matched):,.0f} statements/s"
         )
         print(
-            f"  then the embedding task: {embedded:.2f}s ({n / embedded:,.0f} statements/s); "
-            f"all three: {n / (imported + matched + embedded):,.0f} statements/s"
+            f"  then the embedding task (embedding, suggestions, refined scores): {embedded:.2f}s"
+            f" ({n / embedded:,.0f} statements/s); all three:"
+            f" {n / (imported + matched + embedded):,.0f} statements/s"
         )
         from claims.models import ClaimMatch
 

@@ -1,6 +1,6 @@
 """Evaluate "checked before?" matching on CLEF-2020 CheckThat! Task 2 (verified claim retrieval).
 
-    .venv/bin/python bench/eval_matching.py [--split dev|train] [--tune]
+    .venv/bin/python bench/eval_matching.py [--split dev|train] [--tune] [--through-import]
         [--load claimreview|document] [--vclaims FILE --queries FILE --qrels FILE]
         [--run-out FILE]
 
@@ -10,15 +10,20 @@ a Snopes fact-check: one ClaimReview DataFeed (claimReviewed = the vclaim, headl
 article's title) through `source_import_claimreview`, as another fact-checker's reviews are
 imported, so each claim is published with an imported verdict whose headline is the title;
 `--load document` imports each vclaim as a one-statement document titled with it
-(`source_import_bytes`), as before. Then what a worker does after an import: the import-time
-matching (`claims_match_new`: same statements become duplicates of the earliest) and the
-embeddings (`claims_embed_missing`: texts and published verdict headlines). It matches every
-query (tweet) with `claims.matching.search.claim_match` (the function behind
-GET /api/v1/claims/match), and prints MAP@5, MAP@1 and MRR@5 as the set's SOURCE.md defines them
-(AP@k divided by all relevant vclaims of the query), with a 95% bootstrap interval of MAP@5
+(`source_import_bytes`), as before. Then what workers do after an import, run here in order:
+the matching task (`claims_match_new_task`: same statements become duplicates of the earliest)
+and the embedding task it queues (`claims_embed_task`: the claims and their published verdicts'
+headlines embedded, then similar claims suggested). It matches every query (tweet) with
+`claims.matching.search.claim_match` (the function behind GET /api/v1/claims/match), and prints
+MAP@5, MAP@1 and MRR@5 as the set's SOURCE.md defines them (AP@k divided by all relevant
+vclaims of the query), with a 95% bootstrap interval of MAP@5
 over the queries (dev's 197 give one about 9 points wide). `--run-out` writes a TREC run file
-(`tweet_id Q0 vclaim_id rank score run`). Defaults: the dev split in
-../shared/datasets/checkthat2020-claim-retrieval/; skips cleanly, exit 0, when it is absent.
+(`tweet_id Q0 vclaim_id rank score run`). `--through-import` then imports the split's tweets as
+claims awaiting review (one CSV table, a claim per tweet, through `source_import_table`), runs
+their matching task as a worker would, and scores what each tweet claim's "Checked before?"
+panel lists (`claim_checked_before`), best first, with the same figures. Defaults: the dev
+split in ../shared/datasets/checkthat2020-claim-retrieval/; skips cleanly, exit 0, when it is
+absent.
 """
 
 import argparse
@@ -235,6 +240,95 @@ def tune(
         rerank.LEXICAL_WEIGHT = kept
 
 
+def tweets_table(queries: Sequence[Sequence[str]]) -> bytes:
+    """The tweets as a CSV table of claims, one row each (id, claim): no rating, no verdict."""
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "claim"])
+    writer.writerows([tweet_id, text] for tweet_id, text in queries)
+    return out.getvalue().encode("utf-8")
+
+
+def through_import(
+    queries: list[list[str]],
+    qrels: dict[str, set[str]],
+    vclaim_of: dict[int, str],
+    tune: bool,
+) -> str:
+    """The tweets imported as claims, matched by their task, and scored by what their
+    "Checked before?" panels list (the other tweets, which the qrels know nothing of, are left
+    out of each ranking); with `tune`, MAP@5 at a grid of suggestion thresholds."""
+    from claims import tasks
+    from claims.matching import on_import
+    from claims.matching.checked_before import claim_checked_before
+    from claims.matching.text import text_normalise
+    from claims.models import Claim
+    from sources.imports.tables import source_import_table
+
+    kept = on_import.SUGGEST_THRESHOLD
+    if tune:
+        on_import.SUGGEST_THRESHOLD = 0.0
+    try:
+        t0 = time.perf_counter()
+        run = source_import_table(raw=tweets_table(queries), name="tweets.csv", trusted=False)
+        if run.items_failed:
+            raise SystemExit(f"{run.items_failed} tweets failed to import")
+        claims = list(Claim.objects.filter(source__import_run=run).order_by("pk"))
+        ids = [c.pk for c in claims]
+        for start in range(0, len(ids), tasks.MATCH_BATCH):
+            tasks.claims_match_new_task(ids[start : start + tasks.MATCH_BATCH])
+        took = time.perf_counter() - t0
+    finally:
+        on_import.SUGGEST_THRESHOLD = kept
+    # A claim's text is its tweet's as the table importer stores it (cleaned of what a database
+    # cannot hold, its spacing tidied): matched on the words.
+    tweet_of: dict[str, list[str]] = {}
+    for tweet_id, text in queries:
+        tweet_of.setdefault(text_normalise(text), []).append(tweet_id)
+    source_of = dict(Claim.objects.values_list("pk", "source_id"))
+    panels: list[tuple[str, list[tuple[float, str]]]] = []  # (tweet, [(score, vclaim)])
+    listed = 0
+    for claim in claims:
+        tweet_id = tweet_of[text_normalise(claim.text)].pop(0)
+        shown = claim_checked_before(claim=claim)
+        listed += len(shown.checked) + len(shown.suggested) + len(shown.unchecked)
+        panel: list[tuple[float, str]] = []
+        for match in shown.checked + shown.suggested + shown.unchecked:
+            vclaim = vclaim_of.get(source_of[match.other.pk])
+            if vclaim is not None and vclaim not in [v for _, v in panel]:
+                panel.append((match.score, vclaim))
+        panels.append((tweet_id, panel))
+
+    def scored(threshold: float) -> tuple[int, float, float, float]:
+        ap5, ap1, rr5 = [], [], []
+        for tweet_id, panel in panels:
+            if tweet_id not in qrels:
+                continue
+            ranking = [vclaim for score, vclaim in panel if score >= threshold]
+            a5, r5 = metrics(ranking, qrels[tweet_id], 5)
+            ap5.append(a5)
+            rr5.append(r5)
+            ap1.append(metrics(ranking, qrels[tweet_id], 1)[0])
+        n = len(ap5)
+        return n, sum(ap5) / n, sum(ap1) / n, sum(rr5) / n
+
+    if tune:
+        for threshold in (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
+            shown_at = sum(1 for _, panel in panels for score, _ in panel if score >= threshold)
+            print(
+                f"suggestion threshold {threshold}: MAP@5 {scored(threshold)[1]:.4f}"
+                f" ({shown_at / len(panels):.2f} fact-checks listed per tweet)"
+            )
+    n, map5, map1, mrr5 = scored(0.0)
+    return (
+        f"through import ({len(claims)} tweets imported as claims and matched in {took:.1f}s;"
+        f" {listed / len(claims):.2f} matches listed per panel): queries scored: {n}"
+        f"  MAP@5 {map5:.4f}  MAP@1 {map1:.4f}  MRR@5 {mrr5:.4f}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vclaims", type=Path, default=DATA / "verified_claims.docs.tsv")
@@ -254,7 +348,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--tune",
         action="store_true",
-        help="also score a grid of CANDIDATES x LEXICAL_WEIGHT (use with --split train)",
+        help="also score a grid of CANDIDATES x LEXICAL_WEIGHT (use with --split train), and"
+        " with --through-import, of suggestion thresholds",
+    )
+    parser.add_argument(
+        "--through-import",
+        action="store_true",
+        help='also import the tweets as claims and score their "Checked before?" panels',
     )
     args = parser.parse_args(argv)
     args.queries = args.queries or DATA / args.split / "tweets.queries.tsv"
@@ -268,11 +368,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     local_environment_prepare()
     django.setup()
-    from django.db import connection, transaction
+    from django.db import connection
 
+    from claims import tasks
     from claims.embeddings import claims_embed_missing
-    from claims.matching.on_import import claims_match_new
-    from claims.tasks import MATCH_BATCH
+    from claims.tasks import MATCH_BATCH, claims_match_new_task
+
+    # The embedding task the matching task queues runs here, at once, as a worker would take it.
+    def embed_now(*, claim_ids: list[int], match: bool = False) -> None:
+        tasks.claims_embed_task(claim_ids, match)
+
+    tasks.claims_embed_later = embed_now
     from sources.imports.claimreview import source_import_claimreview
     from sources.imports.documents import source_import_bytes
     from sources.models import Source
@@ -309,21 +415,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         source_of = dict(Claim.objects.values_list("pk", "source_id"))
 
-        # What a worker does after the import commits (claims_match_new_task): same statements
-        # get `duplicate_of` their earliest twin, which claim_match then folds into it.
+        # What workers do after the import commits (claims_match_new_task, then the embedding
+        # task it queues): same statements get `duplicate_of` their earliest twin, which
+        # claim_match then folds into it; the claims are embedded; similar ones suggested.
         t0 = time.perf_counter()
         claim_ids = sorted(source_of)
         for start in range(0, len(claim_ids), MATCH_BATCH):
-            with transaction.atomic():
-                claims_match_new(claim_ids=claim_ids[start : start + MATCH_BATCH])
+            claims_match_new_task(claim_ids[start : start + MATCH_BATCH])
         duplicates = Claim.objects.filter(duplicate_of__isnull=False).count()
         took = time.perf_counter() - t0
-        print(f"matched them on import in {took:.1f}s ({duplicates:,} marked duplicates)")
-
-        t0 = time.perf_counter()
-        embedded = claims_embed_missing()
-        took = time.perf_counter() - t0
-        print(f"embedded {embedded:,} claims in {took:.1f}s ({embedded / took:.0f}/s)")
+        print(
+            f"embedded and matched them on import in {took:.1f}s ({duplicates:,} marked duplicates)"
+        )
+        unembedded = claims_embed_missing()  # none: the task embedded every one
+        if unembedded:
+            raise SystemExit(f"{unembedded} claims were left without a vector")
         connection.cursor().execute("ANALYZE claims_claim")  # as autovacuum would
         # Each query's first stage once, for the grid and for the recall figures.
         fetched = _candidates(queries, FIRST_STAGE_DEPTH)
@@ -331,13 +437,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             tune(queries, qrels, vclaim_of, source_of, fetched)
         figures, durations, run_rows = evaluate(queries, qrels, vclaim_of, source_of)
         recall = first_stage_recall(queries, qrels, vclaim_of, source_of, fetched)
+        # Printed before the import of the tweets, so that those figures stand on their own.
+        print(figures)
+        print(recall)
+        panels = through_import(queries, qrels, vclaim_of, args.tune) if args.through_import else ""
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
     if args.run_out:
         args.run_out.write_text("\n".join(run_rows) + "\n", encoding="utf-8")
     durations.sort()
-    print(figures)
-    print(recall)
+    if panels:
+        print(panels)
     print(
         f"claim_match latency over {len(vclaims):,} claims: median "
         f"{durations[len(durations) // 2] * 1000:.1f} ms, p95 "

@@ -7,6 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, OrderBy, Q, Value
+from django.db.models.functions import Coalesce
 
 from claims.matching.text import match_keys
 
@@ -282,6 +283,12 @@ RETURN NEW;
 """
 
 
+# When the public site lists a verdict: its publication, or, for a review imported without a
+# date, when it was stored. claims.selectors orders and filters the site's list by it, and
+# verdict_listed_idx is built on the same expression.
+VERDICT_LISTED_AT = Coalesce("published_at", "created_at")
+
+
 class Verdict(models.Model):
     """The review of a claim: ours (drafted and published here) or imported from a fact-checker."""
 
@@ -379,6 +386,9 @@ class Verdict(models.Model):
                 condition=Q(approver__isnull=False),
                 name="verdict_approver_idx",
             ),
+            # The public site's list, newest first, and its keyset pages and date filter
+            # (claims.selectors.verdict_public_latest).
+            models.Index(VERDICT_LISTED_AT, F("id"), name="verdict_listed_idx"),
             # Full-text search over claim and verdict (GET /api/v1/verdicts/?q=, claims:search).
             GinIndex(fields=["search_vector"], name="verdict_search_idx"),
         ]

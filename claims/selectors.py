@@ -14,12 +14,23 @@ from typing import Any
 import orjson
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Exists, F, Field, Func, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.expressions import Combinable
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    Field,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import Combinable, RawSQL
 from django.utils import timezone
 
 from claims.claimreview import claimreview_organization_site
-from claims.models import Claim, Claimant, Rating, Verdict
+from claims.models import VERDICT_LISTED_AT, Claim, Claimant, Rating, Verdict
 from factcheck.api.pagination import keyset_after
 from factcheck.replicas import read_connection
 
@@ -104,7 +115,7 @@ SELECT v.id, v.claim_id, v.status, v.origin, v.headline, v.summary, v.explanatio
        c.text, c.claim_date, c.language, c.claimant_id, cl.name,
        c.source_id, s.title, s.url, s.publisher, s.published_at,
        r.slug, r.label, r.value,
-       coalesce(nullif(u.first_name || ' ' || u.last_name, ' '), u.username),
+       coalesce(nullif(trim(concat_ws(' ', u.first_name, u.last_name)), ''), u.username),
        (SELECT max(value) FROM claims_rating), (SELECT min(value) FROM claims_rating),
        (SELECT coalesce(json_agg(json_build_object(
                   'url', ci.url, 'quote', ci.quote, 'note', ci.note,
@@ -274,6 +285,61 @@ def verdict_factcheck_search(
         verdicts = verdicts.filter(published_at__gte=timezone.now() - timedelta(days=max_age_days))
     newest_first = verdicts.order_by("-published_at", "-id")
     return verdict_public_rows(verdicts=newest_first[offset : offset + limit])
+
+
+# --- the public site -----------------------------------------------------------------------------
+
+# The keyset condition of the site's pages: rows strictly before the last one shown, in the
+# order of verdict_listed_idx (VERDICT_LISTED_AT, id), as one row comparison the index answers.
+_LISTED_BEFORE = (
+    '(COALESCE("claims_verdict"."published_at", "claims_verdict"."created_at"),'
+    ' "claims_verdict"."id") < (%s, %s)'
+)
+
+
+def verdict_public_latest(
+    *,
+    limit: int,
+    q: str = "",
+    language: str = "",
+    rating: str = "",
+    claimant_id: int | None = None,
+    source_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before: tuple[datetime, int] | None = None,
+) -> list[dict[str, Any]]:
+    """The public verdicts as the public site lists them, newest first: up to `limit` of those
+    matching the web-search `q` (stemmed in `language` too), rated `rating` (a slug), on claims
+    by `claimant_id` or from `source_id`, listed at or after `since` and before `until`, and
+    after the keyset position `before` (the previous page's last `listed_at` and `id`).
+
+    Each row is a public dict (`verdict_public_dict`) with its `listed_at` (VERDICT_LISTED_AT).
+    Retracted verdicts are listed, marked by their status, as the API lists them. Two queries:
+    which verdicts (verdict_listed_idx, or the search index), then their rows by id.
+    """
+    verdicts = verdict_public_queryset().annotate(listed_at=VERDICT_LISTED_AT)
+    if q:
+        verdicts = verdict_search(queryset=verdicts, q=q, language=language)
+    if rating:
+        verdicts = verdicts.filter(rating__slug=rating)
+    if claimant_id is not None:
+        verdicts = verdicts.filter(claim__claimant_id=claimant_id)
+    if source_id is not None:
+        verdicts = verdicts.filter(claim__source_id=source_id)
+    if since is not None:
+        verdicts = verdicts.filter(listed_at__gte=since)
+    if until is not None:
+        verdicts = verdicts.filter(listed_at__lt=until)
+    if before is not None:
+        verdicts = verdicts.filter(RawSQL(_LISTED_BEFORE, before, output_field=BooleanField()))
+    listed = dict(verdicts.order_by("-listed_at", "-id").values_list("id", "listed_at")[:limit])
+    if not listed:
+        return []
+    rows = verdict_public_rows(verdicts=verdict_public_queryset().filter(pk__in=listed))
+    by_id = {row["id"]: row for row in rows}
+    # Python dicts keep their insertion order: `listed` is in the page's order.
+    return [{**by_id[pk], "listed_at": at} for pk, at in listed.items() if pk in by_id]
 
 
 # --- claims, sources, claimants, ratings ---------------------------------------------------------

@@ -20,7 +20,7 @@ from factcheck.desk import desk_panels
 PRODUCT = "factcheck"
 
 # (group, [(app_label, model object_name, the name shown), ...]); links into the review queue
-# that are not models are in QUEUE_LINKS.
+# that are not models are in QUEUE_LINKS, other pages in PAGE_LINKS.
 NAVIGATION: list[tuple[str, list[tuple[str, str, str]]]] = [
     (
         "Review",
@@ -70,11 +70,20 @@ QUEUE_LINKS = [
 ]
 
 
+# Pages that are no model's, shown after the models of their group to those who may see the
+# review queue: (group, name, URL name, element).
+PAGE_LINKS = [("Review", "Spot the claims in a text", "admin:claims_claim_spot", "spot")]
+
+
 def _queue_link(name: str, query: str, element: str) -> dict[str, Any]:
+    return _link(name, reverse("admin:claims_claim_changelist") + query, element)
+
+
+def _link(name: str, url: str, element: str) -> dict[str, Any]:
     return {
         "name": name,
         "object_name": element,
-        "admin_url": reverse("admin:claims_claim_changelist") + query,
+        "admin_url": url,
         "add_url": None,
         "view_only": True,
         "perms": {"view": True},
@@ -113,6 +122,12 @@ class DeskAdminSite(admin.AdminSite):
                 model = models.pop((app, object_name), None)
                 if model is not None:
                     shown.append({**model, "name": name})
+            if may_see_queue:
+                shown += [
+                    _link(name, reverse(url), element)
+                    for page_group, name, url, element in PAGE_LINKS
+                    if page_group == group
+                ]
             if shown:
                 groups.append(self._group(group, shown))
         # Models no group names, under their app's name (a new app shows up at once).

@@ -52,3 +52,14 @@ class InvalidInput(DomainError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class TooManyRequests(DomainError):
+    """Refused for now, not for good: try again after `retry_after` seconds (HTTP 429)."""
+
+    status_code: int = HTTPStatus.TOO_MANY_REQUESTS
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

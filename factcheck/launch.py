@@ -135,6 +135,10 @@ def _children(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
         f"{host}:{port}",
         "--workers",
         env.get("WEB_CONCURRENCY", "2"),
+        # No request-line limit of gunicorn's (at most 8,190 bytes, too few for the match
+        # endpoint's text): REQUEST_LINE_MAX_BYTES is checked by the application.
+        "--limit-request-line",
+        "0",
         "--access-logfile",
         "-",
     ]

@@ -141,7 +141,8 @@ class _ProcessCounts(Collector):
 
 def metrics_allowed(request: HttpRequest) -> bool:
     """Whether the caller may read /metrics: `Authorization: Bearer <METRICS_TOKEN>`, or an
-    address in METRICS_ALLOWED_NETWORKS (the connection's own address, never a forwarded one).
+    address in METRICS_ALLOWED_NETWORKS (the client's address as ClientAddressMiddleware
+    resolves it: X-Forwarded-For only from TRUSTED_PROXIES).
     Neither set: nobody."""
     token = settings.METRICS_TOKEN
     header = request.headers.get("Authorization", "")

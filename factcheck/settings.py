@@ -4,13 +4,16 @@ docs/configuration.md lists each variable with its default. `factcheck/env.py` h
 readers.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
+from factcheck.clientaddr import trusted_proxies_check
 from factcheck.env import envbool, envfloat, envint, envlist, envnetworks, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,11 +48,15 @@ INSTALLED_APPS = [
     "claims",
     "webhooks",
     "django_celery_beat",
+    "axes",
 ]
 
 MIDDLEWARE = [
     # First: its latency covers every other middleware, and its request id every log line.
     "factcheck.observability.RequestMiddleware",
+    # Next: everything after it reads the client's real address from REMOTE_ADDR.
+    "factcheck.clientaddr.ClientAddressMiddleware",
+    "factcheck.api.errors.RequestLineLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -63,6 +70,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "factcheck.logins.TooManyRequestsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in's answer into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -136,6 +146,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule for passwords: Django tells every validator when a password changed, and this
+    # one revokes the user's API token then (claims/api/tokens.py).
+    {"NAME": "claims.api.tokens.RevokeTokenOnPasswordChange"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -191,16 +204,26 @@ if SENTRY_DSN:
         traces_sample_rate=envfloat("SENTRY_TRACES_SAMPLE_RATE", 0.0),
     )
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     # Staff clients send `Authorization: Token <token>` (POST /api/v1/auth/token/); the browsable
     # API and the admin's own pages use the session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "claims.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "factcheck.api.errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies: strict and bounded in depth (factcheck/api/parsers.py); forms for the
+    # browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "factcheck.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Throttles count by REMOTE_ADDR alone, which ClientAddressMiddleware sets from
+    # TRUSTED_PROXIES; DRF's default would believe any client's X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 
 # Imports
@@ -331,6 +354,9 @@ WEBHOOK_SECRET_ROTATION_HOURS = envint("WEBHOOK_SECRET_ROTATION_HOURS", 24)
 # them from its request).
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Public site (claims/views.py): how long any cache may keep its pages.
+SITE_CACHE_SECONDS = envint("SITE_CACHE_SECONDS", 60)
+
 # Public API
 FACTCHECK_ORGANIZATION_NAME = envstr("FACTCHECK_ORGANIZATION_NAME", "factcheck")
 FACTCHECK_ORGANIZATION_URL = envstr("FACTCHECK_ORGANIZATION_URL", "")
@@ -400,3 +426,50 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Longest request line (method, path and query) answered; longer ones get 414 (JSON under the
+# API's paths). Room for the match endpoint's 5,000-character `text` in any script,
+# percent-encoded; gunicorn's own limit is off (factcheck/launch.py).
+REQUEST_LINE_MAX_BYTES = envint("REQUEST_LINE_MAX_BYTES", 65536)
+# Whose X-Forwarded-For is believed: the proxies in front of the web processes, as addresses or
+# networks (factcheck/clientaddr.py). None by default: the client is the connecting address.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+trusted_proxies_check(TRUSTED_PROXIES)
+# Sign-ins (the admin's form and POST /api/v1/auth/token/; factcheck/logins.py): after
+# LOGIN_FAILURE_LIMIT failures for an account, or from an address, both are refused with 429 for
+# LOGIN_COOLOFF_MINUTES; at most LOGIN_CONCURRENCY password checks run at once across all web
+# processes, so a flood of sign-ins never holds every worker.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", 15)
+LOGIN_CONCURRENCY = envint("LOGIN_CONCURRENCY", 1)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before any hashing
+    "factcheck.logins.SlotModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+# A guess during the lockout neither extends it nor writes a row.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "factcheck.clientaddr.request_client_address"
+AXES_LOCKOUT_CALLABLE = "factcheck.logins.lockout_response"
+AXES_VERBOSE = False  # its start-up banner on every command
+# Staff API tokens (POST /api/v1/auth/token/) expire this many hours after they were issued;
+# a password change revokes them, and DELETE /api/v1/auth/token/ revokes the caller's own.
+API_TOKEN_TTL_HOURS = envint("API_TOKEN_TTL_HOURS", 24)
+# HTTPS, all off by default (`make run` serves plain HTTP on 127.0.0.1); the production
+# environment in docs/operations.md turns them on, and `manage.py check --deploy` passes with it.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", False)
+# The header by which the HTTPS proxy in front says a request came over HTTPS (its value must
+# be "https"), e.g. X-Forwarded-Proto. Set it only behind a proxy that always sets or strips it.
+_proxy_ssl_header = envstr("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from claims.api.factchecktools import GoogleFactCheckSearchView
-from claims.views import verdict_page
+from claims.views import home, verdict_page
 from factcheck.metrics import metrics_view
 from factcheck.views import healthz
 
 urlpatterns = [
+    path("", home, name="site-home"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),

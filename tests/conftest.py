@@ -99,13 +99,13 @@ def matching_inline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def embedding_inline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A matching task run in a test's process embeds its claims there too (in production it
-    queues claims_embed_task for any worker), so no test leaves tasks on a broker and matches
-    are re-ranked with real vectors."""
+    """A matching task run in a test's process embeds its claims and suggests their matches
+    there too, as does a verdict published (in production they queue claims_embed_task for any
+    worker), so no test leaves tasks on a broker and matches are re-ranked with real vectors."""
     from claims import tasks
 
-    def inline(*, claim_ids: list[int]) -> None:
-        tasks.claims_embed_task(claim_ids)
+    def inline(*, claim_ids: list[int], match: bool = False) -> None:
+        tasks.claims_embed_task(claim_ids, match)
 
     monkeypatch.setattr(tasks, "claims_embed_later", inline)
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -31,6 +31,7 @@ from claims.admin.queue import (
     SourceFilter,
     StatusFilter,
 )
+from claims.admin.spot import SpotPageMixin
 from claims.checkworthiness import score_level
 from claims.matching.checked_before import claims_checked_before_q
 from claims.models import Claim
@@ -66,7 +67,7 @@ def _shown_to(name: str) -> list[str]:
 
 
 @admin.register(Claim)
-class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
+class ClaimAdmin(SpotPageMixin, ClaimPageMixin, admin.ModelAdmin):
     list_display = [
         "short_text",
         "level",
@@ -177,12 +178,21 @@ class ClaimAdmin(ClaimPageMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The source's body can be megabytes; the list shows only its title. Whether a claim
-        # was checked before is asked only for the rows of the page shown (QueueChangeList).
+        # was checked before is asked only for the rows of the page shown (per_row).
         return (
             super()
             .get_queryset(request)
             .select_related("assignee", "source", "claimant")
             .defer("source__body", "source__import_run_id", "claimant__description")
+            .annotate(
+                checked=ExpressionWrapper(
+                    claims_checked_before_q(per_row=True), output_field=BooleanField()
+                ),
+                suggested=ExpressionWrapper(
+                    claims_checked_before_q(suggested=True, per_row=True),
+                    output_field=BooleanField(),
+                ),
+            )
         )
 
     @admin.display(description="claim")

@@ -10,11 +10,10 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OrderBy, OuterRef, QuerySet
+from django.db.models import Exists, F, OrderBy, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
-from claims.matching.checked_before import claims_checked_before_q
 from claims.models import Claim, Claimant, Rating, Verdict
 from claims.roles import reviewers
 from sources.models import Source
@@ -82,16 +81,7 @@ QUEUE_ORDER_REVERSED: list[str | OrderBy] = [
 class QueueChangeList(ChangeList):
     """The claim list, whose order by check-worthiness (the level column, the default) is
     always the indexed queue order: Django's own would sort NULL scores first, which no index
-    serves, and break ties by id alone. Whether a claim was checked before is asked for the
-    page's rows once they are read."""
-
-    def get_results(self, request: HttpRequest) -> None:
-        super().get_results(request)
-        claims = list(self.result_list)
-        marks = _checked_before_marks([claim.pk for claim in claims])
-        for claim in claims:
-            claim.checked, claim.suggested = marks.get(claim.pk, (False, False))
-        self.result_list = claims
+    serves, and break ties by id alone."""
 
     def get_ordering(self, request: HttpRequest, queryset: QuerySet) -> list:
         ordering = super().get_ordering(request, queryset)
@@ -101,27 +91,6 @@ class QueueChangeList(ChangeList):
         if first == "score":
             return QUEUE_ORDER_REVERSED
         return ordering
-
-
-def _checked_before_marks(ids: list[int]) -> dict[int, tuple[bool, bool]]:
-    """Claim id: (checked before, suggested match with a verdict), for a page's claims.
-
-    Asked of these rows by id, in a query of its own: as columns of the page's query itself,
-    the planner counts on evaluating them for every claim of the queue and builds a hash of
-    every duplicate with a public verdict, seconds at a million claims, for fifty rows."""
-    if not ids:
-        return {}
-    rows = (
-        Claim.objects.filter(pk__in=ids)
-        .annotate(
-            checked=ExpressionWrapper(claims_checked_before_q(), output_field=BooleanField()),
-            suggested=ExpressionWrapper(
-                claims_checked_before_q(suggested=True), output_field=BooleanField()
-            ),
-        )
-        .values_list("pk", "checked", "suggested")
-    )
-    return {pk: (checked, suggested) for pk, checked, suggested in rows}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 and at Google's own, so Google's client libraries work against this service."""
 
 import base64
+import re
 from typing import Any
 
 from django.conf import settings
@@ -27,14 +28,27 @@ def _page_token(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
 
 
+# What _page_token writes: "o" and the offset in ASCII digits (int() alone would also take a
+# sign, spaces, underscores and other scripts' digits).
+_TOKEN_TEXT = re.compile(r"o(0|[1-9][0-9]{0,5})")
+
+
 def _page_token_offset(token: str) -> int:
+    """The offset a token of ours names; BadParameter for anything else, and for an offset past
+    MAX_OFFSET (a token is as bounded as the `offset` parameter)."""
     try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        if not text.startswith("o"):
-            raise ValueError(text)
-        return int(text[1:])
-    except (ValueError, UnicodeDecodeError):
-        raise BadParameter("Invalid pageToken: not a token this API issued.") from None
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        text = ""
+    found = _TOKEN_TEXT.fullmatch(text)
+    if found is None:
+        raise BadParameter("Invalid pageToken: not a token this API issued.")
+    offset = int(found.group(1))
+    if offset > MAX_OFFSET:
+        raise BadParameter(
+            f"Invalid pageToken: results past the first {MAX_OFFSET:,} are not served."
+        )
+    return offset
 
 
 def _factcheck_review(verdict: dict[str, Any]) -> dict[str, Any]:
@@ -139,7 +153,7 @@ class FactCheckSearchView(PublicReadView):
         body: dict[str, Any] = {}
         if claims:
             body["claims"] = list(claims.values())
-        if len(rows) > size:
+        if len(rows) > size and offset + size <= MAX_OFFSET:
             body["nextPageToken"] = _page_token(offset + size)
         return Response(body)
 

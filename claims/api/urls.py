@@ -5,6 +5,7 @@ from claims.api import workflow as workflow_api
 from claims.api.claims import ClaimantListView, ClaimListView, RatingListView
 from claims.api.factchecktools import FactCheckSearchView
 from claims.api.match import ClaimMatchView
+from claims.api.spot import ClaimSpotView
 from claims.api.verdicts import (
     ClaimReviewFeedView,
     ClaimReviewView,
@@ -12,7 +13,8 @@ from claims.api.verdicts import (
     VerdictListView,
 )
 
-# `<int:pk>` routes match digits only, so `claims/match` and `claims:search` stay free.
+# `<int:pk>` routes match digits only, so `claims/match`, `claims:search` and `claims:spot` stay
+# free.
 urlpatterns = [
     # Public reads.
     path("verdicts/", VerdictListView.as_view(), name="api-verdict-list"),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("claims/", ClaimListView.as_view(), name="api-claim-list"),
     path("claims:search", FactCheckSearchView.as_view(), name="api-claims-search"),
     path("claims/match", ClaimMatchView.as_view(), name="claim-match"),
+    path("claims:spot", ClaimSpotView.as_view(), name="api-claims-spot"),
     path("claimants/", ClaimantListView.as_view(), name="api-claimant-list"),
     path("ratings/", RatingListView.as_view(), name="api-rating-list"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

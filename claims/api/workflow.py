@@ -10,16 +10,22 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import verdicts, workflow
+from claims.api.tokens import (
+    ExpiringTokenAuthentication,
+    token_expires_at,
+    token_issue,
+    token_revoke,
+)
 from claims.api.workflow_serializers import (
     ActionInputSerializer,
     ClaimEventSerializer,
@@ -65,10 +71,9 @@ def _run(call: Callable[[], Any]) -> Any:
 
 
 class TokenView(APIView):
-    """POST {"username", "password"} → {"token"}: send it as `Authorization: Token <token>`."""
+    """POST {"username", "password"} → {"token", "expires"}: send it as `Authorization: Token
+    <token>` until it expires (API_TOKEN_TTL_HOURS). DELETE with the token revokes it."""
 
-    authentication_classes: list = []
-    permission_classes = [permissions.AllowAny]
     serializer_class = TokenInputSerializer  # for the OpenAPI schema
 
     @extend_schema(
@@ -92,8 +97,30 @@ class TokenView(APIView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = token_issue(user=user)
+        return Response({"token": token.key, "expires": token_expires_at(token)})
+
+    @extend_schema(tags=["staff"], request=None, responses={204: None, 401: ErrorSerializer})
+    def delete(self, request: Request) -> Response:
+        """Revokes the caller's token (sent as `Authorization: Token …`)."""
+        assert isinstance(request.user, User)  # IsAuthenticated, with a token
+        token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _revoking(self) -> bool:
+        # The schema generator asks without a request.
+        return getattr(self.request, "method", None) == "DELETE"
+
+    def get_authenticators(self) -> list[Any]:
+        # Signing in needs no credentials; revoking needs the token being revoked.
+        if self._revoking():
+            return [ExpiringTokenAuthentication()]
+        return []
+
+    def get_permissions(self) -> list[Any]:
+        if self._revoking():
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
 
 
 class ClaimActionView(APIView):

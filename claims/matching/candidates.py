@@ -21,7 +21,15 @@ from claims.matching.text import content_words, match_clean, match_keys, query_t
 from claims.selectors import claim_public_sql
 from factcheck.replicas import read_connection
 
-__all__ = ["CANDIDATES", "Candidate", "match_candidates", "term_stats"]
+__all__ = [
+    "CANDIDATES",
+    "Candidate",
+    "CandidateQuery",
+    "candidates_find",
+    "candidates_find_many",
+    "match_candidates",
+    "term_stats",
+]
 
 # Claims scored lexically per query (the rare-word branch fetches at most this many).
 RARE_BUDGET = 1000
@@ -33,6 +41,9 @@ CANDIDATES = 200
 # BM25's term-frequency saturation and length normalisation (its usual values).
 _K1 = 1.2
 _B = 0.75
+# Queries whose candidates one statement finds (their parameters stay well under PostgreSQL's
+# 65,535 per statement).
+QUERIES_PER_STATEMENT = 100
 # How long a process trusts its copy of the lexeme statistics.
 STATS_SECONDS = 600
 
@@ -130,15 +141,73 @@ def match_candidates(*, text: str, published_only: bool = True) -> list[Candidat
     return candidates_find(clean, published_only) if content_words(clean) else []
 
 
+class CandidateQuery(NamedTuple):
+    """One text to find candidates for, already through match_clean, with content words."""
+
+    text: str
+    # (claim id, source id) of a stored claim the text is: only earlier claims (lower ids) of
+    # other sources are candidates, as import-time matching compares them; None: every claim.
+    claim: tuple[int, int] | None = None
+
+
 def candidates_find(text: str, published_only: bool) -> list[Candidate]:
     """match_candidates of a text already through match_clean, with content words."""
-    query = query_text(text)
+    return candidates_find_many([CandidateQuery(text)], published_only)[0]
+
+
+def candidates_find_many(
+    queries: Sequence[CandidateQuery], published_only: bool
+) -> list[list[Candidate]]:
+    """candidates_find of each query, in order: up to CANDIDATES claims each, best lexical
+    score first. QUERIES_PER_STATEMENT queries share each round trip (two or three statements
+    for them all), so a text of many sentences or an import of many claims costs a few
+    statements, not a few per sentence."""
+    found: list[list[Candidate]] = []
+    for start in range(0, len(queries), QUERIES_PER_STATEMENT):
+        found.extend(_find_chunk(queries[start : start + QUERIES_PER_STATEMENT], published_only))
+    return found
+
+
+class _Plan(NamedTuple):
+    """The SQL branches and parameters of one query's candidate search."""
+
+    first: list[str]  # branches when the query has rare lexemes, else []
+    fallback: list[str]  # branches when those find fewer than FEW_CANDIDATES, else []
+    lexical: str  # the BM25 sum over the query's lexemes
+    params: dict[str, Any]
+
+
+def _find_chunk(queries: Sequence[CandidateQuery], published_only: bool) -> list[list[Candidate]]:
     with read_connection().cursor() as cursor:
-        cursor.execute("SELECT tsvector_to_array(to_tsvector('english', %s))", [query])
-        lexemes: list[str] = cursor.fetchone()[0]
-    if not lexemes:
-        return []
+        cursor.execute(
+            "SELECT tsvector_to_array(to_tsvector('english', q.text))"
+            " FROM unnest(%s::text[]) WITH ORDINALITY AS q(text, n) ORDER BY q.n",
+            [[query_text(q.text) for q in queries]],
+        )
+        lexemes_of: list[list[str]] = [row[0] for row in cursor.fetchall()]
     stats = term_stats.get()
+    plans = [
+        _plan(index, query, lexemes, stats, published_only)
+        for index, (query, lexemes) in enumerate(zip(queries, lexemes_of, strict=True))
+    ]
+    found: list[list[Candidate]] = [[] for _ in queries]
+    _score(found, {i: plan.first for i, plan in enumerate(plans) if plan.first}, plans)
+    few = {
+        i: plan.fallback
+        for i, plan in enumerate(plans)
+        if plan.fallback and len(found[i]) < FEW_CANDIDATES
+    }
+    _score(found, few, plans)
+    return found
+
+
+def _plan(
+    index: int, query: CandidateQuery, lexemes: list[str], stats: TermStats, published_only: bool
+) -> _Plan:
+    """Query `index`'s branches: its parameters are named `q<index>_...`."""
+    if not lexemes:
+        return _Plan([], [], "0", {})
+    p = f"q{index}_"
     weights = _weights(lexemes, stats)
     # The rarer lexemes find the candidates: their posting lists are short, and a claim sharing
     # only common words with the query would not rank anyway. Rarest first, while the claims
@@ -154,83 +223,82 @@ def candidates_find(text: str, published_only: bool) -> list[Candidate]:
     # One term per lexeme: `@@` with a one-lexeme tsquery is a binary search in the claim's
     # sorted lexemes, cheaper than unnesting them.
     lexical = " + ".join(
-        f"(CASE WHEN search_vector @@ %(l{i})s::tsquery THEN %(w{i})s ELSE 0 END)"
+        f"(CASE WHEN search_vector @@ %({p}l{i})s::tsquery THEN %({p}w{i})s ELSE 0 END)"
         for i in range(len(lexemes))
     )
-    head, tail = match_keys(text)
+    head, tail = match_keys(query.text)
     params: dict[str, Any] = {
-        "text": text,
-        "head": head,
-        "tail": tail,
-        "rare": _tsquery(rare, "|"),
-        "common": _tsquery(common[:3], "&"),
-        "usual": _tsquery(common[-2:], "&"),
-        "sample": RARE_BUDGET,
-        "candidates": CANDIDATES,
-        "length": stats.length,
+        f"{p}text": query.text,
+        f"{p}head": head,
+        f"{p}tail": tail,
+        f"{p}rare": _tsquery(rare, "|"),
+        f"{p}common": _tsquery(common[:3], "&"),
+        f"{p}usual": _tsquery(common[-2:], "&"),
     }
     for i, (lexeme, weight) in enumerate(zip(lexemes, weights, strict=True)):
-        params[f"l{i}"] = _tsquery([lexeme], "|")
-        params[f"w{i}"] = weight
-    published = f"AND {claim_public_sql('claims_claim', in_force=True)}" if published_only else ""
+        params[f"{p}l{i}"] = _tsquery([lexeme], "|")
+        params[f"{p}w{i}"] = weight
+    scope = f"AND {claim_public_sql('claims_claim', in_force=True)}" if published_only else ""
+    if query.claim is not None:
+        params[f"{p}claim"], params[f"{p}source"] = query.claim
+        scope += f" AND id < %({p}claim)s AND source_id <> %({p}source)s"
     branch = (
         "(SELECT id, text, status, duplicate_of_id, search_vector FROM claims_claim"
-        " WHERE {} {} LIMIT {})"
+        " WHERE {} " + scope + " LIMIT {})"
     )
     # Claims sharing the query's first or last five words (an edited copy): B-tree lookups on
     # the keys match_keys derives from every claim's text, here from the query's.
-    keys_sql = "(match_head = %(head)s::integer OR match_tail = %(tail)s::integer)"
-    keys = branch.format(keys_sql, published, 200)
-    rows: list[Candidate] = []
-    if rare:
-        rows = _score(
-            [keys, branch.format("search_vector @@ %(rare)s::tsquery", published, "%(sample)s")],
-            lexical,
-            params,
-        )
-    if len(rows) < FEW_CANDIDATES and common:
-        # Rare words found (next to) nothing: the query is made of common words, or its rare
-        # ones are nowhere (or in no published claim). Then the claims holding the three least
-        # common of the common lexemes (an edited copy holds them), and, so that something
-        # close comes back, those holding the two most common: GIN intersects posting lists,
-        # so an AND of a few common lexemes stays cheap where an OR would read them whole.
-        rows = _score(
-            [
-                keys,
-                branch.format("search_vector @@ %(common)s::tsquery", published, 500),
-                branch.format("search_vector @@ %(usual)s::tsquery", published, 500),
-            ]
-            + (
-                [branch.format("search_vector @@ %(rare)s::tsquery", published, "%(sample)s")]
-                if rare
-                else []
-            ),
-            lexical,
-            params,
-        )
-    return rows
+    keys_sql = f"(match_head = %({p}head)s::integer OR match_tail = %({p}tail)s::integer)"
+    keys = branch.format(keys_sql, 200)
+    rare_branch = branch.format(f"search_vector @@ %({p}rare)s::tsquery", RARE_BUDGET)
+    first = [keys, rare_branch] if rare else []
+    # Rare words found (next to) nothing: the query is made of common words, or its rare ones
+    # are nowhere (or in no published claim). Then the claims holding the three least common of
+    # the common lexemes (an edited copy holds them), and, so that something close comes back,
+    # those holding the two most common: GIN intersects posting lists, so an AND of a few
+    # common lexemes stays cheap where an OR would read them whole.
+    fallback = (
+        [
+            keys,
+            branch.format(f"search_vector @@ %({p}common)s::tsquery", 500),
+            branch.format(f"search_vector @@ %({p}usual)s::tsquery", 500),
+        ]
+        + ([rare_branch] if rare else [])
+        if common
+        else []
+    )
+    return _Plan(first, fallback, lexical, params)
 
 
-def _score(branches: Sequence[str], lexical: str, params: dict[str, Any]) -> list[Candidate]:
-    """The best CANDIDATES of the union of `branches` by BM25 (`lexical` sums the weights of
-    the query lexemes a claim holds), with their trigram similarity, stored vector, the claim
-    they duplicate (`duplicate_of_id`) and the vector of their published verdict's headline."""
-    # Each LIMIT bounds the work when a query is made of very common words; the union is
-    # scored without joining back to the table (each branch carries the columns it needs).
-    union = "\n                UNION ALL\n                ".join(branches)
-    with read_connection().cursor() as cursor:
-        cursor.execute(
-            f"""
+def _score(
+    found: list[list[Candidate]], branches: dict[int, list[str]], plans: list[_Plan]
+) -> None:
+    """Set found[i] to the best CANDIDATES of the union of branches[i] by BM25 (the plan's
+    `lexical` sums the weights of the query lexemes a claim holds), with their trigram
+    similarity to the query, stored vector, the claim they duplicate (`duplicate_of_id`) and the
+    vector of their published verdict's headline: one statement for every query in `branches`."""
+    if not branches:
+        return
+    selects, params = [], {"candidates": CANDIDATES, "length": term_stats.get().length}
+    for index, query_branches in branches.items():
+        plan = plans[index]
+        p = f"q{index}_"
+        params.update(plan.params)
+        # Each LIMIT bounds the work when a query is made of very common words; the union is
+        # scored without joining back to the table (each branch carries the columns it needs).
+        union = "\n                UNION ALL\n                ".join(query_branches)
+        selects.append(
+            f"""(
             WITH candidate AS (
                 {union}
             )
-            SELECT ranked.id, ranked.text, ranked.status, ranked.lexical,
-                   similarity(ranked.text, %(text)s), e.vector, ranked.duplicate_of_id,
+            SELECT {index}, ranked.id, ranked.text, ranked.status, ranked.lexical,
+                   similarity(ranked.text, %({p}text)s), e.vector, ranked.duplicate_of_id,
                    e.headline_vector
             FROM (
                 SELECT DISTINCT ON (lexical, id) id, text, status, duplicate_of_id, lexical FROM (
                     SELECT id, text, status, duplicate_of_id,
-                           ({lexical}) * {_K1 + 1} / (1 + {_K1} * ({1 - _B} + {_B}
+                           ({plan.lexical}) * {_K1 + 1} / (1 + {_K1} * ({1 - _B} + {_B}
                                * length(search_vector) / %(length)s::float8)) AS lexical
                     FROM candidate
                 ) AS scored
@@ -238,8 +306,14 @@ def _score(branches: Sequence[str], lexical: str, params: dict[str, Any]) -> lis
                 LIMIT %(candidates)s
             ) AS ranked
             LEFT JOIN claims_claimembedding AS e ON e.claim_id = ranked.id
-            ORDER BY ranked.lexical DESC, ranked.id
-            """,
-            params,
+            )"""
         )
-        return list(map(Candidate._make, cursor.fetchall()))
+    with read_connection().cursor() as cursor:
+        cursor.execute("\nUNION ALL\n".join(selects), params)
+        rows = cursor.fetchall()
+    for index in branches:
+        found[index] = []
+    for row in rows:
+        found[row[0]].append(Candidate._make(row[1:]))
+    for index in branches:
+        found[index].sort(key=lambda c: (-c.lexical, c.claim_id))

@@ -7,18 +7,21 @@
 """
 
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
+
 from claims.embeddings import texts_embed
-from claims.matching.candidates import candidates_find
-from claims.matching.rerank import match_rerank
+from claims.matching.candidates import CandidateQuery, candidates_find_many
+from claims.matching.rerank import Ranked, match_rerank
 from claims.matching.text import content_words, match_clean
 from claims.models import Verdict
 from claims.selectors import verdicts_in_force_by_claim
 from factcheck.metrics import MATCH_SECONDS
 
-__all__ = ["MatchResult", "claim_match"]
+__all__ = ["MatchResult", "claim_match", "match_results", "match_score", "matches_rank"]
 
 
 @dataclass(frozen=True)
@@ -68,19 +71,56 @@ def claim_match(*, text: str, limit: int = 5, published_only: bool = True) -> li
         return []
     # The query is embedded while PostgreSQL finds the candidates: the model and the wait for
     # the server both release the GIL, so the two overlap (a 30-word post: ~17 ms and ~29 ms).
+    # When nothing is found, the running embedding finishes on its own; nobody waits for it.
     vector = embedding_thread.executor().submit(texts_embed, [clean])
-    rows = candidates_find(clean, published_only)
-    if not rows:
-        return []  # the running embedding finishes on its own; nobody waits for it
-    ranked = match_rerank(rows=rows, text=clean, query_vector=vector.result()[0])[:limit]
-    verdicts = verdicts_in_force_by_claim(claim_ids=[r.claim_id for r in ranked])
+    ranked = matches_rank(
+        queries=[CandidateQuery(clean)],
+        vectors=lambda: vector.result(),
+        published_only=published_only,
+    )
+    return match_results(ranked=ranked, limit=limit)[0]
+
+
+def matches_rank(
+    *,
+    queries: Sequence[CandidateQuery],
+    vectors: Callable[[], np.ndarray],
+    published_only: bool,
+) -> list[list[Ranked]]:
+    """Both stages for each of `queries` (texts through match_clean, with content words): the
+    candidates of all of them from a few statements (candidates_find_many), each query's re-ranked
+    by its row of `vectors()` (the embeddings of the queries' texts, in order; called once, and
+    only when some query has candidates). claim_match, import-time matching
+    (on_import.claims_match_new) and spotting the claims of a text (claims.spot) all rank here."""
+    rows_of = candidates_find_many(queries, published_only)
+    if not any(rows_of):
+        return [[] for _ in queries]
+    embedded = vectors()
     return [
-        MatchResult(
-            claim_id=r.claim_id,
-            text=r.text,
-            status=r.status,
-            score=round(min(max(r.score, 0.0), 1.0), 4),
-            verdict=verdicts.get(r.claim_id),
-        )
-        for r in ranked
+        match_rerank(rows=rows, text=query.text, query_vector=vector) if rows else []
+        for query, rows, vector in zip(queries, rows_of, embedded, strict=True)
     ]
+
+
+def match_results(*, ranked: Sequence[Sequence[Ranked]], limit: int) -> list[list[MatchResult]]:
+    """The best `limit` of each ranking, with their verdicts in force (one query for all)."""
+    kept = [list(r[:limit]) for r in ranked]
+    verdicts = verdicts_in_force_by_claim(claim_ids=[r.claim_id for rs in kept for r in rs])
+    return [
+        [
+            MatchResult(
+                claim_id=r.claim_id,
+                text=r.text,
+                status=r.status,
+                score=match_score(r.score),
+                verdict=verdicts.get(r.claim_id),
+            )
+            for r in rs
+        ]
+        for rs in kept
+    ]
+
+
+def match_score(score: float) -> float:
+    """A re-ranking score as it is shown and stored: within 0..1, four decimals."""
+    return round(min(max(score, 0.0), 1.0), 4)

@@ -37,6 +37,9 @@ class Document(NamedTuple):
 
     source: Source
     spans: Sequence[tuple[int, int]]
+    # Each span's 0-based place among the statements of the body; None: they are all of them,
+    # in order. (Claims an editor picks from a text are some of its statements.)
+    positions: Sequence[int] | None = None
 
 
 def claims_create_for_source(*, source: Source, spans: Iterable[tuple[int, int]]) -> int:
@@ -68,17 +71,19 @@ def claims_create_for_sources(
     """
     if features is None:
         features = claim_features(
-            [source.body[start:end] for source, spans in documents for start, end in spans]
+            [d.source.body[start:end] for d in documents for start, end in d.spans]
         )
-    counts = [len(spans) for _source, spans in documents]
+    counts = [len(document.spans) for document in documents]
     if sum(counts):
+        now = timezone.now()
         copy_text(
             table="claims_claim",
             columns=CLAIM_COPY_COLUMNS,
-            text=_claims_copy_text(documents, features, timezone.now()),
+            text=_claims_copy_text(documents, features, now),
         )
+        # The claims just written (a source may hold claims of earlier writes).
         claim_ids = Claim.objects.filter(
-            source_id__in=[source.pk for source, _spans in documents]
+            source_id__in=[document.source.pk for document in documents], created_at=now
         ).values_list("id", flat=True)
         # Matched by a worker right after the commit: in the import's transaction, matching
         # against millions of claims would hold the importer to a fraction of its speed.
@@ -101,14 +106,14 @@ def _claims_copy_text(
     stamp = now.isoformat()
     values = iter(features)
     lines = []
-    for source, spans in documents:
+    for source, spans, positions in documents:
         body = source.body
         # Between the span and the fingerprint: language, status; after it: claimant (NULL),
         # created_at and updated_at.
         middle = f"\t{copy_escape(source.language)}\t{Claim.Status.PENDING.value}\t"
         after = f"\t\\N\t{stamp}\t{stamp}\t"
         prefix = f"{source.pk}\t"
-        for position, (start, end) in enumerate(spans):
+        for position, (start, end) in zip(positions or range(len(spans)), spans, strict=True):
             f = next(values)
             head = "\\N" if f.match_head is None else f.match_head
             tail = "\\N" if f.match_tail is None else f.match_tail

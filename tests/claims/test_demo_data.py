@@ -1,7 +1,9 @@
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from claims.models import Citation, Claim, Verdict
+from claims.demo import _REBUILT_TABLES, _indexes_create, _indexes_drop
+from claims.models import Citation, Claim, ClaimEmbedding, Verdict
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +37,48 @@ def test_generate_demo_data_refuses_more_verdicts_than_claims() -> None:
 
     with pytest.raises(CommandError, match="--verdicts"):
         call_command("generate_demo_data", claims=3, verdicts=4)
+
+
+def test_generate_demo_data_gives_each_claim_a_stand_in_vector_when_asked() -> None:
+    call_command("generate_demo_data", claims=45, verdicts=9, vectors=True)
+    embeddings = ClaimEmbedding.objects.all()
+    assert embeddings.count() == 45
+    assert {len(e.vector) for e in embeddings} == {768}  # 384 float16 values
+    with_headline = embeddings.exclude(headline_vector=None)
+    assert set(with_headline.values_list("claim__status", flat=True)) == {"published"}
+    assert with_headline.count() == 9
+
+
+def test_generate_demo_data_takes_ids_after_rows_written_with_explicit_ids() -> None:
+    call_command("generate_demo_data", claims=20, verdicts=2)
+    top = Claim.objects.order_by("-id").first()
+    assert top is not None
+    clash = Claim.objects.create(
+        source=top.source, text="Written with an id of its own.", start=10_000, end=10_030,
+        position=99, id=top.pk + 5,
+    )  # fmt: skip
+    call_command("generate_demo_data", claims=20, verdicts=2)
+    assert Claim.objects.count() == 41
+    assert Claim.objects.filter(id__gt=clash.pk).count() == 20
+
+
+def test_indexes_and_foreign_keys_dropped_for_a_bulk_load_are_made_again_alike() -> None:
+    def definitions() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_indexdef(indexrelid) FROM pg_index"
+                " WHERE indrelid = ANY(%(tables)s::regclass[])"
+                " UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE contype = 'f' AND conrelid = ANY(%(tables)s::regclass[])",
+                {"tables": list(_REBUILT_TABLES)},
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    before = definitions()
+    statements = _indexes_drop(_REBUILT_TABLES)
+    left = definitions()
+    assert any("claim_search_vector_idx" in s for s in statements)
+    assert any("FOREIGN KEY (source_id)" in s for s in statements)
+    assert all(d.startswith("CREATE UNIQUE INDEX") for d in left)  # backing a constraint
+    _indexes_create(statements, lambda stage, done, total: None)
+    assert definitions() == before

@@ -68,7 +68,7 @@ def test_metrics_answer_an_allowed_network_only(settings: Settings) -> None:
     settings.METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network("10.1.0.0/16")]
     assert Client(REMOTE_ADDR="10.1.2.3").get("/metrics").status_code == 200
     assert Client(REMOTE_ADDR="10.2.0.1").get("/metrics").status_code == 403
-    # A forwarded address counts for nothing: only the connection's own.
+    # A forwarded address from an untrusted peer counts for nothing (TRUSTED_PROXIES is empty).
     forwarded = Client(REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="10.1.2.3")
     assert forwarded.get("/metrics").status_code == 403
 

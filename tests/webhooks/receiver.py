@@ -14,6 +14,10 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 
 class _Server(ThreadingHTTPServer):
+    # Room for every connection a delivering task opens at once (WEBHOOK_CONCURRENCY): with
+    # socketserver's 5 the kernel drops the rest and they retry a second later.
+    request_queue_size = 128
+
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a sender killed mid-request (the worker tests) is not the receiver's error
 

@@ -18,11 +18,23 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=0, help="Random seed (repeatable data).")
         parser.add_argument(
+            "--vectors",
+            action="store_true",
+            help="Give each new claim a stand-in embedding (matching benchmarks at scale).",
+        )
+        parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print one JSON summary object."
         )
 
     def handle(
-        self, *args: Any, claims: int, verdicts: int, seed: int, as_json: bool, **options: Any
+        self,
+        *args: Any,
+        claims: int,
+        verdicts: int,
+        seed: int,
+        vectors: bool,
+        as_json: bool,
+        **options: Any,
     ) -> None:
         if claims < 0:
             raise CommandError("--claims must be 0 or more")
@@ -36,7 +48,9 @@ class Command(BaseCommand):
                 print(f"{stage}: {done:,}/{total:,} ({elapsed:.0f} s)", file=sys.stderr)
 
         counts: dict[str, float] = {
-            **demo_data_generate(claims=claims, verdicts=verdicts, seed=seed, progress=progress),
+            **demo_data_generate(
+                claims=claims, verdicts=verdicts, seed=seed, vectors=vectors, progress=progress
+            ),
             "seconds": round(time.monotonic() - started, 1),
         }
         if as_json:

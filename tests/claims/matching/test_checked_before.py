@@ -4,6 +4,7 @@ or a verdict published on a claim that matched it, and its queue entry says so."
 from pathlib import Path
 
 import pytest
+from django.db.models import BooleanField, ExpressionWrapper
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -118,3 +119,25 @@ def test_the_queue_says_which_pending_claims_were_checked_before(
     assert "Checked before" in row[: row.index("</tr>")]
     checked = admin_client.get(queue, {"checked": "yes"}).context["cl"].result_list
     assert [c.pk for c in checked] == [claim.pk]
+
+
+def test_the_per_row_form_for_a_page_marks_the_claims_the_filter_finds(seed_folder: Path) -> None:
+    claim = pending_claim(seed_folder)
+    review = imported_review(EDITED_TO)  # a suggestion between it and `claim`, with a verdict
+    copy = Claim.objects.exclude(pk__in=[claim.pk, review.claim.pk]).first()
+    assert copy is not None
+    Claim.objects.filter(pk=copy.pk).update(duplicate_of=review.claim)
+
+    for suggested in (False, True):
+        flag = ExpressionWrapper(
+            claims_checked_before_q(suggested=suggested, per_row=True),
+            output_field=BooleanField(),
+        )
+        marked = {pk for pk, on in Claim.objects.values_list("pk", flag) if on}
+        found = set(
+            Claim.objects.filter(claims_checked_before_q(suggested=suggested)).values_list(
+                "pk", flat=True
+            )
+        )
+        assert found == ({copy.pk} if not suggested else {claim.pk})
+        assert marked == found

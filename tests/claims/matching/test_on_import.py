@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from claims.matching.on_import import claims_match_new
-from claims.models import Claim, ClaimEvent, ClaimMatch
+from claims.matching.search import claim_match
+from claims.models import Claim, ClaimEmbedding, ClaimEvent, ClaimMatch
 from sources.imports.documents import source_import_paths
 from tests.claims.matching.helpers import import_both
 from tests.conftest import EDITED_TO
@@ -120,3 +121,43 @@ def test_importing_a_document_queues_its_matching_after_the_commit(
     assert sorted(i for ids in queued for i in ids) == sorted(
         Claim.objects.values_list("id", flat=True)
     )
+
+
+@pytest.mark.usefixtures("matching_inline")
+def test_a_suggestion_on_import_is_ranked_and_scored_as_the_match_api_ranks_it(
+    seed_folder: Path, edited_seed_folder: Path
+) -> None:
+    source_import_paths(paths=[seed_folder])
+    # The match API's answer over the claims there before the edited copy arrives.
+    [best] = claim_match(text=EDITED_TO, limit=1, published_only=False)
+
+    source_import_paths(paths=[edited_seed_folder])
+
+    stored = ClaimMatch.objects.get(claim__text=EDITED_TO)
+    assert (stored.matched_id, stored.score) == (best.claim_id, best.score)
+
+
+def test_the_matching_task_links_duplicates_then_queues_the_embedding_that_suggests(
+    seed_folder: Path, edited_seed_folder: Path, monkeypatch: Any
+) -> None:
+    from claims import tasks
+
+    _, second = import_both(seed_folder, edited_seed_folder)  # matched by no worker yet
+    queued: list[tuple[list[int], bool]] = []
+    monkeypatch.setattr(
+        tasks,
+        "claims_embed_later",
+        lambda *, claim_ids, match=False: queued.append((claim_ids, match)),
+    )
+    ids = [c.pk for c in second]
+
+    tasks.claims_match_new_task(ids)
+
+    assert ClaimMatch.objects.filter(kind=ClaimMatch.Kind.DUPLICATE).count() == 16
+    assert not ClaimMatch.objects.filter(kind=ClaimMatch.Kind.SUGGESTED).exists()
+    assert queued == [(ids, True)]
+
+    tasks.claims_embed_task(ids, True)
+
+    assert ClaimMatch.objects.filter(kind=ClaimMatch.Kind.SUGGESTED).count() == 1
+    assert ClaimEmbedding.objects.filter(claim_id__in=ids).count() == len(ids)
