@@ -6,11 +6,10 @@ the function that performs it. Those functions, `claim_available_actions`, `perf
 buttons and the API all read it.
 
 Every action checks the actor's role, writes the new status with a compare-and-set `UPDATE`
-(`... WHERE status = <the status we saw>`), and records one `ClaimEvent`, all in one transaction.
-A second request that saw the same status finds the row moved on, changes nothing and gets a
-`StaleState` (HTTP 409). Refusals are `DomainError`s: the API answers them as JSON, the admin
-shows their message. Four-eyes: nobody publishes a verdict they wrote or edited, superusers
-included.
+(`... WHERE status = <the status we saw>`) and records one `ClaimEvent`, in one transaction. A
+second request that saw the same status changes nothing and gets `StaleState` (HTTP 409).
+Refusals are `DomainError`s (JSON in the API, a message in the admin). Four-eyes: nobody,
+superusers included, publishes a verdict they wrote or edited.
 """
 
 from typing import Any
