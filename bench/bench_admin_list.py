@@ -20,7 +20,6 @@ rolled back at the end, so nothing is committed.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,6 +28,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+from demo_top_up import demo_top_up  # noqa: E402
+
 from factcheck.localenv import local_environment_prepare  # noqa: E402
 
 os.environ.setdefault("SECRET_KEY", "bench-only")
@@ -67,35 +68,8 @@ def main() -> int:
             failed = _measure(args)
             transaction.set_rollback(True)  # nothing the benchmark wrote is kept
         return 1 if failed else 0
-    _top_up(args.claims)
+    demo_top_up(args.claims, verdicts_per_claim=1 / 20)
     return 1 if _measure(args) else 0
-
-
-def _top_up(claims: int) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM claims_claim")  # once, outside the measurement
-        existing = cursor.fetchone()[0]
-    if existing < claims:
-        missing = claims - existing
-        print(f"Adding {missing:,} claims with generate_demo_data…", file=sys.stderr)
-        subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "manage.py"),
-                "generate_demo_data",
-                "--claims",
-                str(missing),
-                "--verdicts",
-                str(missing // 20),
-                "--seed",
-                str(existing),
-            ],
-            check=True,
-        )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE claims_claim; ANALYZE sources_source; ANALYZE claims_verdict")
 
 
 def _user(username: str, fallback: str, group: str) -> Any:

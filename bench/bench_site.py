@@ -13,7 +13,6 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -22,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+from demo_top_up import demo_top_up  # noqa: E402
+
 from factcheck.localenv import local_environment_prepare  # noqa: E402
 
 os.environ.setdefault("SECRET_KEY", "bench-only")
@@ -45,28 +46,8 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
 
     settings.ALLOWED_HOSTS = ["*"]
+    demo_top_up(args.claims, verdicts_per_claim=1 / 5)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM claims_claim")  # once, outside the measurement
-        existing = cursor.fetchone()[0]
-    if existing < args.claims:
-        missing = args.claims - existing
-        print(f"Adding {missing:,} claims with generate_demo_data…", file=sys.stderr)
-        subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "manage.py"),
-                "generate_demo_data",
-                "--claims",
-                str(missing),
-                "--verdicts",
-                str(missing // 5),
-                "--seed",
-                str(existing),
-            ],
-            check=True,
-        )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE claims_claim; ANALYZE sources_source; ANALYZE claims_verdict")
         cursor.execute("SELECT count(*) FROM claims_claim")
         claims = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM claims_verdict WHERE status = 'published'")
