@@ -109,7 +109,10 @@ class _TermStatsCache:
         if self._read is not None and time.monotonic() - self._read[0] < STATS_SECONDS:
             return self._read[1]
         stats = _term_stats_read()
-        self._read = (time.monotonic(), stats)
+        # A column not analyzed yet (a new database, a first large import before autovacuum
+        # gets to it) has no frequencies: every word would weigh alike and count as rare, which
+        # ranks worse and costs more. Those are read again on next use, not trusted for minutes.
+        self._read = (time.monotonic(), stats) if stats.frequency else None
         return stats
 
     def forget(self) -> None:

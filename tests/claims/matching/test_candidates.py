@@ -30,6 +30,20 @@ def test_rare_words_weigh_more_than_common_ones() -> None:
     assert common.pk in [r.claim_id for r in results]
 
 
+def test_statistics_read_before_the_first_analyze_are_read_again_after_it() -> None:
+    make_claim("The lighthouse keeper counted gulls")
+    for n in range(30):
+        make_claim(f"The council approved the harbour budget number {n}")
+    before = term_stats.get()  # the column has not been analyzed yet
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+
+    after = term_stats.get()  # no forget(): a process finds the statistics once they exist
+
+    assert not before.frequency
+    assert after.frequency["council"] > after.frequency.get("lighthous", after.rare)
+
+
 def test_a_rare_word_found_in_no_published_claim_falls_back_to_the_common_ones(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
