@@ -89,8 +89,8 @@ def time_matching(samples: list[str], label: str) -> None:
 def add_fact_checks(path: Path) -> None:
     """CheckThat!'s verified claims as one ClaimReview feed (as eval_matching.py loads them),
     then embedded and matched as a worker would; once per database (`--keep`)."""
+    from checkthat2020 import FEED_ORIGIN, VCLAIM_URL, claimreview_feed, read_tsv
     from django.db import connection
-    from eval_matching import FEED_ORIGIN, VCLAIM_URL, claimreview_feed, read_tsv
 
     from claims import tasks
     from claims.models import Claim
@@ -134,7 +134,7 @@ def samples_pick(count: int) -> list[str]:
 
 def existing_time(args: argparse.Namespace) -> None:
     """Step 1 against the database as it is, writing nothing."""
-    from eval_matching import VCLAIM_URL
+    from checkthat2020 import VCLAIM_URL
 
     from claims.matching.search import claim_match
     from claims.models import Claim, ClaimEmbedding

@@ -10,25 +10,22 @@ a Snopes fact-check: one ClaimReview DataFeed (claimReviewed = the vclaim, headl
 article's title) through `source_import_claimreview`, as another fact-checker's reviews are
 imported, so each claim is published with an imported verdict whose headline is the title;
 `--load document` imports each vclaim as a one-statement document titled with it
-(`source_import_bytes`), as before. Then what workers do after an import, run here in order:
-the matching task (`claims_match_new_task`: same statements become duplicates of the earliest)
-and the embedding task it queues (`claims_embed_task`: the claims and their published verdicts'
-headlines embedded, then similar claims suggested). It matches every query (tweet) with
+(`source_import_bytes`). The table is then analyzed, as autovacuum does after so many new rows.
+Then what workers do after an import, in order: the matching task's exact duplicates (same
+statements become duplicates of the earliest) and the embedding task's vectors (the claims' and
+their published verdicts' headlines'); the suggestions among the fact-checks are left out, as
+nothing here reads them. It matches every query (tweet) with
 `claims.matching.search.claim_match` (the function behind GET /api/v1/claims/match), and prints
 MAP@5, MAP@1 and MRR@5 as the set's SOURCE.md defines them (AP@k divided by all relevant
-vclaims of the query), with a 95% bootstrap interval of MAP@5
-over the queries (dev's 197 give one about 9 points wide). `--run-out` writes a TREC run file
+vclaims of the query), with a 95% bootstrap interval of MAP@5 over the queries (dev's 197 give
+one about 9 points wide). `--run-out` writes a TREC run file
 (`tweet_id Q0 vclaim_id rank score run`). `--through-import` then imports the split's tweets as
-claims awaiting review (one CSV table, a claim per tweet, through `source_import_table`), runs
-their matching task as a worker would, and scores what each tweet claim's "Checked before?"
-panel lists (`claim_checked_before`), best first, with the same figures. Defaults: the dev
-split in ../shared/datasets/checkthat2020-claim-retrieval/; skips cleanly, exit 0, when it is
-absent.
+claims and scores their "Checked before?" panels (eval_through_import.py). Each step prints
+what it did and how long it took. Defaults: the dev split in
+../shared/datasets/checkthat2020-claim-retrieval/; skips cleanly, exit 0, when it is absent.
 """
 
 import argparse
-import csv
-import json
 import os
 import sys
 import time
@@ -38,16 +35,28 @@ from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+from checkthat2020 import (  # noqa: E402
+    DATA,
+    FEED_ORIGIN,
+    VCLAIM_URL,
+    claimreview_feed,
+    interval,
+    metrics,
+    read_qrels,
+    read_tsv,
+)
+
 from factcheck.localenv import local_environment_prepare  # noqa: E402
 
 os.environ.setdefault("SECRET_KEY", "bench-only")
 # Import-time tasks are queued in memory and dropped: this script runs their matching and
 # embedding itself, in order, as a worker would.
 os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # a host: no kombu warning
-DATA = ROOT.parent / "shared" / "datasets" / "checkthat2020-claim-retrieval"
 DEPTH = 20  # claims asked from claim_match per query (a vclaim may be split into several)
 FIRST_STAGE_DEPTH = 200  # first-stage rows kept per query for the recall figures and --tune
+PROGRESS_EVERY = 100  # queries between progress lines
 
 if TYPE_CHECKING:  # the functions import the app's modules once Django is set up
     import numpy as np
@@ -58,74 +67,17 @@ if TYPE_CHECKING:  # the functions import the app's modules once Django is set u
     Fetched = list[tuple[list[Candidate], np.ndarray]]
 
 
-# Where each vclaim's review is said to be read (its source's origin): no real address.
-VCLAIM_URL = "https://checkthat.invalid/vclaim/"
-FEED_ORIGIN = "checkthat2020-verified-claims"
+def analyze() -> None:
+    """ANALYZE, as autovacuum does after a table gains many rows, and make this process read the
+    new lexeme statistics (candidates.term_stats trusts its copy for minutes): without them the
+    first stage weighs every word alike and ORs them all, which is slow and ranks worse."""
+    from django.db import connection
 
+    from claims.matching.candidates import term_stats
 
-def claimreview_feed(vclaims: Sequence[Sequence[str]]) -> bytes:
-    """The verified claims as one schema.org DataFeed of ClaimReview items: claimReviewed is the
-    vclaim, headline the Snopes article's title. The set has no ratings: "Unrated"."""
-    items = [
-        {
-            "@type": "DataFeedItem",
-            "item": [
-                {
-                    "@type": "ClaimReview",
-                    "url": f"{VCLAIM_URL}{vclaim_id}",
-                    "claimReviewed": text,
-                    "headline": title,
-                    "author": {"@type": "Organization", "name": "Snopes"},
-                    "reviewRating": {"@type": "Rating", "alternateName": "Unrated"},
-                }
-            ],
-        }
-        for vclaim_id, text, title in vclaims
-    ]
-    feed = {"@context": "https://schema.org", "@type": "DataFeed", "dataFeedElement": items}
-    return json.dumps(feed).encode("utf-8")
-
-
-def read_tsv(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle, delimiter="\t", quotechar='"'))
-    return rows[1:]  # header row
-
-
-def read_qrels(path: Path) -> dict[str, set[str]]:
-    qrels: dict[str, set[str]] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            parts = line.split()
-            if not parts:
-                continue
-            if len(parts) != 4:
-                raise SystemExit(f"{path}:{number}: expected 4 columns (TREC qrels)")
-            if parts[3] != "0":
-                qrels.setdefault(parts[0], set()).add(parts[2])
-    return qrels
-
-
-def metrics(ranking: Sequence[str], relevant: set[str], k: int) -> tuple[float, float]:
-    """(AP@k, RR@k) of one query; AP@k is divided by all relevant items (SOURCE.md)."""
-    found, total, rr = 0, 0.0, 0.0
-    for rank, item in enumerate(ranking[:k], 1):
-        if item in relevant:
-            found += 1
-            total += found / rank
-            rr = rr or 1.0 / rank
-    return total / len(relevant), rr
-
-
-def interval(values: Sequence[float], resamples: int = 5000) -> tuple[float, float]:
-    """95% percentile bootstrap interval of the mean of `values` (queries drawn with
-    replacement; a fixed seed, so the same run prints the same interval)."""
-    import numpy as np
-
-    data = np.asarray(values)
-    draws = np.random.default_rng(0).integers(0, len(data), (resamples, len(data)))
-    means = data[draws].mean(axis=1)
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    term_stats.forget()
 
 
 def evaluate(
@@ -138,7 +90,11 @@ def evaluate(
     from claims.matching.search import claim_match
 
     ap5, ap1, rr5, durations, run_rows = [], [], [], [], []
-    for tweet_id, tweet in queries:
+    started = time.perf_counter()
+    for done, (tweet_id, tweet) in enumerate(queries, 1):
+        if done % PROGRESS_EVERY == 0:
+            took = time.perf_counter() - started
+            print(f"claim_match: {done}/{len(queries)} queries ({took:.0f}s)", flush=True)
         t0 = time.perf_counter()
         results = claim_match(text=tweet, limit=DEPTH, published_only=False)
         durations.append(time.perf_counter() - t0)
@@ -147,7 +103,9 @@ def evaluate(
             vclaim = vclaim_of[source_of[result.claim_id]]
             if vclaim not in ranking:
                 ranking.append(vclaim)
-                run_rows.append(f"{tweet_id}\tQ0\t{vclaim}\t1\t{result.score}\tfactcheck")
+                run_rows.append(
+                    f"{tweet_id}\tQ0\t{vclaim}\t{len(ranking)}\t{result.score}\tfactcheck"
+                )
         if tweet_id not in qrels:
             continue
         a5, r5 = metrics(ranking, qrels[tweet_id], 5)
@@ -240,95 +198,6 @@ def tune(
         rerank.LEXICAL_WEIGHT = kept
 
 
-def tweets_table(queries: Sequence[Sequence[str]]) -> bytes:
-    """The tweets as a CSV table of claims, one row each (id, claim): no rating, no verdict."""
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "claim"])
-    writer.writerows([tweet_id, text] for tweet_id, text in queries)
-    return out.getvalue().encode("utf-8")
-
-
-def through_import(
-    queries: list[list[str]],
-    qrels: dict[str, set[str]],
-    vclaim_of: dict[int, str],
-    tune: bool,
-) -> str:
-    """The tweets imported as claims, matched by their task, and scored by what their
-    "Checked before?" panels list (the other tweets, which the qrels know nothing of, are left
-    out of each ranking); with `tune`, MAP@5 at a grid of suggestion thresholds."""
-    from claims import tasks
-    from claims.matching import on_import
-    from claims.matching.checked_before import claim_checked_before
-    from claims.matching.text import text_normalise
-    from claims.models import Claim
-    from sources.imports.tables import source_import_table
-
-    kept = on_import.SUGGEST_THRESHOLD
-    if tune:
-        on_import.SUGGEST_THRESHOLD = 0.0
-    try:
-        t0 = time.perf_counter()
-        run = source_import_table(raw=tweets_table(queries), name="tweets.csv", trusted=False)
-        if run.items_failed:
-            raise SystemExit(f"{run.items_failed} tweets failed to import")
-        claims = list(Claim.objects.filter(source__import_run=run).order_by("pk"))
-        ids = [c.pk for c in claims]
-        for start in range(0, len(ids), tasks.MATCH_BATCH):
-            tasks.claims_match_new_task(ids[start : start + tasks.MATCH_BATCH])
-        took = time.perf_counter() - t0
-    finally:
-        on_import.SUGGEST_THRESHOLD = kept
-    # A claim's text is its tweet's as the table importer stores it (cleaned of what a database
-    # cannot hold, its spacing tidied): matched on the words.
-    tweet_of: dict[str, list[str]] = {}
-    for tweet_id, text in queries:
-        tweet_of.setdefault(text_normalise(text), []).append(tweet_id)
-    source_of = dict(Claim.objects.values_list("pk", "source_id"))
-    panels: list[tuple[str, list[tuple[float, str]]]] = []  # (tweet, [(score, vclaim)])
-    listed = 0
-    for claim in claims:
-        tweet_id = tweet_of[text_normalise(claim.text)].pop(0)
-        shown = claim_checked_before(claim=claim)
-        listed += len(shown.checked) + len(shown.suggested) + len(shown.unchecked)
-        panel: list[tuple[float, str]] = []
-        for match in shown.checked + shown.suggested + shown.unchecked:
-            vclaim = vclaim_of.get(source_of[match.other.pk])
-            if vclaim is not None and vclaim not in [v for _, v in panel]:
-                panel.append((match.score, vclaim))
-        panels.append((tweet_id, panel))
-
-    def scored(threshold: float) -> tuple[int, float, float, float]:
-        ap5, ap1, rr5 = [], [], []
-        for tweet_id, panel in panels:
-            if tweet_id not in qrels:
-                continue
-            ranking = [vclaim for score, vclaim in panel if score >= threshold]
-            a5, r5 = metrics(ranking, qrels[tweet_id], 5)
-            ap5.append(a5)
-            rr5.append(r5)
-            ap1.append(metrics(ranking, qrels[tweet_id], 1)[0])
-        n = len(ap5)
-        return n, sum(ap5) / n, sum(ap1) / n, sum(rr5) / n
-
-    if tune:
-        for threshold in (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
-            shown_at = sum(1 for _, panel in panels for score, _ in panel if score >= threshold)
-            print(
-                f"suggestion threshold {threshold}: MAP@5 {scored(threshold)[1]:.4f}"
-                f" ({shown_at / len(panels):.2f} fact-checks listed per tweet)"
-            )
-    n, map5, map1, mrr5 = scored(0.0)
-    return (
-        f"through import ({len(claims)} tweets imported as claims and matched in {took:.1f}s;"
-        f" {listed / len(claims):.2f} matches listed per panel): queries scored: {n}"
-        f"  MAP@5 {map5:.4f}  MAP@1 {map1:.4f}  MRR@5 {mrr5:.4f}"
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vclaims", type=Path, default=DATA / "verified_claims.docs.tsv")
@@ -371,76 +240,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.db import connection
 
     from claims import tasks
-    from claims.embeddings import claims_embed_missing
-    from claims.tasks import MATCH_BATCH, claims_match_new_task
 
     # The embedding task the matching task queues runs here, at once, as a worker would take it.
     def embed_now(*, claim_ids: list[int], match: bool = False) -> None:
         tasks.claims_embed_task(claim_ids, match)
 
     tasks.claims_embed_later = embed_now
-    from sources.imports.claimreview import source_import_claimreview
-    from sources.imports.documents import source_import_bytes
-    from sources.models import Source
-
     vclaims = read_tsv(args.vclaims)
     queries = read_tsv(args.queries)
     qrels = read_qrels(args.qrels)
     # Its own scratch database, so that it never collides with the test suite's.
     connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"] + "_eval_matching"
     test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    print(f"scratch database: {test_db}")
+    print(f"scratch database: {test_db}", flush=True)
     try:
+        vclaim_of, source_of = load(vclaims, args.load)
         t0 = time.perf_counter()
-        if args.load == "claimreview":
-            # What they are: Snopes fact-checks, each a ClaimReview of the vclaim under the
-            # article's title, imported as another fact-checker's reviews are.
-            run = source_import_claimreview(
-                raw=claimreview_feed(vclaims), origin=FEED_ORIGIN, trusted=True
-            )
-            if run.items_failed:
-                raise SystemExit(f"{run.items_failed} verified claims failed to import")
-        else:
-            for vclaim_id, text, title in vclaims:
-                source_import_bytes(
-                    raw=text.encode("utf-8"), origin=f"{VCLAIM_URL}{vclaim_id}", title=title
-                )
-        took = time.perf_counter() - t0
-        print(f"imported {len(vclaims):,} verified claims ({args.load}) in {took:.1f}s")
-        vclaim_of = {
-            pk: origin.removeprefix(VCLAIM_URL)
-            for pk, origin in Source.objects.values_list("pk", "origin")
-        }
-        from claims.models import Claim
-
-        source_of = dict(Claim.objects.values_list("pk", "source_id"))
-
-        # What workers do after the import commits (claims_match_new_task, then the embedding
-        # task it queues): same statements get `duplicate_of` their earliest twin, which
-        # claim_match then folds into it; the claims are embedded; similar ones suggested.
-        t0 = time.perf_counter()
-        claim_ids = sorted(source_of)
-        for start in range(0, len(claim_ids), MATCH_BATCH):
-            claims_match_new_task(claim_ids[start : start + MATCH_BATCH])
-        duplicates = Claim.objects.filter(duplicate_of__isnull=False).count()
-        took = time.perf_counter() - t0
-        print(
-            f"embedded and matched them on import in {took:.1f}s ({duplicates:,} marked duplicates)"
-        )
-        unembedded = claims_embed_missing()  # none: the task embedded every one
-        if unembedded:
-            raise SystemExit(f"{unembedded} claims were left without a vector")
-        connection.cursor().execute("ANALYZE claims_claim")  # as autovacuum would
         # Each query's first stage once, for the grid and for the recall figures.
         fetched = _candidates(queries, FIRST_STAGE_DEPTH)
+        print(f"first stage of {len(queries)} queries: {time.perf_counter() - t0:.1f}s", flush=True)
         if args.tune:
             tune(queries, qrels, vclaim_of, source_of, fetched)
         figures, durations, run_rows = evaluate(queries, qrels, vclaim_of, source_of)
         recall = first_stage_recall(queries, qrels, vclaim_of, source_of, fetched)
         # Printed before the import of the tweets, so that those figures stand on their own.
         print(figures)
-        print(recall)
-        panels = through_import(queries, qrels, vclaim_of, args.tune) if args.through_import else ""
+        print(recall, flush=True)
+        panels = ""
+        if args.through_import:
+            from eval_through_import import through_import
+
+            panels = through_import(queries, qrels, vclaim_of, args.tune)
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
     if args.run_out:
@@ -454,6 +284,66 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{durations[int(len(durations) * 0.95)] * 1000:.1f} ms"
     )
     return 0
+
+
+def load(vclaims: list[list[str]], how: str) -> tuple[dict[int, str], dict[int, int]]:
+    """Import the vclaims (`how`: claimreview or document), analyze, and run what workers do
+    after the import; return each source's vclaim id and each claim's source."""
+    from claims import tasks
+    from claims.embeddings import claims_embed, claims_embed_missing
+    from claims.matching.on_import import claims_match_new
+    from claims.models import Claim
+    from sources.imports.claimreview import source_import_claimreview
+    from sources.imports.documents import source_import_bytes
+    from sources.models import Source
+
+    t0 = time.perf_counter()
+    if how == "claimreview":
+        # What they are: Snopes fact-checks, each a ClaimReview of the vclaim under the
+        # article's title, imported as another fact-checker's reviews are.
+        run = source_import_claimreview(
+            raw=claimreview_feed(vclaims), origin=FEED_ORIGIN, trusted=True
+        )
+        if run.items_failed:
+            raise SystemExit(f"{run.items_failed} verified claims failed to import")
+    else:
+        for vclaim_id, text, title in vclaims:
+            source_import_bytes(
+                raw=text.encode("utf-8"), origin=f"{VCLAIM_URL}{vclaim_id}", title=title
+            )
+    analyze()
+    print(
+        f"imported {len(vclaims):,} verified claims ({how}) in {time.perf_counter() - t0:.1f}s",
+        flush=True,
+    )
+    vclaim_of = {
+        pk: origin.removeprefix(VCLAIM_URL)
+        for pk, origin in Source.objects.values_list("pk", "origin")
+    }
+    source_of = dict(Claim.objects.values_list("pk", "source_id"))
+
+    # What workers do after the import commits, but for the suggestions among the fact-checks,
+    # which nothing here reads (a tweet's panel lists its own matches): the matching task's
+    # exact duplicates get `duplicate_of` their earliest twin, which claim_match folds into it;
+    # the embedding task stores the claims' and their headlines' vectors.
+    t0 = time.perf_counter()
+    claim_ids = sorted(source_of)
+    for start in range(0, len(claim_ids), tasks.MATCH_BATCH):
+        chunk = claim_ids[start : start + tasks.MATCH_BATCH]
+        claims_match_new(claim_ids=chunk, similar=False)
+        claims_embed(claim_ids=chunk)
+        took = time.perf_counter() - t0
+        print(
+            f"matched and embedded {start + len(chunk):,}/{len(claim_ids):,} ({took:.0f}s)",
+            flush=True,
+        )
+    duplicates = Claim.objects.filter(duplicate_of__isnull=False).count()
+    unembedded = claims_embed_missing()  # none: the task embedded every one
+    if unembedded:
+        raise SystemExit(f"{unembedded} claims were left without a vector")
+    analyze()
+    print(f"{duplicates:,} marked duplicates", flush=True)
+    return vclaim_of, source_of
 
 
 if __name__ == "__main__":
