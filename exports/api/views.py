@@ -164,8 +164,8 @@ class ExportDownloadView(ExportView):
                 f"Export {pk} is {export.status}: download it once its status is done."
             )
         try:
-            handle = default_storage.open(export.file.name, "rb")
-        except FileNotFoundError:
+            handle = default_storage.open(export.file.name or "", "rb")
+        except (FileNotFoundError, IsADirectoryError):  # removed from the storage by hand
             raise NotFound(f"No export {pk}: its file is gone.") from None
         stamp = export.created_at.strftime("%Y%m%dT%H%M%SZ")
         return FileResponse(
