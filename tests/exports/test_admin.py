@@ -28,6 +28,9 @@ def test_an_editor_asks_for_an_export_and_downloads_its_file() -> None:
     kept = PublishedVerdictFactory.create()
     PublishedVerdictFactory.create(rating=true)
     editor = signed_in(staff_user("ed", "Editors"))
+    form = editor.get("/admin/exports/export/add/")
+    assert form.status_code == 200
+    assert 'name="published_after"' in form.content.decode()
 
     added = editor.post("/admin/exports/export/add/", {"rating": "false", "language": "en"})
     assert added.status_code == 302, added.content.decode()
@@ -40,6 +43,9 @@ def test_an_editor_asks_for_an_export_and_downloads_its_file() -> None:
     link = f"/api/v1/exports/{export.pk}/download"
     assert link in listing
     assert "rating=false, language=en" in listing
+    page = editor.get(f"/admin/exports/export/{export.pk}/change/")
+    assert page.status_code == 200
+    assert link in page.content.decode()
     download = editor.get(link)
     assert download.status_code == 200
     rows = list(csv.DictReader(io.StringIO(download.getvalue().decode())))
