@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from claims.models import Claim, ClaimEvent, ClaimMatch
 from tests.claims.matching.helpers import publish
@@ -26,7 +27,9 @@ def test_editor_confirms_a_suggested_match_on_the_claim_page(
     call_command("import_seeds", str(seed_folder), "--json")
     call_command("import_seeds", str(edited_seed_folder), "--json")
     edited = Claim.objects.get(text=EDITED_TO)
-    match = ClaimMatch.objects.get(claim=edited)
+    # Its best suggestion, among others: the sentence it edits.
+    match = ClaimMatch.objects.get(claim=edited, matched__text=EDITED_FROM)
+    confirm = reverse("admin:claims_claimmatch_decide", args=[match.pk, "confirm"])
     publish(match.matched, label="False", headline="Not what was said")
     # Read before the browser starts: code inside `sync_playwright()` runs in a context of its
     # own, where the ORM would open a second connection that outlives the test.
@@ -40,7 +43,7 @@ def test_editor_confirms_a_suggested_match_on_the_claim_page(
         panel = editor.locator("#claim-matches")
         assert "Suggested" in panel.inner_text()
         assert matched_text in panel.inner_text()
-        panel.locator("button", has_text="Confirm").click()
+        panel.locator(f'form[action="{confirm}"] button', has_text="Confirm").click()
         editor.wait_for_selector("#claim-matches .checked-before")
         assert "Checked before:" in editor.locator("#claim-matches").inner_text()
 

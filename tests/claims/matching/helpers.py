@@ -4,6 +4,7 @@ from pathlib import Path
 
 from claims.models import Claim, ClaimMatch, Rating, Verdict
 from sources.imports.documents import source_import_paths
+from tests.conftest import EDITED_FROM, EDITED_TO
 from tests.factories import ClaimFactory, SourceFactory
 
 NUCLEAR = "Under the 2015 deal, Iran\u2019s uranium enrichment was capped at 3.67%"
@@ -42,6 +43,9 @@ def publish(claim: Claim, *, label: str = "True", headline: str = "Accurate") ->
 
 
 def suggested_match(seed_folder: Path, edited_seed_folder: Path) -> ClaimMatch:
-    """The one suggested match an edited copy of the seed article gets (the edited sentence)."""
+    """The suggested match an edited copy of the seed article gets from its edited sentence to
+    the sentence it edits (the best of that sentence's suggestions)."""
     import_both(seed_folder, edited_seed_folder)
-    return ClaimMatch.objects.get(kind=ClaimMatch.Kind.SUGGESTED)
+    return ClaimMatch.objects.get(
+        kind=ClaimMatch.Kind.SUGGESTED, claim__text=EDITED_TO, matched__text=EDITED_FROM
+    )
