@@ -92,12 +92,12 @@ def evaluate(
     ap5, ap1, rr5, durations, run_rows = [], [], [], [], []
     started = time.perf_counter()
     for done, (tweet_id, tweet) in enumerate(queries, 1):
-        if done % PROGRESS_EVERY == 0:
-            took = time.perf_counter() - started
-            print(f"claim_match: {done}/{len(queries)} queries ({took:.0f}s)", flush=True)
         t0 = time.perf_counter()
         results = claim_match(text=tweet, limit=DEPTH, published_only=False)
         durations.append(time.perf_counter() - t0)
+        if done % PROGRESS_EVERY == 0:
+            took = time.perf_counter() - started
+            print(f"claim_match: {done}/{len(queries)} queries ({took:.0f}s)", flush=True)
         ranking: list[str] = []
         for result in results:  # best first; a vclaim split into claims counts once
             vclaim = vclaim_of[source_of[result.claim_id]]
@@ -130,8 +130,13 @@ def _candidates(queries: list[list[str]], depth: int) -> "Fetched":
 
     kept = candidates.CANDIDATES
     candidates.CANDIDATES = depth
+    rows, started = [], time.perf_counter()
     try:
-        rows = [candidates.match_candidates(text=text, published_only=False) for _, text in queries]
+        for done, (_, text) in enumerate(queries, 1):
+            rows.append(candidates.match_candidates(text=text, published_only=False))
+            if done % PROGRESS_EVERY == 0:
+                took = time.perf_counter() - started
+                print(f"first stage: {done}/{len(queries)} queries ({took:.0f}s)", flush=True)
     finally:
         candidates.CANDIDATES = kept
     vectors = texts_embed([match_clean(text) for _, text in queries])

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the functions import the app's modules once Django is set u
 __all__ = ["THRESHOLDS", "through_import", "tweets_table"]
 
 # The suggestion thresholds --tune scores (on_import.SUGGEST_THRESHOLD is chosen among them).
-THRESHOLDS = (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+THRESHOLDS = (0.0, 0.3, 0.35, 0.4, 0.42, 0.44, 0.46, 0.48, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
 
 # One panel: the tweet's id and the fact-checks it lists, best first, with their scores.
 Panel = tuple[str, list[tuple[float, str]]]
