@@ -124,7 +124,7 @@ def django_logging(**_kwargs: object) -> None:
 
 # Connected only for JSON logs: a receiver of this signal stops Celery from setting up logging
 # itself, and in text mode its own format stays (ops/scenario.py reads workers' task lines).
-# Read from the environment as settings.py reads it: the settings are not loaded yet.
+# Read from the environment as the settings read it: the settings are not loaded yet.
 if envstr("LOG_FORMAT", "text") == "json":
     setup_logging.connect(django_logging)
 

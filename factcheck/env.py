@@ -1,8 +1,8 @@
 """Typed readers for environment variables that fail loudly on bad values.
 
 Every deployment difference comes from the environment (docs/configuration.md lists them);
-these helpers keep `settings.py` declarative and make a typo in a value stop start-up with the
-variable's name instead of silently falling back to a default.
+these helpers keep the settings (`factcheck/settings/`) declarative and make a typo in a value
+stop start-up with the variable's name instead of silently falling back to a default.
 """
 
 import os

@@ -105,6 +105,24 @@ def worker_commands(env: dict[str, str]) -> list[list[str]]:
     ]
 
 
+def web_command(*, bind: str, workers: str, access_log: str = "-") -> list[str]:
+    """The gunicorn command serving the site on `bind` (host:port), as every web host runs it."""
+    return [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "factcheck.wsgi",
+        "--bind",
+        bind,
+        "--workers",
+        workers,
+        # No request-line limit of gunicorn's (at most 8,190 bytes, too few for the match
+        # endpoint's text): REQUEST_LINE_MAX_BYTES is checked by the application.
+        "--limit-request-line",
+        "0",
+        "--access-logfile",
+        access_log,
+    ]
+
+
 def beat_command() -> list[str]:
     celery = str(Path(sys.executable).parent / "celery")
     schedule = str(VAR_DIR / "celerybeat-schedule")
@@ -127,21 +145,7 @@ def _children(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
     env = metrics_folder(env)
     host = env.get("HOST", "127.0.0.1")
     port = env.get("PORT", "8000")
-    bin_dir = Path(sys.executable).parent
-    web = [
-        str(bin_dir / "gunicorn"),
-        "factcheck.wsgi",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        env.get("WEB_CONCURRENCY", "2"),
-        # No request-line limit of gunicorn's (at most 8,190 bytes, too few for the match
-        # endpoint's text): REQUEST_LINE_MAX_BYTES is checked by the application.
-        "--limit-request-line",
-        "0",
-        "--access-logfile",
-        "-",
-    ]
+    web = web_command(bind=f"{host}:{port}", workers=env.get("WEB_CONCURRENCY", "2"))
     commands = [web, *worker_commands(env), beat_command()]
     # Own process groups: the terminal's Ctrl-C reaches only us, and we stop them in order.
     return [

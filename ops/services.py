@@ -172,12 +172,15 @@ class Cluster:
 
     def services(self) -> list[Path]:
         """Start web, proxy, workers and beat; return the workers' log files."""
+        from factcheck.launch import web_command  # gunicorn as `make run` starts it
+
         started = time.monotonic()
         for name in ("web1", "web2"):
             host = self.host(name)
             access_log = str(self.logs / f"{name}-access.log")
-            command = [str(VENV_BIN / "gunicorn"), "factcheck.wsgi", "--workers", "2"]
-            command += ["--bind", f"{host.address}:{WEB_PORT}", "--access-logfile", access_log]
+            command = web_command(
+                bind=f"{host.address}:{WEB_PORT}", workers="2", access_log=access_log
+            )
             host.start(command, log=self.logs / f"{name}.log", env=self.web_env, cwd=ROOT)
         backends = [f"{address(name)}:{WEB_PORT}" for name in ("web1", "web2")]
         proxy = [str(VENV_BIN / "python"), str(ROOT / "ops" / "roundrobin.py")]

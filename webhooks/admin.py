@@ -129,8 +129,14 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 class AttemptInline(admin.TabularInline):
     model = Attempt
-    fields = ["number", "started_at", "duration_ms", "status_code", "succeeded", "response"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number",
+        "started_at",
+        "duration_ms",
+        "status_code",
+        "succeeded",
+        "response",
+    )
     extra = 0
     can_delete = False
 
@@ -144,7 +150,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["event", "subscription"]
     show_full_result_count = False
-    readonly_fields = [
+    fields = readonly_fields = (
         "event",
         "subscription",
         "status",
@@ -153,8 +159,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "last_status_code",
         "delivered_at",
         "created_at",
-    ]
-    fields = readonly_fields
+    )
     inlines = [AttemptInline]
     actions = ["replay"]
 

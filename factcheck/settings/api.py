@@ -1,0 +1,74 @@
+"""The public API and site: authentication, throttles, caching, CORS, the OpenAPI schema."""
+
+from typing import Any
+
+from factcheck.env import envint, envstr
+
+REST_FRAMEWORK: dict[str, Any] = {
+    # Staff clients send `Authorization: Token <token>` (POST /api/v1/auth/token/); the browsable
+    # API and the admin's own pages use the session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "claims.api.tokens.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "EXCEPTION_HANDLER": "factcheck.api.errors.api_exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies: strict and bounded in depth (factcheck/api/parsers.py); forms for the
+    # browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "factcheck.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Throttles count by REMOTE_ADDR alone, which ClientAddressMiddleware sets from
+    # TRUSTED_PROXIES; DRF's default would believe any client's X-Forwarded-For.
+    "NUM_PROXIES": 0,
+}
+
+# Public site (claims/views.py): how long any cache may keep its pages.
+SITE_CACHE_SECONDS = envint("SITE_CACHE_SECONDS", 60)
+
+# Public API
+FACTCHECK_ORGANIZATION_NAME = envstr("FACTCHECK_ORGANIZATION_NAME", "factcheck")
+FACTCHECK_ORGANIZATION_URL = envstr("FACTCHECK_ORGANIZATION_URL", "")
+API_ANON_RATE = envstr("API_ANON_RATE", "120/minute")  # "" turns anonymous throttling off
+API_CACHE_SECONDS = envint("API_CACHE_SECONDS", 60)
+API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 500)
+# Lists paged by updated_at show a change this many seconds after it is made: longer than any
+# write transaction, so a change never commits behind a consumer's cursor.
+API_SYNC_LAG_SECONDS = envint("API_SYNC_LAG_SECONDS", 2)
+# Who may make public reads (factcheck/api/views.py PublicReadView) and how often: consumers with
+# an API key besides staff clients; anonymous callers by address at API_ANON_RATE, key holders
+# at their key's rate. The staff workflow endpoints keep DRF's defaults (tokens and sessions,
+# no throttling).
+API_READ_AUTHENTICATION_CLASSES = [
+    "claims.api.auth.ApiKeyAuthentication",
+    *REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"],
+]
+API_READ_THROTTLE_CLASSES = ["claims.api.auth.AnonymousThrottle", "claims.api.auth.ApiKeyThrottle"]
+# Throttle counters live in the cache: one per process unless CACHE_URL names a shared one
+# (redis://...), which several gunicorn workers or machines need to share a limit.
+_cache_url = envstr("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Reads are public: any origin may call the API (no cookies). Writes need a token anyway.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/v1|v1alpha1)/.*$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "factcheck API",
+    "DESCRIPTION": "Published verdicts as JSON and schema.org ClaimReview; Fact Check Tools-style "
+    'search. Errors answer {"detail", "code"}.',
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
