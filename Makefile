@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE := factcheck.settings
 
 .PHONY: run test fuzz screenshots lint format check-deps bench bench-api bench-admin bench-site \
-	bench-imports cluster stop-db clean
+	bench-export bench-imports cluster stop-db clean
 
 # (Re)install when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -75,6 +75,12 @@ bench-admin: $(VENV)/.installed
 bench-site: $(VENV)/.installed
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python manage.py migrate --no-input -v0
 	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_site.py $(BENCH_ARGS)
+
+# A CSV export of every public verdict through the export job and a real worker (tops the
+# database up to 400,000 published verdicts with generate_demo_data).
+bench-export: $(VENV)/.installed
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python manage.py migrate --no-input -v0
+	SECRET_KEY=$${SECRET_KEY:-bench-only-secret} $(BIN)/python bench/bench_export.py $(BENCH_ARGS)
 
 # Scheduled imports: LIAR rows/s and a 50 MB folder with one and two real workers.
 bench-imports: $(VENV)/.installed

@@ -10,7 +10,10 @@ flushed the tables, so both see the same rows. Because a migration depends on th
 - a change that existing databases need ships as a new migration that calls `install` again.
 """
 
+from types import ModuleType
+
 from django.apps.registry import Apps
+from django.contrib.auth.management import create_permissions
 
 REVIEWERS = "Reviewers"
 EDITORS = "Editors"
@@ -120,8 +123,9 @@ REVIEWER_PERMISSIONS = (
     "sources.view_source",
     "sources.view_importrun",
 )
-# Editors also manage claimants, the rating scale and sources, correct claim metadata, and
-# confirm or dismiss matches.
+# Editors also manage claimants, the rating scale, sources and feeds, correct claim metadata,
+# confirm or dismiss matches, and manage webhook subscriptions (rotating secrets and replaying
+# deliveries change them).
 EDITOR_PERMISSIONS = (
     *REVIEWER_PERMISSIONS,
     "claims.change_claim",
@@ -133,14 +137,37 @@ EDITOR_PERMISSIONS = (
     "claims.change_claimmatch",
     "sources.add_source",
     "sources.change_source",
+    "sources.view_feed",
+    "sources.add_feed",
+    "sources.change_feed",
+    "sources.delete_feed",
+    "webhooks.view_subscription",
+    "webhooks.add_subscription",
+    "webhooks.change_subscription",
+    "webhooks.delete_subscription",
+    "webhooks.view_delivery",
+    "webhooks.change_delivery",
 )
 GROUP_PERMISSIONS = {REVIEWERS: REVIEWER_PERMISSIONS, EDITORS: EDITOR_PERMISSIONS}
 
 
+def install_with_permissions(apps: Apps, module: ModuleType) -> None:
+    """`install` from a migration: Django creates permissions only after `migrate` finishes, so
+    this creates them first. (create_permissions skips an app without a models module, which a
+    migration's historical apps never have: each borrows the migration's `module` for the call.)"""
+    for app_config in apps.get_app_configs():
+        app_config.models_module = module
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    install(apps)
+
+
 def install(apps: Apps) -> None:
     """Create the rating scale and the groups where missing, add missing aliases and group
-    permissions. Precondition: the permissions exist (`migrate` creates them after the last
-    migration; a migration that runs earlier creates them first)."""
+    permissions. Precondition: the permissions of the models `apps` holds exist (`migrate`
+    creates them after the last migration; a migration creates them first with
+    `install_with_permissions`); a model `apps` does not hold yet gets its group permissions from
+    the later migration that creates it."""
     Rating = apps.get_model("claims", "Rating")
     for order, (slug, label, value, description, aliases) in enumerate(RATING_SCALE):
         rating, created = Rating.objects.get_or_create(
@@ -163,6 +190,16 @@ def install(apps: Apps) -> None:
     for name, dotted in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codename in (permission.split(".") for permission in dotted):
+            if not _model_exists(apps, app_label, codename.split("_", 1)[1]):
+                continue  # a later migration of its app creates the model and installs again
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+
+
+def _model_exists(apps: Apps, app_label: str, model_name: str) -> bool:
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return False
+    return True

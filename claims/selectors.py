@@ -30,7 +30,16 @@ from django.db.models.expressions import Combinable, RawSQL
 from django.utils import timezone
 
 from claims.claimreview import claimreview_organization_site
-from claims.models import VERDICT_LISTED_AT, Claim, Claimant, Rating, Verdict
+from claims.models import (
+    VERDICT_IN_FORCE_STATUSES,
+    VERDICT_LISTED_AT,
+    VERDICT_PUBLIC_STATUSES,
+    Claim,
+    Claimant,
+    Rating,
+    Verdict,
+    verdict_status_sql,
+)
 from factcheck.api.pagination import keyset_after
 from factcheck.replicas import read_connection
 
@@ -41,9 +50,11 @@ from factcheck.replicas import read_connection
 # "checked before?" for the public). A claim is public while it has a public verdict. Every
 # surface (API, feeds, claims:search, the public site, CSV, matching, webhooks) asks the
 # functions below; no other code filters on a status to decide what the public sees.
+# The statuses are declared in claims/models.py, beside the triggers that store the rule on each
+# claim (Claim.public, Claim.in_force) from the same statuses.
 
-PUBLIC_STATUSES: tuple[str, ...] = (Verdict.Status.PUBLISHED, Verdict.Status.RETRACTED)
-IN_FORCE_STATUSES: tuple[str, ...] = (Verdict.Status.PUBLISHED,)
+PUBLIC_STATUSES = VERDICT_PUBLIC_STATUSES
+IN_FORCE_STATUSES = VERDICT_IN_FORCE_STATUSES
 
 
 def _statuses(in_force: bool) -> tuple[str, ...]:
@@ -61,24 +72,20 @@ def verdicts_public(*, in_force: bool = False) -> QuerySet[Verdict]:
 
 
 def claim_public_q(*, in_force: bool = False) -> Q:
-    """Claims that have a public verdict (one in force, with `in_force`)."""
-    return Q(Exists(verdicts_public(in_force=in_force).filter(claim_id=OuterRef("pk"))))
+    """Claims that have a public verdict (one in force, with `in_force`): the claim's own
+    flag, which the database keeps in step with its verdicts."""
+    return Q(in_force=True) if in_force else Q(public=True)
 
 
 def verdict_public_sql(alias: str, *, in_force: bool = False) -> str:
     """The rule as a condition on the verdict row `alias`, for hand-written SQL."""
-    values = ", ".join(f"'{status}'" for status in _statuses(in_force))
-    return f"{alias}.status IN ({values})"
+    return verdict_status_sql(alias, _statuses(in_force))
 
 
 def claim_public_sql(alias: str, *, in_force: bool = False) -> str:
-    """The rule as a condition on the claim row `alias`, for hand-written SQL (served by the
-    index on claims_verdict.claim_id)."""
-    verdict = verdict_public_sql("public_verdict", in_force=in_force)
-    return (
-        "EXISTS (SELECT 1 FROM claims_verdict AS public_verdict"
-        f" WHERE public_verdict.claim_id = {alias}.id AND {verdict})"
-    )
+    """The rule as a condition on the claim row `alias`, for hand-written SQL: the claim's own
+    flag (with `in_force`, served by claim_search_in_force_idx for full-text search)."""
+    return f"{alias}.in_force" if in_force else f"{alias}.public"
 
 
 def verdicts_in_force_by_claim(*, claim_ids: Iterable[int]) -> dict[int, Verdict]:

@@ -2,6 +2,9 @@
 readers and for newsrooms without a CMS integration. Read only, cacheable, one rule for what is
 public (claims.selectors)."""
 
+import math
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import orjson
@@ -30,6 +33,7 @@ from claims.site import (
     source_shown,
 )
 from factcheck.replicas import public_read
+from factcheck.throttling import public_read_wait
 
 # Inside <script>, "</script>" or "<!--" in the data would end the element early.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -42,7 +46,30 @@ def _cacheable(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def throttled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The view, within the per-client limit every public read has (factcheck.throttling):
+    over it, a 429 page saying when to come back, with Retry-After."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = public_read_wait(request)
+        if wait is None:
+            return view(request, *args, **kwargs)
+        seconds = max(1, math.ceil(wait))
+        response = render(
+            request,
+            "claims/too_many.html",
+            {"seconds": seconds, "organization": _organization()},
+            status=429,
+        )
+        response["Retry-After"] = str(seconds)
+        return response
+
+    return wrapped
+
+
 @require_safe
+@throttled
 @public_read
 def home(request: HttpRequest) -> HttpResponse:
     """The latest public verdicts, newest first, PAGE_SIZE a page (keyset: the `after` cursor),
@@ -123,6 +150,7 @@ def _organization() -> dict[str, str]:
 
 
 @require_safe
+@throttled
 @public_read
 def verdict_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One public verdict: the claim, its source, the rating and the review, its corrections and

@@ -34,6 +34,7 @@ NAVIGATION: list[tuple[str, list[tuple[str, str, str]]]] = [
         "Publish",
         [
             ("claims", "Verdict", "Verdicts"),
+            ("exports", "Export", "CSV exports (yours)"),
             ("claims", "ClaimEvent", "Audit log"),
         ],
     ),

@@ -1,5 +1,5 @@
 """Database helpers the bulk writers share: COPY, settings for bulk-write transactions, and the
-advisory lock that lets one run of an import at a time."""
+advisory locks: one run of an import (or an export) at a time, one writer of a name's rows."""
 
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -93,3 +93,10 @@ def import_lock(name: str) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def xact_lock(name: str) -> None:
+    """Wait for the transaction-level PostgreSQL advisory lock on `name`; the caller's
+    transaction holds it until it ends. Precondition: the caller holds a transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_key(name)])

@@ -14,9 +14,12 @@ cheap at millions of claims: a few indexed rows and an estimated count
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -45,3 +48,10 @@ def desk_panels(request: HttpRequest) -> list[tuple[Panel, dict[str, Any]]]:
         if context is not None:
             shown.append((panel, {**context, "panel": panel}))
     return shown
+
+
+def desk_rows_and_count(rows: QuerySet[M], shown: int) -> tuple[list[M], int]:
+    """The first `shown` rows of the ordered queryset `rows` and how many it holds in all, for a
+    panel of a small table: counted only when the panel is full (an empty panel is one query)."""
+    first = list(rows[:shown])
+    return first, (rows.count() if len(first) == shown else len(first))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("claims.api.urls")),
     path("api/v1/", include("sources.api.urls")),
     path("api/v1/", include("webhooks.api.urls")),
+    path("api/v1/", include("exports.api.urls")),
     # Google Fact Check Tools' own path, so its client libraries work against this service.
     path(
         "v1alpha1/claims:search", GoogleFactCheckSearchView.as_view(), name="factchecktools-search"

@@ -209,7 +209,7 @@ class FeedAdmin(admin.ModelAdmin):
             feed_schedule_delete(feed=feed)
         super().delete_queryset(request, queryset)
 
-    @admin.action(description="Poll the selected feeds now")
+    @admin.action(description="Poll the selected feeds now", permissions=["change"])
     def poll_now(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
         ids = list(queryset.filter(enabled=True).values_list("pk", flat=True))
         for pk in ids:

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from factcheck.desk import Panel, desk_panel_register
+from factcheck.desk import Panel, desk_panel_register, desk_rows_and_count
 from sources.models import Feed, ImportRun
 
 ROWS = 6
@@ -20,9 +20,11 @@ def failing_feeds(request: HttpRequest) -> dict[str, Any] | None:
     if not request.user.has_perm("sources.view_feed"):
         return None
     failing = Feed.objects.filter(enabled=True, consecutive_failures__gt=0)
+    # Feeds are few: an exact count is cheap.
+    feeds, count = desk_rows_and_count(failing.order_by("-consecutive_failures", "url"), ROWS)
     return {
-        "feeds": list(failing.order_by("-consecutive_failures", "url")[:ROWS]),
-        "count": failing.count(),  # feeds are few: an exact count is cheap
+        "feeds": feeds,
+        "count": count,
         "link": reverse("admin:sources_feed_changelist") + "?enabled__exact=1",
     }
 
@@ -34,9 +36,11 @@ def failed_imports(request: HttpRequest) -> dict[str, Any] | None:
         Q(status=ImportRun.Status.FAILED) | Q(items_failed__gt=0),
         started_at__gte=timezone.now() - RECENT,
     )
+    # A week of runs: a few hundred rows at most.
+    runs, count = desk_rows_and_count(failed.order_by("-started_at", "-id"), ROWS)
     return {
-        "runs": list(failed.order_by("-started_at", "-id")[:ROWS]),
-        "count": failed.count(),  # a week of runs: a few hundred rows at most
+        "runs": runs,
+        "count": count,
         "link": reverse("admin:sources_importrun_changelist") + "?outcome=failures",
     }
 

@@ -7,10 +7,12 @@ from django.conf import settings
 from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from exports.tasks import EXPORTS_SWEEP_SECONDS
 from sources.models import Feed
 
 FOLDER_TASK_NAME = "Import the watched folder (SEEDS_DIR)"
 WEBHOOKS_TASK_NAME = "Deliver due webhooks (retries, and any whose task was lost)"
+EXPORTS_TASK_NAME = "Delete expired exports and their files"
 
 
 def _every(seconds: int) -> IntervalSchedule:
@@ -36,6 +38,13 @@ def schedules_install() -> None:
         defaults={
             "task": "webhooks.tasks.webhooks_deliver_task",
             "interval": _every(settings.WEBHOOK_SWEEP_INTERVAL),
+        },
+    )
+    PeriodicTask.objects.get_or_create(
+        name=EXPORTS_TASK_NAME,
+        defaults={
+            "task": "exports.tasks.exports_expire_task",
+            "interval": _every(EXPORTS_SWEEP_SECONDS),
         },
     )
     for feed in Feed.objects.all():

@@ -58,6 +58,15 @@ def _migration_data_in_transactional_tests(request: pytest.FixtureRequest) -> No
 
 
 @pytest.fixture(autouse=True)
+def _fresh_throttle_counters() -> None:
+    """Throttle counters live in the cache (the API's reads and the public site's pages share
+    them); each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Settings) -> None:
     """Tests create many users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -105,7 +105,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
             f"The signing secret of “{obj}” is {secret} — copy it now: it is not shown again.",
         )
 
-    @admin.action(description="Rotate the signing secret (the old one signs for a while)")
+    @admin.action(
+        description="Rotate the signing secret (the old one signs for a while)",
+        permissions=["change"],
+    )
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
         for subscription in queryset:
             secret = subscription_rotate_secret(subscription=subscription)
@@ -116,12 +119,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 f"{subscription.previous_secret_until:%Y-%m-%d %H:%M} UTC.",
             )
 
-    @admin.action(description="Enable (deliveries that waited go out)")
+    @admin.action(description="Enable (deliveries that waited go out)", permissions=["change"])
     def enable(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
         enabled = sum(subscription_enable(subscription_id=s.pk) for s in queryset)
         messages.success(request, f"{enabled} subscription(s) enabled.")
 
-    @admin.action(description="Replay all failed deliveries")
+    @admin.action(description="Replay all failed deliveries", permissions=["change"])
     def replay_failed(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
         replayed = deliveries_replay(deliveries=Delivery.objects.filter(subscription__in=queryset))
         messages.success(request, f"{replayed} failed deliveries will be sent again.")
@@ -169,7 +172,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Replay (send again, same webhook-id)")
+    @admin.action(description="Replay (send again, same webhook-id)", permissions=["change"])
     def replay(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
         replayed = deliveries_replay(deliveries=queryset)
         messages.success(request, f"{replayed} failed deliveries will be sent again.")

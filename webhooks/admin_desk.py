@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from factcheck.desk import Panel, desk_panel_register
+from factcheck.desk import Panel, desk_panel_register, desk_rows_and_count
 from webhooks.models import Subscription
 
 SHOWN = 5
@@ -18,11 +18,11 @@ def disabled_subscriptions(request: HttpRequest) -> dict[str, Any] | None:
     if not request.user.has_perm("webhooks.view_subscription"):
         return None
     disabled = Subscription.objects.filter(is_active=False, disabled_at__isnull=False)
-    latest = list(disabled.order_by("-disabled_at", "-id")[:SHOWN])
+    latest, count = desk_rows_and_count(disabled.order_by("-disabled_at", "-id"), SHOWN)
     if not latest:
         return None
     link = reverse("admin:webhooks_subscription_changelist") + "?state=disabled"
-    return {"subscriptions": latest, "count": disabled.count(), "link": link}
+    return {"subscriptions": latest, "count": count, "link": link}
 
 
 desk_panel_register(

@@ -11,6 +11,7 @@ from typing import Any
 
 import django_filters
 import orjson
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -38,6 +39,7 @@ from factcheck.api.pagination import KeysetPagination, settled
 from factcheck.api.params import page_size_param
 from factcheck.api.renderers import CSVRenderer, ORJSONRenderer
 from factcheck.api.views import PublicReadView
+from factcheck.errors import DomainError
 
 
 class VerdictLinks:
@@ -88,8 +90,16 @@ class VerdictFilter(StrictFilterSet):
     language = django_filters.CharFilter(
         field_name="claim__language", help_text="The claim's language, e.g. en."
     )
-    published_after = UtcDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = UtcDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    published_after = UtcDateTimeFilter(
+        field_name="published_at",
+        lookup_expr="gte",
+        help_text="Only verdicts published at or after this time (ISO 8601).",
+    )
+    published_before = UtcDateTimeFilter(
+        field_name="published_at",
+        lookup_expr="lt",
+        help_text="Only verdicts published before this time (ISO 8601).",
+    )
     updated_since = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
@@ -108,9 +118,30 @@ class VerdictFilter(StrictFilterSet):
         return verdict_search(queryset=queryset, q=value, language=language)
 
 
+class TooLargeToStream(DomainError):
+    """More verdicts match than `?format=csv` streams in a request: a worker writes the file."""
+
+    status_code = 413
+    code = "export_required"
+
+
 class VerdictPagination(KeysetPagination):
     def fetch(self, queryset: QuerySet) -> list[dict[str, Any]]:
         return verdict_public_rows(verdicts=queryset)
+
+
+def stream_csv_check(request: Request, verdicts: QuerySet) -> None:
+    """Raises TooLargeToStream when more than EXPORTS_STREAM_MAX_ROWS verdicts match: streaming
+    them could outlast the web worker's timeout (a cut-off file, a worker held meanwhile).
+    Counts at most one row more than the limit."""
+    limit = settings.EXPORTS_STREAM_MAX_ROWS
+    if verdicts[: limit + 1].count() > limit:
+        url = request.build_absolute_uri(reverse("api-export-list"))
+        raise TooLargeToStream(
+            f"More than {limit:,} verdicts match: too many to stream. POST the same filters as "
+            f"a JSON object to {url} and download the file when it is ready, or narrow the "
+            "filters."
+        )
 
 
 @extend_schema(
@@ -118,6 +149,7 @@ class VerdictPagination(KeysetPagination):
     responses={
         (200, "application/json"): VerdictSerializer(many=True),
         (200, "text/csv"): OpenApiTypes.STR,
+        (413, "application/json"): ErrorSerializer,
         # Errors are JSON, a CSV request's too (PublicReadView).
         **{(status, "application/json"): error for status, error in READ_ERRORS.items()},
     },
@@ -125,7 +157,8 @@ class VerdictPagination(KeysetPagination):
 class VerdictListView(PublicReadView):
     """Published and retracted verdicts, oldest change first. Page with `next` from
     `updated_since` to see every change (corrections and retractions included) exactly once.
-    `?format=csv` streams every matching verdict as CSV."""
+    `?format=csv` streams every matching verdict as CSV, up to EXPORTS_STREAM_MAX_ROWS
+    (more: 413 `export_required`, and POST /api/v1/exports/ makes the file)."""
 
     filterset_class = VerdictFilter
     pagination_class = VerdictPagination
@@ -141,6 +174,7 @@ class VerdictListView(PublicReadView):
             # them), and a cursor starts the export after the row it names.
             page_size_param(request, default=self.keyset.page_size)
             queryset = self.keyset.after_cursor(queryset, request)
+            stream_csv_check(request, queryset)
             lines = verdict_csv_lines(verdicts=verdict_public_iter(queryset=queryset))
             response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="verdicts.csv"'

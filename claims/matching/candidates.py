@@ -240,6 +240,8 @@ def _plan(
     for i, (lexeme, weight) in enumerate(zip(lexemes, weights, strict=True)):
         params[f"{p}l{i}"] = _tsquery([lexeme], "|")
         params[f"{p}w{i}"] = weight
+    # Published only: the claim's in-force flag, so that each full-text branch reads the
+    # partial index of claims in force (claim_search_in_force_idx), not the index of them all.
     scope = f"AND {claim_public_sql('claims_claim', in_force=True)}" if published_only else ""
     if query.claim is not None:
         params[f"{p}claim"], params[f"{p}source"] = query.claim

@@ -4,7 +4,6 @@ their permissions (claims/defaults.py, which the tests install from too)."""
 import sys
 
 from django.apps.registry import Apps
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
@@ -12,14 +11,7 @@ from claims import defaults
 
 
 def install(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    # Permissions are created after `migrate` finishes; create them now so that the groups can
-    # be granted theirs. (create_permissions skips an app without a models module, which the
-    # migration's historical apps never have: each borrows this one for the call.)
-    for app_config in apps.get_app_configs():
-        app_config.models_module = sys.modules[__name__]
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    defaults.install(apps)
+    defaults.install_with_permissions(apps, sys.modules[__name__])
 
 
 class Migration(migrations.Migration):

@@ -37,6 +37,10 @@ class PublicReadView(GenericAPIView):
     throttle_classes = [import_string(c) for c in settings.API_READ_THROTTLE_CLASSES]
     renderer_classes = [ORJSONRenderer]
     last_modified: datetime | None = None
+    # Reads of someone's own records (exports) stay on the primary, which has their latest
+    # state, and are kept by no shared cache.
+    replica_reads = True
+    private = False
 
     @property
     def keyset(self) -> KeysetPagination:
@@ -56,7 +60,8 @@ class PublicReadView(GenericAPIView):
         single_param(request, "format")  # empty or given twice: 400, not the default silently
         super().initial(request, *args, **kwargs)
         # Authenticated now: a caller who is not logged in reads from a replica.
-        replica_reads_allow(request)
+        if self.replica_reads:
+            replica_reads_allow(request)
 
     def perform_content_negotiation(
         self, request: Request, force: bool = False
@@ -78,7 +83,8 @@ class PublicReadView(GenericAPIView):
             request.accepted_media_type = ORJSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
         if response.status_code < 400 and request.method in ("GET", "HEAD"):
-            if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            signed_in = getattr(request, "user", None) is not None and request.user.is_authenticated
+            if signed_in or self.private:
                 response["Cache-Control"] = "private, no-cache"
             else:
                 response["Cache-Control"] = f"public, max-age={settings.API_CACHE_SECONDS}"

@@ -38,6 +38,13 @@ API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 500)
 # Lists paged by updated_at show a change this many seconds after it is made: longer than any
 # write transaction, so a change never commits behind a consumer's cursor.
 API_SYNC_LAG_SECONDS = envint("API_SYNC_LAG_SECONDS", 2)
+# Exports (exports/): `?format=csv` on the verdict list streams at most EXPORTS_STREAM_MAX_ROWS
+# verdicts (a few seconds, well inside the web worker's timeout); more is made by a worker as a
+# file (POST /api/v1/exports/), kept EXPORTS_EXPIRY_HOURS after it finishes. A caller may have
+# EXPORTS_MAX_PENDING exports queued or running at once.
+EXPORTS_STREAM_MAX_ROWS = envint("EXPORTS_STREAM_MAX_ROWS", 10_000)
+EXPORTS_EXPIRY_HOURS = envint("EXPORTS_EXPIRY_HOURS", 24)
+EXPORTS_MAX_PENDING = envint("EXPORTS_MAX_PENDING", 3)
 # Who may make public reads (factcheck/api/views.py PublicReadView) and how often: consumers with
 # an API key besides staff clients; anonymous callers by address at API_ANON_RATE, key holders
 # at their key's rate. The staff workflow endpoints keep DRF's defaults (tokens and sessions,

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "sources",
     "claims",
     "webhooks",
+    "exports",
     "django_celery_beat",
     "axes",
 ]
@@ -109,3 +110,6 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # The admin desk's stylesheet and script (factcheck/static/desk/).
 STATICFILES_DIRS = [BASE_DIR / "factcheck" / "static"]
+# Files the service writes (exports' CSV files), through Django's default storage. Nothing is
+# served from here directly: each file is downloaded through the view that checks its owner.
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", "") or VAR_DIR / "media")

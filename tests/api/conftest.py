@@ -1,13 +1,6 @@
 from typing import Any
 
 import pytest
-from django.core.cache import cache
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counters() -> None:
-    """Throttle counters live in the cache; each test starts with none."""
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

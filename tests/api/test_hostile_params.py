@@ -70,19 +70,24 @@ def _schema() -> dict[str, Any]:
 @pytest.fixture
 def world(settings: Any) -> dict[str, Any]:
     settings.API_ANON_RATE = ""  # hundreds of requests from one address
+    settings.EXPORTS_MAX_PENDING = 10_000  # every accepted body is an export of its own
     verdict = PublishedVerdictFactory.create(
         claim=ClaimFactory.create(claimant=ClaimantFactory.create())
     )
     user = staff_user("rita", "Reviewers", "Editors")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return {"id": verdict.pk, "claim": verdict.claim_id, "client": client}
+    # An anonymous caller's export (from the test client's address), for the exports' paths.
+    export = APIClient().post("/api/v1/exports/", {}, format="json").json()["id"]
+    return {"id": verdict.pk, "claim": verdict.claim_id, "export": export, "client": client}
 
 
 def _path(template: str, world: dict[str, Any], action: str = "reject") -> str:
-    return template.replace(
-        "{id}", str(world["claim"] if "/claims/" in template else world["id"])
-    ).replace("{action}", action)
+    if "/exports/" in template:
+        pk = world["export"]
+    else:
+        pk = world["claim"] if "/claims/" in template else world["id"]
+    return template.replace("{id}", str(pk)).replace("{action}", action)
 
 
 def _assert_answered(response: Any, what: str) -> None:

@@ -271,6 +271,27 @@ def test_csv_export_streams_every_matching_verdict() -> None:
     assert rating_true.decode().count("\n") == 1
 
 
+def test_a_csv_of_more_verdicts_than_stream_in_a_request_points_to_the_export(
+    settings: Any,
+) -> None:
+    settings.EXPORTS_STREAM_MAX_ROWS = 2
+    for _ in range(3):
+        PublishedVerdictFactory.create()
+    response = APIClient().get("/api/v1/verdicts/?format=csv")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "export_required"
+    assert (
+        "POST the same filters as a JSON object to http://testserver/api/v1/exports/"
+        in (response.json()["detail"])
+    )
+    # At the limit it streams, as do the rows after a cursor.
+    first = APIClient().get("/api/v1/verdicts/?page_size=1").json()["next"]
+    after = APIClient().get(first + "&format=csv")
+    assert after.status_code == 200
+    assert after.getvalue().decode().count("\n") == 3
+
+
 def test_a_refused_csv_export_answers_the_json_error_naming_the_parameter() -> None:
     response = APIClient().get("/api/v1/verdicts/?format=csv&page_size=0")
     assert response.status_code == 400

@@ -22,6 +22,7 @@ from tests.factories import (
     ClaimFactory,
     PublishedVerdictFactory,
     SourceFactory,
+    UserFactory,
     VerdictFactory,
 )
 
@@ -198,3 +199,25 @@ def test_the_admins_view_site_link_leads_to_the_home_page() -> None:
     request = RequestFactory().get("/admin/")
     request.user = AnonymousUser()
     assert admin.site.each_context(request)["site_url"] == reverse("site-home") == "/"
+
+
+def test_a_client_over_the_read_limit_gets_a_page_saying_when_to_come_back(settings: Any) -> None:
+    settings.API_ANON_RATE = "2/minute"
+    verdict = PublishedVerdictFactory.create()
+    reader = Client()
+    assert reader.get("/").status_code == 200
+    assert reader.get(f"/verdicts/{verdict.pk}/").status_code == 200
+
+    refused = reader.get(f"/verdicts/{verdict.pk}/")
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "text/html; charset=utf-8"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert f"try again in {refused['Retry-After']} second" in refused.content.decode()
+    assert verdict.headline not in refused.content.decode()
+    # One budget per client for pages and the API alike; other clients read on, and so do
+    # signed-in users.
+    assert Client().get("/api/v1/ratings/").status_code == 429
+    assert Client(REMOTE_ADDR="203.0.113.5").get("/").status_code == 200
+    editor = Client()
+    editor.force_login(UserFactory.create(is_staff=True))
+    assert editor.get("/").status_code == 200

@@ -58,3 +58,15 @@ def test_the_groups_hold_the_permissions_their_roles_need(client: Client) -> Non
         assert not user.has_perm("sources.change_importrun")
     client.force_login(editor)
     assert client.get("/admin/sources/importrun/add/").status_code == 403
+
+
+def test_editors_manage_feeds_and_webhooks_in_the_admin_and_reviewers_do_not(
+    client: Client,
+) -> None:
+    pages = ("/admin/sources/feed/add/", "/admin/webhooks/subscription/add/")
+    client.force_login(staff_user("ed", "Editors"))
+    for page in (*pages, "/admin/webhooks/delivery/"):
+        assert client.get(page).status_code == 200, page
+    client.force_login(staff_user("rev", "Reviewers"))
+    for page in pages:
+        assert client.get(page).status_code == 403, page

@@ -34,6 +34,8 @@ QUEUE_OF = {
     "claims.tasks.claims_match_new_task": "matching",
     "claims.tasks.claims_embed_task": "matching",
     "webhooks.tasks.webhooks_deliver_task": "deliveries",
+    "exports.tasks.export_write_task": "default",
+    "exports.tasks.exports_expire_task": "default",
 }
 WAITING = 100_000  # claims waiting to be embedded
 BATCH = 1000  # claims per embedding task
