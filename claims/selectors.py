@@ -302,6 +302,11 @@ _LISTED_BEFORE = (
     '(COALESCE("claims_verdict"."published_at", "claims_verdict"."created_at"),'
     ' "claims_verdict"."id") < (%s, %s)'
 )
+# The verdicts of one claimant's or one source's claims: those claims first (their own index),
+# computed once as an array, then their verdicts by claim and sorted. A join lets the planner
+# walk verdict_listed_idx instead, testing each verdict's claim until a page is found: at a
+# million claims, 15,000 verdicts for one of 500 claimants (0.45 s).
+_OF_CLAIMS = '"claims_verdict"."claim_id" = ANY(ARRAY(SELECT id FROM claims_claim WHERE {} = %s))'
 
 
 def verdict_public_latest(
@@ -330,10 +335,10 @@ def verdict_public_latest(
         verdicts = verdict_search(queryset=verdicts, q=q, language=language)
     if rating:
         verdicts = verdicts.filter(rating__slug=rating)
-    if claimant_id is not None:
-        verdicts = verdicts.filter(claim__claimant_id=claimant_id)
-    if source_id is not None:
-        verdicts = verdicts.filter(claim__source_id=source_id)
+    for column, value in (("claimant_id", claimant_id), ("source_id", source_id)):
+        if value is not None:
+            of_claims = RawSQL(_OF_CLAIMS.format(column), [value], output_field=BooleanField())
+            verdicts = verdicts.filter(of_claims)
     if since is not None:
         verdicts = verdicts.filter(listed_at__gte=since)
     if until is not None:
