@@ -7,10 +7,11 @@ user `bench-reviewer`, which `make bench-admin` creates, must exist): requests t
 its page 20, a search, a claim's page, and the public API's verdict list, detail, search and
 anonymous claim list through Django's test client, then runs `claim_match` for `--queries` demo
 texts and CheckThat! dev posts (when ../shared/datasets/ holds them) as staff and as anonymous.
-Every SELECT (or WITH) each one ran is run again under EXPLAIN (ANALYZE, BUFFERS), and it prints the
-queries, the shared buffers they touched and the time PostgreSQL spent. Buffers count the work
-itself: they do not change with the machine's load, so two database sizes compare on them where
-wall-clock figures from a shared machine would not.
+Every read each one ran (a SELECT, a WITH, or a UNION of parenthesised ones, as matching's first
+stage sends) is run again under EXPLAIN (ANALYZE, BUFFERS), and it prints the queries, the shared
+buffers they touched and the time PostgreSQL spent. Buffers count the work itself: they do not
+change with the machine's load, so two database sizes compare on them where wall-clock figures
+from a shared machine would not.
 """
 
 import argparse
@@ -45,7 +46,7 @@ def explained(run: Callable[[], Any]) -> tuple[int, float, int]:
     buffers, ms = 0, 0.0
     for query in captured.captured_queries:
         sql = query["sql"]
-        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH", "(")):
             continue
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)

@@ -8,7 +8,9 @@ Spotting stores nothing, so this runs against an existing database as it is (one
 seed article (or `--text`) to the endpoint in this process through Django's test client, the
 whole request (middleware, DRF, splitting, scoring, embedding, both matching stages, verdicts,
 JSON) as an anonymous caller with throttling off, after one warm-up request (the model loads),
-and prints the median and p95. In the same run, as a baseline of the machine's load at that
+and prints the median and p95, and the CPU time per request of this process (all its threads)
+and of its PostgreSQL backend, which a shared machine's load changes much less than the wall
+time. In the same run, as a baseline of the machine's load at that
 moment, it times `claim_match` (GET /api/v1/claims/match's function) for each of the article's
 statements, since both share the matching code.
 """
@@ -38,6 +40,12 @@ def summary(label: str, times: list[float]) -> str:
         f"{label}: {len(times)} runs, median {statistics.median(times):.1f} ms,"
         f" p95 {percentile(times, 0.95):.1f} ms, max {max(times):.1f} ms"
     )
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) a process on this machine has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -81,12 +89,22 @@ def main() -> int:
     client = APIClient()
     with override_settings(API_ANON_RATE=""):
         times = []
-        for _ in range(args.requests + 1):
+        for n in range(args.requests + 1):
+            if n == 1:  # after the warm-up
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    backend = cursor.fetchone()[0]
+                cpu = (time.process_time(), process_cpu(backend))
             t0 = time.perf_counter()
             response = client.post("/api/v1/claims:spot", {"text": text}, format="json")
             times.append((time.perf_counter() - t0) * 1000)
             assert response.status_code == 200, response.content[:300]
+        ours, theirs = time.process_time() - cpu[0], process_cpu(backend) - cpu[1]
     print(summary("POST /api/v1/claims:spot, anonymous", times[1:]))
+    print(
+        f"CPU per request: this process {ours / args.requests * 1000:.0f} ms,"
+        f" its PostgreSQL backend {theirs / args.requests * 1000:.0f} ms"
+    )
     match_times = []
     for statement in spotted:
         t0 = time.perf_counter()

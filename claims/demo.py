@@ -29,7 +29,7 @@ import random
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
@@ -39,6 +39,7 @@ from django.utils import timezone
 from claims.embeddings import DIMENSIONS, vector_to_bytes
 from claims.matching.text import claim_fingerprint, match_keys
 from claims.models import Claim, Claimant, Rating, Verdict
+from claims.selectors import verdict_is_public
 from factcheck.db import bulk_write_settings, copy_escape, copy_rows, copy_text
 from sources.imports.pipeline import pipelined
 
@@ -81,7 +82,7 @@ _SOURCE_COLUMNS = (
 _CLAIM_COLUMNS = (
     "id", "source_id", "text", "start", "end", "position", "language", "status", "fingerprint",
     "claimant_id", "score", "assignee_id", "duplicate_of_id", "created_at", "updated_at",
-    "match_head", "match_tail",
+    "match_head", "match_tail", "public", "in_force",
 )  # fmt: skip
 _VERDICT_COLUMNS = (
     "id", "claim_id", "rating_id", "headline", "summary", "explanation", "status", "origin",
@@ -195,6 +196,17 @@ def _indexes_create(statements: Sequence[str], report: Progress) -> None:
             report("indexes and foreign keys", done, len(statements))
 
 
+def _claim_flags_trigger(action: Literal["DISABLE", "ENABLE"]) -> None:
+    """DISABLE or ENABLE the trigger that sets Claim.public and Claim.in_force after an insert
+    of verdicts. Off while this call writes, which sets the flags with each claim: the trigger
+    would look up the verdicts of every new verdict's claim, without the index on
+    claims_verdict.claim_id while it is rebuilt, and find each flag right. The table is locked
+    against other writers meanwhile (`_ids_reserve`), and a failed call rolls back both."""
+    [trigger] = [t for t in Verdict._meta.triggers if t.name == "claim_public_insert"]  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE claims_verdict {action} TRIGGER {trigger.get_pgid(Verdict)}")
+
+
 def _stand_in_vector(seed: int) -> bytes:
     """A unit vector of random direction in the embeddings' format: matching does the same work
     whatever the vectors hold (embedding millions of demo claims would take hours)."""
@@ -261,6 +273,7 @@ def demo_data_generate(
         )
         rebuild = claims >= REBUILD_MIN and cursor.fetchone()[0] <= claims
     dropped = _indexes_drop(_REBUILT_TABLES) if rebuild else []
+    _claim_flags_trigger("DISABLE")
 
     # Which claims get a published verdict: a random sample, so they spread over sources and time.
     published = set(rng.sample(range(claims), verdicts))
@@ -268,6 +281,13 @@ def demo_data_generate(
     weights = [weight for _, weight in OTHER_STATUSES]
     origin = f"demo:{token}"
     vector = _stand_in_vector(seed) if vectors else None
+    # Claim.public and Claim.in_force, written with each claim as the rule says of its verdict
+    # (published or none), rather than by the verdicts' trigger (_claim_flags_trigger).
+    flags = {status: (False, False) for status in statuses}
+    flags[Claim.Status.PUBLISHED] = (
+        verdict_is_public(Verdict.Status.PUBLISHED),
+        verdict_is_public(Verdict.Status.PUBLISHED, in_force=True),
+    )
     index = verdict_id = 0  # this call's claims and verdicts so far
 
     def prepare(chunk_start: int) -> _Chunk:
@@ -323,7 +343,7 @@ def demo_data_generate(
                             claim_id, first_source + s, text, start, start + len(text), position,
                             language, status.value, claim_fingerprint(text),
                             rng.choice(claimant_ids), round(rng.random(), 4), assigned, original,
-                            created, created, *match_keys(text),
+                            created, created, *match_keys(text), *flags[status],
                         )
                     )
                 )  # fmt: skip
@@ -346,6 +366,7 @@ def demo_data_generate(
     # Chunk N+1 is generated in Python while the database writes chunk N.
     pipelined(range(0, source_count, CHUNK_SOURCES), prepare=prepare, write=write)
     _indexes_create(dropped, report)
+    _claim_flags_trigger("ENABLE")
     with connection.cursor() as cursor:
         tables = ["sources_source", "claims_claim", "claims_verdict", "claims_citation"]
         for table in tables + (["claims_claimembedding"] if vectors else []):

@@ -109,6 +109,74 @@ class VerdictOrigin(models.TextChoices):
     IMPORTED = "imported", "Imported"
 
 
+# What is public, as a verdict's statuses: published or retracted; in force: published.
+# claims/selectors.py states the rule and every surface asks it there; the statuses are declared
+# here so that the triggers keeping Claim.public and Claim.in_force in step with the verdicts
+# (Verdict.Meta.triggers, Claim.Meta.triggers) are generated from the same ones.
+VERDICT_PUBLIC_STATUSES: tuple[str, ...] = (VerdictStatus.PUBLISHED, VerdictStatus.RETRACTED)
+VERDICT_IN_FORCE_STATUSES: tuple[str, ...] = (VerdictStatus.PUBLISHED,)
+
+
+def verdict_status_sql(alias: str, statuses: Sequence[str]) -> str:
+    """The verdict row `alias` has one of `statuses`, as SQL."""
+    values = ", ".join(f"'{status}'" for status in statuses)
+    return f"{alias}.status IN ({values})"
+
+
+def _claim_flags_sql(claim: str) -> str:
+    """One row, (public, in_force): what the verdicts of the claim whose id is the SQL `claim`
+    say of it. Read from that claim's verdicts alone (the index on claims_verdict.claim_id),
+    whatever the planner estimates: an EXISTS could be hashed over every public verdict."""
+    public = verdict_status_sql("v", VERDICT_PUBLIC_STATUSES)
+    in_force = verdict_status_sql("v", VERDICT_IN_FORCE_STATUSES)
+    return (
+        f"SELECT coalesce(bool_or({public}), false) AS public,"
+        f" coalesce(bool_or({in_force}), false) AS in_force"
+        f" FROM claims_verdict AS v WHERE v.claim_id = {claim}"
+    )
+
+
+def _claims_flag_sql(changed: str) -> str:
+    """A statement trigger's body: set Claim.public and Claim.in_force of the claims whose ids
+    the query `changed` yields to what their verdicts now say, in one UPDATE for the statement,
+    writing only the claims whose flags differ."""
+    return f"""
+UPDATE claims_claim AS c SET public = flags.public, in_force = flags.in_force
+FROM ({changed}) AS changed (claim_id)
+CROSS JOIN LATERAL ({_claim_flags_sql("changed.claim_id")}) AS flags
+WHERE c.id = changed.claim_id
+  AND (c.public, c.in_force) IS DISTINCT FROM (flags.public, flags.in_force);
+RETURN NULL;
+"""
+
+
+# The claims a statement on verdicts can have changed: only a verdict in a public status makes
+# its claim public, so only such a row, inserted, deleted, or moved to another status or claim,
+# can change a claim's flags (a correction or a bulk edit of review text touches no claim).
+_PUBLIC_OLD = verdict_status_sql("o", VERDICT_PUBLIC_STATUSES)
+_PUBLIC_NEW = verdict_status_sql("n", VERDICT_PUBLIC_STATUSES)
+_MOVED = (
+    "FROM old_verdicts AS o JOIN new_verdicts AS n ON n.id = o.id"
+    " WHERE (o.status <> n.status OR o.claim_id <> n.claim_id)"
+)
+CLAIM_PUBLIC_ON_INSERT = _claims_flag_sql(
+    f"SELECT DISTINCT n.claim_id FROM new_verdicts AS n WHERE {_PUBLIC_NEW}"
+)
+CLAIM_PUBLIC_ON_DELETE = _claims_flag_sql(
+    f"SELECT DISTINCT o.claim_id FROM old_verdicts AS o WHERE {_PUBLIC_OLD}"
+)
+CLAIM_PUBLIC_ON_UPDATE = _claims_flag_sql(
+    f"SELECT o.claim_id {_MOVED} AND {_PUBLIC_OLD}"
+    f" UNION SELECT n.claim_id {_MOVED} AND {_PUBLIC_NEW}"
+)
+# Claim's own trigger: whatever else writes the flags (a full-row save of a Claim read before its
+# verdict changed), they are what the verdicts say.
+CLAIM_PUBLIC_KEPT = f"""
+{_claim_flags_sql("NEW.id")} INTO NEW.public, NEW.in_force;
+RETURN NEW;
+"""
+
+
 class Claim(models.Model):
     """One checkable statement: `source.body[start:end] == text`."""
 
@@ -174,6 +242,14 @@ class Claim(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # The public rule (claims/selectors.py) stored on the claim: it has a public verdict
+    # (`public`), one in force (`in_force`). Stored so that an index can hold only the claims an
+    # anonymous caller may see (claim_search_in_force_idx). The database writes them: the
+    # statement triggers of Verdict.Meta.triggers on every insert, update and delete of
+    # verdicts, COPY and raw SQL included, and the trigger below whenever anything else writes
+    # them. A new claim has no verdict yet: false.
+    public = models.BooleanField(default=False, db_default=False, editable=False)
+    in_force = models.BooleanField(default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -244,11 +320,37 @@ class Claim(models.Model):
             ),
             # Full-text candidates of claim_match and claims_match_new; the admin claim search.
             GinIndex(fields=["search_vector"], name="claim_search_vector_idx"),
+            # The same for an anonymous claim_match (and claims:spot), which looks only among
+            # claims with a verdict in force: a fraction of the claims, so each branch of the
+            # first stage reads only posting lists of claims it may return.
+            GinIndex(
+                fields=["search_vector"],
+                condition=Q(in_force=True),
+                name="claim_search_in_force_idx",
+            ),
             # claims_match_new: near-duplicate candidates on import, by the hash of the first or
             # of the last five words. Each key is nearly unique, so a lookup reads a few B-tree
             # entries however many claims share common words.
             models.Index(fields=["match_head"], name="claim_match_head_idx"),
             models.Index(fields=["match_tail"], name="claim_match_tail_idx"),
+        ]
+
+        triggers = [
+            # A full-row save of a Claim read before its verdict changed writes the flags it
+            # read: they are recomputed from the verdicts instead. Not when the verdicts'
+            # triggers write them (trigger depth 1): they wrote what the verdicts say, and
+            # asking again would cost a bulk import of reviewed claims a call per row.
+            pgtrigger.Trigger(
+                name="public_kept",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(
+                    '((OLD."public" IS DISTINCT FROM NEW."public"'
+                    ' OR OLD."in_force" IS DISTINCT FROM NEW."in_force")'
+                    " AND pg_trigger_depth() < 1)"
+                ),
+                func=CLAIM_PUBLIC_KEPT,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -408,6 +510,34 @@ class Verdict(models.Model):
                     ("plain", "tsvector"),
                 ],
                 func=VERDICT_SEARCH_VECTOR,
+            ),
+            # Claim.public and Claim.in_force, once per statement for every claim it touched
+            # (an import of a thousand reviewed claims is one UPDATE). One trigger per event:
+            # PostgreSQL allows transition tables neither on a trigger of several events nor on
+            # UPDATE OF a column list.
+            pgtrigger.Trigger(
+                name="claim_public_insert",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                referencing=pgtrigger.Referencing(new="new_verdicts"),
+                func=CLAIM_PUBLIC_ON_INSERT,
+            ),
+            pgtrigger.Trigger(
+                name="claim_public_update",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                referencing=pgtrigger.Referencing(old="old_verdicts", new="new_verdicts"),
+                func=CLAIM_PUBLIC_ON_UPDATE,
+            ),
+            pgtrigger.Trigger(
+                name="claim_public_delete",
+                level=pgtrigger.Statement,
+                when=pgtrigger.After,
+                operation=pgtrigger.Delete,
+                referencing=pgtrigger.Referencing(old="old_verdicts"),
+                func=CLAIM_PUBLIC_ON_DELETE,
             ),
         ]
 

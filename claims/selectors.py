@@ -30,7 +30,16 @@ from django.db.models.expressions import Combinable, RawSQL
 from django.utils import timezone
 
 from claims.claimreview import claimreview_organization_site
-from claims.models import VERDICT_LISTED_AT, Claim, Claimant, Rating, Verdict
+from claims.models import (
+    VERDICT_IN_FORCE_STATUSES,
+    VERDICT_LISTED_AT,
+    VERDICT_PUBLIC_STATUSES,
+    Claim,
+    Claimant,
+    Rating,
+    Verdict,
+    verdict_status_sql,
+)
 from factcheck.api.pagination import keyset_after
 from factcheck.replicas import read_connection
 
@@ -41,13 +50,13 @@ from factcheck.replicas import read_connection
 # "checked before?" for the public). A claim is public while it has a public verdict. Every
 # surface (API, feeds, claims:search, the public site, CSV, matching, webhooks) asks the
 # functions below; no other code filters on a status to decide what the public sees.
+# claims/models.py declares the statuses, and the triggers that store the rule on each claim.
 
-PUBLIC_STATUSES: tuple[str, ...] = (Verdict.Status.PUBLISHED, Verdict.Status.RETRACTED)
-IN_FORCE_STATUSES: tuple[str, ...] = (Verdict.Status.PUBLISHED,)
+PUBLIC_STATUSES = VERDICT_PUBLIC_STATUSES
 
 
 def _statuses(in_force: bool) -> tuple[str, ...]:
-    return IN_FORCE_STATUSES if in_force else PUBLIC_STATUSES
+    return VERDICT_IN_FORCE_STATUSES if in_force else PUBLIC_STATUSES
 
 
 def verdict_is_public(status: str, *, in_force: bool = False) -> bool:
@@ -61,24 +70,20 @@ def verdicts_public(*, in_force: bool = False) -> QuerySet[Verdict]:
 
 
 def claim_public_q(*, in_force: bool = False) -> Q:
-    """Claims that have a public verdict (one in force, with `in_force`)."""
-    return Q(Exists(verdicts_public(in_force=in_force).filter(claim_id=OuterRef("pk"))))
+    """Claims that have a public verdict (one in force, with `in_force`): the claim's own
+    flag, which the database keeps in step with its verdicts."""
+    return Q(in_force=True) if in_force else Q(public=True)
 
 
 def verdict_public_sql(alias: str, *, in_force: bool = False) -> str:
     """The rule as a condition on the verdict row `alias`, for hand-written SQL."""
-    values = ", ".join(f"'{status}'" for status in _statuses(in_force))
-    return f"{alias}.status IN ({values})"
+    return verdict_status_sql(alias, _statuses(in_force))
 
 
 def claim_public_sql(alias: str, *, in_force: bool = False) -> str:
-    """The rule as a condition on the claim row `alias`, for hand-written SQL (served by the
-    index on claims_verdict.claim_id)."""
-    verdict = verdict_public_sql("public_verdict", in_force=in_force)
-    return (
-        "EXISTS (SELECT 1 FROM claims_verdict AS public_verdict"
-        f" WHERE public_verdict.claim_id = {alias}.id AND {verdict})"
-    )
+    """The rule as a condition on the claim row `alias`, for hand-written SQL: the claim's own
+    flag (with `in_force`, served by claim_search_in_force_idx for full-text search)."""
+    return f"{alias}.in_force" if in_force else f"{alias}.public"
 
 
 def verdicts_in_force_by_claim(*, claim_ids: Iterable[int]) -> dict[int, Verdict]:
@@ -295,6 +300,11 @@ _LISTED_BEFORE = (
     '(COALESCE("claims_verdict"."published_at", "claims_verdict"."created_at"),'
     ' "claims_verdict"."id") < (%s, %s)'
 )
+# The verdicts of one claimant's or one source's claims: those claims first (their own index),
+# computed once as an array, then their verdicts by claim and sorted. A join lets the planner
+# walk verdict_listed_idx instead, testing each verdict's claim until a page is found: at a
+# million claims, 15,000 verdicts for one of 500 claimants (0.45 s).
+_OF_CLAIMS = '"claims_verdict"."claim_id" = ANY(ARRAY(SELECT id FROM claims_claim WHERE {} = %s))'
 
 
 def verdict_public_latest(
@@ -323,10 +333,10 @@ def verdict_public_latest(
         verdicts = verdict_search(queryset=verdicts, q=q, language=language)
     if rating:
         verdicts = verdicts.filter(rating__slug=rating)
-    if claimant_id is not None:
-        verdicts = verdicts.filter(claim__claimant_id=claimant_id)
-    if source_id is not None:
-        verdicts = verdicts.filter(claim__source_id=source_id)
+    for column, value in (("claimant_id", claimant_id), ("source_id", source_id)):
+        if value is not None:
+            of_claims = RawSQL(_OF_CLAIMS.format(column), [value], output_field=BooleanField())
+            verdicts = verdicts.filter(of_claims)
     if since is not None:
         verdicts = verdicts.filter(listed_at__gte=since)
     if until is not None:
@@ -384,8 +394,5 @@ def claimant_list(*, staff: bool) -> QuerySet[Claimant, Mapping[str, Any]]:
 
 def rating_list() -> list[Mapping[str, Any]]:
     """The published rating scale, in its order."""
-    return list(
-        Rating.objects.order_by("order", "id").values(
-            "slug", "label", "value", "description", "order"
-        )
-    )
+    ratings = Rating.objects.order_by("order", "id")
+    return list(ratings.values("slug", "label", "value", "description", "order"))

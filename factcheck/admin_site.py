@@ -76,6 +76,21 @@ QUEUE_LINKS = [
 PAGE_LINKS = [("Review", "Spot the claims in a text", "admin:claims_claim_spot", "spot")]
 
 
+def navigation_place(*, app_label: str, object_name: str) -> tuple[str, str] | None:
+    """The group and the name NAVIGATION gives a model, in the newsroom's words (the
+    breadcrumbs say them), or None for a model no group names."""
+    for group, entries in NAVIGATION:
+        for app, model, name in entries:
+            if (app, model) == (app_label, object_name):
+                return group, name
+    return None
+
+
+def group_url(group: str) -> str:
+    """Where a navigation group is: its place on the desk (the home page)."""
+    return reverse("admin:index") + "#nav-" + group.lower().replace(" ", "-")
+
+
 def _queue_link(name: str, query: str, element: str) -> dict[str, Any]:
     return _link(name, reverse("admin:claims_claim_changelist") + query, element)
 
@@ -140,12 +155,11 @@ class DeskAdminSite(admin.AdminSite):
         return groups
 
     def _group(self, name: str, models: list[dict]) -> dict[str, Any]:
-        label = name.lower().replace(" ", "-")
         return {
             "name": name,
-            "app_label": label,
+            "app_label": name.lower().replace(" ", "-"),
             # The group's heading leads to its place on the home page.
-            "app_url": reverse("admin:index") + f"#nav-{label}",
+            "app_url": group_url(name),
             "has_module_perms": True,
             "models": models,
         }

@@ -18,7 +18,10 @@ from sources.models import Source
 
 
 class TokenInputSerializer(serializers.Serializer):
-    username = serializers.CharField()
+    # No account has a longer name, and the sign-in lockout records store the name tried.
+    username = serializers.CharField(
+        max_length=get_user_model()._meta.get_field("username").max_length
+    )
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
 

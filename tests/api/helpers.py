@@ -1,5 +1,5 @@
-"""Helpers of the API tests: the public paths, verdicts changed through the workflow, staff
-clients, paging."""
+"""Helpers of the API tests: the public paths, the public rule checked in SQL, verdicts changed
+through the workflow, staff clients, paging."""
 
 import csv
 import io
@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -34,6 +35,26 @@ PUBLIC_READ_PATHS = [
     "/api/v1/ratings/",
     "/v1alpha1/claims:search",
 ]
+
+
+# The public rule written out in SQL, apart from the code that generates the triggers keeping
+# Claim.public and Claim.in_force: public while a verdict is published or retracted; in force
+# while one is published. Every claim whose stored flags say otherwise.
+_FLAGS_DISAGREEING = """
+SELECT c.id FROM claims_claim AS c
+WHERE (c.public, c.in_force) IS DISTINCT FROM (
+    EXISTS (SELECT FROM claims_verdict AS v
+            WHERE v.claim_id = c.id AND v.status IN ('published', 'retracted')),
+    EXISTS (SELECT FROM claims_verdict AS v WHERE v.claim_id = c.id AND v.status = 'published'))
+ORDER BY c.id
+"""
+
+
+def claims_flags_disagreeing() -> list[int]:
+    """The claims whose stored public rule (Claim.public, Claim.in_force) is not their verdicts'."""
+    with connection.cursor() as cursor:
+        cursor.execute(_FLAGS_DISAGREEING)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _editor() -> Any:

@@ -57,6 +57,12 @@ def test_every_public_read_is_throttled(path: str) -> None:
     assert throttled.json()["code"] == "throttled"
 
 
+def test_a_username_longer_than_any_account_is_refused_as_bad_input() -> None:
+    answer = APIClient().post(TOKEN, {"username": "u" * 300, "password": "x"}, format="json")
+    assert answer.status_code == 400
+    assert "username" in answer.json()["detail"]
+
+
 def _token(client: APIClient, username: str, password: str, address: str = "") -> Any:
     extra: dict[str, Any] = {"HTTP_X_FORWARDED_FOR": address} if address else {}
     return client.post(TOKEN, {"username": username, "password": password}, **extra)

@@ -4,6 +4,7 @@ from django.db import connection
 
 from claims.demo import _REBUILT_TABLES, _indexes_create, _indexes_drop
 from claims.models import Citation, Claim, ClaimEmbedding, Verdict
+from tests.api.helpers import claims_flags_disagreeing
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,9 @@ def test_generate_demo_data_writes_consistent_claims_and_published_verdicts() ->
     assert Citation.objects.filter(verdict__in=published).count() == 40
     duplicates = Claim.objects.filter(status=Claim.Status.DUPLICATE)
     assert all(claim.duplicate_of_id is not None for claim in duplicates)
+    # Written with each claim, as the public rule says of its verdicts.
+    assert claims_flags_disagreeing() == []
+    assert Claim.objects.filter(public=True, in_force=True).count() == 40
 
 
 def test_generate_demo_data_adds_more_on_a_second_call() -> None:
@@ -78,6 +82,7 @@ def test_indexes_and_foreign_keys_dropped_for_a_bulk_load_are_made_again_alike()
     statements = _indexes_drop(_REBUILT_TABLES)
     left = definitions()
     assert any("claim_search_vector_idx" in s for s in statements)
+    assert any("claim_search_in_force_idx" in s and "WHERE in_force" in s for s in statements)
     assert any("FOREIGN KEY (source_id)" in s for s in statements)
     assert all(d.startswith("CREATE UNIQUE INDEX") for d in left)  # backing a constraint
     _indexes_create(statements, lambda stage, done, total: None)

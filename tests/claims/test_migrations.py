@@ -20,8 +20,9 @@ from tests.conftest import DATA, REPO, database_url
 
 FIXTURE = DATA / "unsquashed_database.sql"
 
-# One source with a claim in English, Spanish and no language, a verdict on each (with and without
-# review text) and an event: rows written by the triggers as they were before the squash.
+# One source with a claim in English, Spanish and no language, two verdicts on each (with and
+# without review text; one of the English claim's published, one of the Spanish claim's
+# retracted) and an event: rows written by the triggers as they were before the squash.
 OLD_ROWS = """
 INSERT INTO sources_source (title, publisher, author, language, body, content_hash, origin,
                             created_at)
@@ -40,6 +41,10 @@ SELECT id, h.headline, '', h.explanation, 'draft', 'imported', 1, '[]', '', '', 
        now()
 FROM claims_claim, (VALUES ('', ''), ('Checked', 'The figures do not match.')) AS h(headline,
                                                                                    explanation);
+UPDATE claims_verdict SET status = s.status
+FROM (SELECT 'en' AS language, 'published' AS status UNION ALL SELECT 'es', 'retracted') AS s
+WHERE claims_verdict.id = (SELECT min(v.id) FROM claims_verdict v JOIN claims_claim c
+                           ON c.id = v.claim_id WHERE c.language = s.language);
 INSERT INTO claims_claimevent (claim_id, code, from_status, to_status, note, data, request_id,
                                created_at)
 SELECT id, 'claim.created', '', 'pending', '', '{}', '', now() FROM claims_claim LIMIT 1;
@@ -190,6 +195,10 @@ def test_an_unsquashed_database_ends_with_the_schema_of_a_new_one(unsquashed: st
         assert old[kind] == new[kind], kind
     assert [row[0] for row in new["triggers"]] == [
         "pgtrigger_append_only_aeef3",
+        "pgtrigger_claim_public_delete_3e845",
+        "pgtrigger_claim_public_insert_cda94",
+        "pgtrigger_claim_public_update_eaafa",
+        "pgtrigger_public_kept_7ca67",
         "pgtrigger_search_vector_e6068",
     ]
     assert "claims_verdict_search_vector" not in {row[0] for row in new["functions"]}
@@ -218,6 +227,16 @@ def test_an_unsquashed_database_keeps_its_vectors_rows_and_defaults(unsquashed: 
             for group, permissions in defaults.GROUP_PERMISSIONS.items()
             for permission in permissions
         )
+
+
+def test_an_unsquashed_database_stores_the_public_rule_on_each_claim(unsquashed: str) -> None:
+    with psycopg.connect(unsquashed) as scratch:
+        stored = scratch.execute(
+            "SELECT language, public, in_force FROM claims_claim ORDER BY language"
+        ).fetchall()
+
+    # A published verdict: public and in force; a retracted one: public; drafts: neither.
+    assert stored == [("", False, False), ("en", True, True), ("es", True, False)]
 
 
 def test_an_unsquashed_database_runs_the_declared_triggers(unsquashed: str) -> None:

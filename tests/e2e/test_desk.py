@@ -59,6 +59,9 @@ def test_a_reviewer_and_an_editor_walk_the_desk(live_server: Any, seed_folder: P
             "Medium",
             "Low",
         )
+        assert " ".join(reviewer.inner_text(".breadcrumbs").split()) == (
+            "Your desk \u203a Review \u203a Review queue"
+        )
         page_check(reviewer, "desk-queue")
         reviewer.keyboard.press("j")
         reviewer.keyboard.press("j")
