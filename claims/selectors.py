@@ -50,15 +50,13 @@ from factcheck.replicas import read_connection
 # "checked before?" for the public). A claim is public while it has a public verdict. Every
 # surface (API, feeds, claims:search, the public site, CSV, matching, webhooks) asks the
 # functions below; no other code filters on a status to decide what the public sees.
-# The statuses are declared in claims/models.py, beside the triggers that store the rule on each
-# claim (Claim.public, Claim.in_force) from the same statuses.
+# claims/models.py declares the statuses, and the triggers that store the rule on each claim.
 
 PUBLIC_STATUSES = VERDICT_PUBLIC_STATUSES
-IN_FORCE_STATUSES = VERDICT_IN_FORCE_STATUSES
 
 
 def _statuses(in_force: bool) -> tuple[str, ...]:
-    return IN_FORCE_STATUSES if in_force else PUBLIC_STATUSES
+    return VERDICT_IN_FORCE_STATUSES if in_force else PUBLIC_STATUSES
 
 
 def verdict_is_public(status: str, *, in_force: bool = False) -> bool:
@@ -396,8 +394,5 @@ def claimant_list(*, staff: bool) -> QuerySet[Claimant, Mapping[str, Any]]:
 
 def rating_list() -> list[Mapping[str, Any]]:
     """The published rating scale, in its order."""
-    return list(
-        Rating.objects.order_by("order", "id").values(
-            "slug", "label", "value", "description", "order"
-        )
-    )
+    ratings = Rating.objects.order_by("order", "id")
+    return list(ratings.values("slug", "label", "value", "description", "order"))
