@@ -2,12 +2,12 @@
 
 `text_spot` splits a text as the importers split a document (sources.parsers.split), scores
 every statement's words for check-worthiness (claims.checkworthiness), and, for the statements
-worth a look (Medium or High, the `MATCHED_STATEMENTS` most check-worthy), embeds them in one
-batch, refines their scores with those vectors as a stored claim's score is refined, and ranks
-the existing claims against each with the match API's two stages (matching.search
-.matches_rank), one round trip for all of them. It stores nothing: POST /api/v1/claims:spot and
-the admin's "Spot the claims" page call it; the page adds the statements an editor picks as
-claims through sources.imports.spotted.
+worth a look (Medium or High, the `MATCHED_STATEMENTS` most check-worthy), embeds them (half in
+the embedding thread, half in the request's), refines their scores with those vectors as a
+stored claim's score is refined, and ranks the existing claims against each with the match
+API's two stages (matching.search.matches_rank), one round trip for all of them. It stores
+nothing: POST /api/v1/claims:spot and the admin's "Spot the claims" page call it; the page adds
+the statements an editor picks as claims through sources.imports.spotted.
 """
 
 from collections.abc import Sequence
@@ -80,21 +80,31 @@ def _refine_and_match(
 ) -> tuple[dict[int, float], dict[int, list[MatchResult]]]:
     """The refined scores and the matches of the statements `chosen` (indices into `texts`).
 
-    The statements are embedded in the embedding thread while PostgreSQL finds their
-    candidates. Each is embedded as a claim is (its text) and, as a query is, through
-    match_clean, which for most sentences is the same text and is embedded once."""
+    Each statement is embedded as a claim is (its text) and, as a query is, through
+    match_clean, which for most sentences is the same text and is embedded once. Embedding is
+    most of a request's work: the embedding thread embeds the first half of the texts while
+    PostgreSQL finds the candidates, and this thread the second half once they are found, so
+    that two cores share the model's work."""
     cleaned = {i: match_clean(texts[i]) for i in chosen}
     queried = [i for i in chosen if content_words(cleaned[i])]
     extra = [i for i in queried if cleaned[i] != texts[i]]
     batch = [texts[i] for i in chosen] + [cleaned[i] for i in extra]
-    embedded = embedding_thread.executor().submit(texts_embed, batch)
+    half = (len(batch) + 1) // 2
+    first = embedding_thread.executor().submit(texts_embed, batch[:half])
+    second: list[np.ndarray] = []
+
+    def embedded() -> np.ndarray:
+        if not second:
+            second.append(texts_embed(batch[half:]))
+        return np.concatenate([first.result(), second[0]])
+
     ranked = matches_rank(
         queries=[CandidateQuery(cleaned[i]) for i in queried],
-        vectors=lambda: _query_vectors(embedded.result(), chosen, queried, extra),
+        vectors=lambda: _query_vectors(embedded(), chosen, queried, extra),
         published_only=published_only,
     )
     found = match_results(ranked=ranked, limit=limit)
-    vectors = embedded.result()
+    vectors = embedded()
     refined = claim_scores([texts[i] for i in chosen], list(vectors[: len(chosen)]))
     matches: dict[int, list[MatchResult]] = {i: [] for i in chosen}
     matches |= dict(zip(queried, found, strict=True))
