@@ -135,8 +135,8 @@ def _export_start(*, pk: uuid.UUID) -> Export | None:
     if export is None or not export.is_pending():
         return None
     if export.attempts >= EXPORT_MAX_ATTEMPTS:
-        _export_fail(
-            pk=pk,
+        _exports_fail(
+            Export.objects.filter(pk=pk),
             error=f"The export was started {export.attempts} times and its worker stopped "
             "each time before it finished. Ask for it again, with filters that select fewer "
             "verdicts.",
@@ -149,13 +149,11 @@ def _export_start(*, pk: uuid.UUID) -> Export | None:
     return export
 
 
-def _export_fail(*, pk: uuid.UUID, error: str) -> bool:
-    """Record that the export failed, if it is still queued or running."""
-    now = timezone.now()
-    failed = Export.objects.filter(pk=pk, status__in=PENDING).update(
-        status=Export.Status.FAILED, error=error, finished_at=now, expires_at=_expiry()
+def _exports_fail(exports: QuerySet[Export], *, error: str) -> int:
+    """Record that `exports` failed, those still queued or running; return how many."""
+    return exports.filter(status__in=PENDING).update(
+        status=Export.Status.FAILED, error=error, finished_at=timezone.now(), expires_at=_expiry()
     )
-    return failed == 1
 
 
 def export_file_name(export: Export) -> str:
@@ -198,19 +196,20 @@ def export_write(*, pk: uuid.UUID) -> Export | None:
             try:
                 return _export_write_file(export=export)
             except SoftTimeLimitExceeded:
-                _export_fail(
-                    pk=pk,
+                _exports_fail(
+                    Export.objects.filter(pk=pk),
                     error=f"The export took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} "
                     "seconds, the longest a task may run. Ask for it again, with filters that "
                     "select fewer verdicts.",
                 )
                 return None
             except OSError as exc:
-                _export_fail(pk=pk, error=f"The file could not be written: {exc.strerror}.")
+                written = f"The file could not be written: {exc.strerror}."
+                _exports_fail(Export.objects.filter(pk=pk), error=written)
                 raise
             except Exception as exc:
-                _export_fail(
-                    pk=pk,
+                _exports_fail(
+                    Export.objects.filter(pk=pk),
                     error=f"The export failed on the server ({type(exc).__name__}). Ask for it "
                     "again; if it fails again, tell the service's operators.",
                 )
@@ -258,13 +257,10 @@ def exports_expire() -> int:
     stuck = now - timedelta(
         seconds=settings.CELERY_TASK_TIME_LIMIT + settings.CELERY_BROKER_VISIBILITY_TIMEOUT
     )
-    for pk in Export.objects.filter(status=Export.Status.RUNNING, started_at__lt=stuck).values_list(
-        "pk", flat=True
-    ):
-        _export_fail(
-            pk=pk,
-            error="The export's worker stopped before it finished. Ask for it again.",
-        )
+    _exports_fail(
+        Export.objects.filter(status=Export.Status.RUNNING, started_at__lt=stuck),
+        error="The export's worker stopped before it finished. Ask for it again.",
+    )
     deleted = 0
     for export in Export.objects.filter(expires_at__lte=now).only("pk", "file"):
         if export.file.name:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 
 PREFIX = "factcheck-replica-"
 
@@ -43,6 +44,18 @@ def pg_bin(major: int) -> Path | None:
         if re.search(rf"\b{major}\.\d+", version):
             return folder
     return None
+
+
+def server_pg_bin(connection: Any, *, programs: str) -> Path:
+    """pg_bin of the major version the server of `connection` (a Django connection) runs; the
+    test is skipped, naming `programs`, when that version's programs are not installed."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version_num")
+        major = int(cursor.fetchone()[0]) // 10000
+    folder = pg_bin(major)
+    if folder is None:
+        pytest.skip(f"{programs} of PostgreSQL {major}: not installed (PG_BIN)")
+    return folder
 
 
 def free_port() -> int:

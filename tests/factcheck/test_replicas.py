@@ -29,7 +29,7 @@ from claims.models import Verdict
 from factcheck.replicas import LAG_SQL, replica_state, replica_states_forget
 from tests.conftest import database_url
 from tests.factories import PublishedVerdictFactory, staff_user
-from tests.replica import StreamingPair, pg_bin, streaming_pair
+from tests.replica import StreamingPair, server_pg_bin, streaming_pair
 
 REPLICA = "replica1"
 
@@ -44,12 +44,7 @@ def pair(django_db_setup: None, django_db_blocker: Any) -> Iterator[StreamingPai
     at the primary and `replica1` at the replica until the module ends."""
     with django_db_blocker.unblock():
         default = connections["default"]
-        with default.cursor() as cursor:
-            cursor.execute("SHOW server_version_num")
-            major = int(cursor.fetchone()[0]) // 10000
-        folder = pg_bin(major)
-        if folder is None:
-            pytest.skip(f"pg_basebackup of PostgreSQL {major} is not installed (PG_BIN)")
+        folder = server_pg_bin(default, programs="pg_basebackup")
         made = streaming_pair(copy_of=database_url(default.settings_dict), bin=folder)
         saved = copy.deepcopy(default.settings_dict)
         default.close()

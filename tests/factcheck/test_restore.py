@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from tests.api.helpers import verdict_correct, verdict_retract
 from tests.conftest import database_url
 from tests.factories import PublishedVerdictFactory
-from tests.replica import pg_bin
+from tests.replica import server_pg_bin
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,12 +52,7 @@ def test_dump_drop_restore_and_the_api_answers_the_same(settings: Settings, tmp_
     assert before["/api/v1/verdicts/?page_size=500"]["results"]
 
     default = connections["default"]
-    with default.cursor() as cursor:
-        cursor.execute("SHOW server_version_num")
-        major = int(cursor.fetchone()[0]) // 10000
-    bin = pg_bin(major)
-    if bin is None:
-        pytest.skip(f"pg_dump and pg_restore of PostgreSQL {major} are not installed (PG_BIN)")
+    bin = server_pg_bin(default, programs="pg_dump and pg_restore")
     url = database_url(default.settings_dict)
     name = default.settings_dict["NAME"]
     maintenance = url.rsplit("/", 1)[0] + "/postgres"
