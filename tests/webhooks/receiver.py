@@ -53,7 +53,13 @@ class Receiver:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                if len(raw) < length:
+                    # The sender went away mid-body (a worker killed with SIGKILL): nothing was
+                    # delivered, so there is nothing to verify or answer.
+                    self.close_connection = True
+                    return
                 headers = {k: v for k, v in self.headers.items()}
                 verified = None
                 for secret in receiver.secrets:
