@@ -36,6 +36,7 @@ QUEUE_OF = {
     "webhooks.tasks.webhooks_deliver_task": "deliveries",
     "exports.tasks.export_write_task": "default",
     "exports.tasks.exports_expire_task": "default",
+    "webhooks.tasks.webhooks_prune_task": "default",
 }
 WAITING = 100_000  # claims waiting to be embedded
 BATCH = 1000  # claims per embedding task
