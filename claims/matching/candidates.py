@@ -79,7 +79,8 @@ class TermStats:
     in_force: float = 0.0  # fraction of the claims in force (pg_stats of the flag; 0 unknown)
 
 
-def _term_stats_read() -> TermStats:
+def _term_stats_read() -> tuple[TermStats, float]:
+    """The statistics, and the row count (reltuples) they were read with."""
     with read_connection().cursor() as cursor:
         cursor.execute(
             """
@@ -98,30 +99,37 @@ def _term_stats_read() -> TermStats:
     # most_common_elem_freqs ends with the minimum and maximum frequency and the null fraction.
     frequency = dict(zip(elems, freqs or [], strict=False))
     rare = freqs[len(elems)] / 2 if elems else 0.0
-    return TermStats(
+    stats = TermStats(
         rows=max(float(rows or 0), 1.0),
         frequency=frequency,
         rare=rare,
         length=float(lengths[-1]) if lengths else 12.0,
         in_force=dict(zip(flags or [], flag_freqs or [], strict=False)).get("t", 0.0),
     )
+    return stats, float(rows)
 
 
 class _TermStatsCache:
     """The lexeme statistics this process read last, trusted for STATS_SECONDS: they change
-    only when ANALYZE runs, and reading them costs a query per search."""
+    only when ANALYZE runs, and reading them costs a query per search. A caller that knows the
+    table's row count as ANALYZE (or VACUUM) last set it (`pg_class.reltuples`, read with the
+    query's lexemes at no extra round trip) has them read again as soon as it differs: every
+    process then sees an ANALYZE after a large import (sources/imports/analyze.py) at once."""
 
     def __init__(self) -> None:
-        self._read: tuple[float, TermStats] | None = None
+        self._read: tuple[float, float, TermStats] | None = None  # when, reltuples, stats
 
-    def get(self) -> TermStats:
-        if self._read is not None and time.monotonic() - self._read[0] < STATS_SECONDS:
-            return self._read[1]
-        stats = _term_stats_read()
+    def get(self, *, reltuples: float | None = None) -> TermStats:
+        if self._read is not None:
+            read_at, read_reltuples, stats = self._read
+            fresh = time.monotonic() - read_at < STATS_SECONDS
+            if fresh and (reltuples is None or reltuples == read_reltuples):
+                return stats
+        stats, read_reltuples = _term_stats_read()
         # A column not analyzed yet (a new database, a first large import before autovacuum
         # gets to it) has no frequencies: every word would weigh alike and count as rare, which
         # ranks worse and costs more. Those are read again on next use, not trusted for minutes.
-        self._read = (time.monotonic(), stats) if stats.frequency else None
+        self._read = (time.monotonic(), read_reltuples, stats) if stats.frequency else None
         return stats
 
     def forget(self) -> None:
@@ -192,12 +200,14 @@ class _Plan(NamedTuple):
 def _find_chunk(queries: Sequence[CandidateQuery], published_only: bool) -> list[list[Candidate]]:
     with read_connection().cursor() as cursor:
         cursor.execute(
-            "SELECT tsvector_to_array(to_tsvector('english', q.text))"
+            "SELECT tsvector_to_array(to_tsvector('english', q.text)),"
+            " (SELECT reltuples FROM pg_class WHERE oid = 'claims_claim'::regclass)"
             " FROM unnest(%s::text[]) WITH ORDINALITY AS q(text, n) ORDER BY q.n",
             [[query_text(q.text) for q in queries]],
         )
-        lexemes_of: list[list[str]] = [row[0] for row in cursor.fetchall()]
-    stats = term_stats.get()
+        fetched = cursor.fetchall()
+    lexemes_of: list[list[str]] = [row[0] for row in fetched]
+    stats = term_stats.get(reltuples=float(fetched[0][1]))
     plans = [
         _plan(index, query, lexemes, stats, published_only)
         for index, (query, lexemes) in enumerate(zip(queries, lexemes_of, strict=True))
