@@ -43,7 +43,7 @@ print = functools.partial(print, flush=True)
 
 
 def start_worker() -> subprocess.Popen[bytes]:
-    """The worker `make run` starts for the `default` and `deliveries` queues."""
+    """The worker `make run` starts for the `deliveries` queue."""
     from django.db import connection
 
     from factcheck.launch import worker_commands

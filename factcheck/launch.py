@@ -73,13 +73,15 @@ class WorkerGroup:
     concurrency: int
 
 
-# One worker per group of queues, so that a flood of one kind of work never delays another: a
-# folder of new files is imported while thousands of embedding tasks wait for the matching
+# One worker per queue, so that a flood of one kind of work never delays another: a folder of
+# new files is imported while thousands of embedding tasks wait for the matching worker, and a
+# webhook goes out while an export of every verdict (a minute or more) holds the default
 # worker (docs/operations.md, "Work queues"). On two cores, one task process each.
 WORKER_GROUPS = (
     WorkerGroup("imports", ("imports",), "WORKER_IMPORTS_CONCURRENCY", 1),
     WorkerGroup("matching", ("matching",), "WORKER_MATCHING_CONCURRENCY", 1),
-    WorkerGroup("default", ("default", "deliveries"), "WORKER_DEFAULT_CONCURRENCY", 1),
+    WorkerGroup("deliveries", ("deliveries",), "WORKER_DELIVERIES_CONCURRENCY", 1),
+    WorkerGroup("default", ("default",), "WORKER_DEFAULT_CONCURRENCY", 1),
 )
 
 

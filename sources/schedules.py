@@ -9,10 +9,12 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from exports.tasks import EXPORTS_SWEEP_SECONDS
 from sources.models import Feed
+from webhooks.tasks import PRUNE_SECONDS
 
 FOLDER_TASK_NAME = "Import the watched folder (SEEDS_DIR)"
 WEBHOOKS_TASK_NAME = "Deliver due webhooks (retries, and any whose task was lost)"
 EXPORTS_TASK_NAME = "Delete expired exports and their files"
+WEBHOOKS_PRUNE_TASK_NAME = "Delete webhook history older than WEBHOOK_RETENTION_DAYS"
 
 
 def _every(seconds: int) -> IntervalSchedule:
@@ -45,6 +47,13 @@ def schedules_install() -> None:
         defaults={
             "task": "exports.tasks.exports_expire_task",
             "interval": _every(EXPORTS_SWEEP_SECONDS),
+        },
+    )
+    PeriodicTask.objects.get_or_create(
+        name=WEBHOOKS_PRUNE_TASK_NAME,
+        defaults={
+            "task": "webhooks.tasks.webhooks_prune_task",
+            "interval": _every(PRUNE_SECONDS),
         },
     )
     for feed in Feed.objects.all():

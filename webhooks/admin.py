@@ -1,7 +1,7 @@
 """Webhook subscriptions and their deliveries in the admin: create (the secret is shown once),
 rotate the secret, enable a disabled subscription, replay failed deliveries (one, a selection,
-or all of a subscription's), and every attempt's log. The home's panel of disabled
-subscriptions is admin_desk.py."""
+or all of a subscription's), and every attempt's log; both lists say how long that history is
+kept (webhooks/retention.py). The home's panel of disabled subscriptions is admin_desk.py."""
 
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from factcheck.errors import DomainError
 from webhooks import admin_desk  # noqa: F401  (registers the home's panel)
 from webhooks.models import Attempt, Delivery, EventType, Subscription
+from webhooks.retention import retention_note
 from webhooks.services import (
     deliveries_replay,
     subscription_check_types,
@@ -86,7 +87,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 f"{disabled} webhook subscription(s) disabled after failures: see their reason, "
                 "fix the endpoint, then enable them (their waiting deliveries go out then).",
             )
-        return super().changelist_view(request, extra_context)
+        extra = {"subtitle": retention_note(), **(extra_context or {})}
+        return super().changelist_view(request, extra)
 
     def save_model(self, request: HttpRequest, obj: Subscription, form: Any, change: bool) -> None:
         if change:
@@ -171,6 +173,10 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        extra = {"subtitle": retention_note(), **(extra_context or {})}
+        return super().changelist_view(request, extra)
 
     @admin.action(description="Replay (send again, same webhook-id)", permissions=["change"])
     def replay(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:

@@ -1,5 +1,7 @@
 """Webhooks (docs/webhooks.md)."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from factcheck.env import envint, envlist, envstr
 
 # Webhooks (docs/webhooks.md). Deliveries go through factcheck/fetch.py like every outbound
@@ -21,6 +23,14 @@ WEBHOOK_BATCH = envint("WEBHOOK_BATCH", 64)
 WEBHOOK_SWEEP_INTERVAL = envint("WEBHOOK_SWEEP_INTERVAL", 30)
 # Hours a rotated-out secret still signs beside the new one.
 WEBHOOK_SECRET_ROTATION_HOURS = envint("WEBHOOK_SECRET_ROTATION_HOURS", 24)
+# Days finished deliveries, their attempts and the events nothing needs any more are kept
+# (webhooks/retention.py); 0 keeps them forever. Pending deliveries are never deleted.
+WEBHOOK_RETENTION_DAYS = envint("WEBHOOK_RETENTION_DAYS", 30)
+if WEBHOOK_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured(
+        f"WEBHOOK_RETENTION_DAYS={WEBHOOK_RETENTION_DAYS}: use a number of days, or 0 to keep "
+        "webhook history forever"
+    )
 # The service's public address, for the absolute links in event payloads (an API answer takes
 # them from its request).
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

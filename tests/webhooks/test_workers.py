@@ -1,14 +1,18 @@
 """Real Celery worker and beat processes delivering to a real receiver on 127.0.0.1: the
 delivering worker is killed with SIGKILL in the middle of a batch of 1,000 events; after a
-restart every event arrives at least once, and every duplicate carries its first attempt's id."""
+restart every event arrives at least once, and every duplicate carries its first attempt's id.
+And beat prunes old history from the schedule entry `make run` installs."""
 
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from sources.imports.tables import source_import_table
+from sources.schedules import WEBHOOKS_PRUNE_TASK_NAME, schedules_install
 from tests.sources.workers import REDIS, START, Processes, broker_env, sender
 from tests.webhooks.conftest import subscribe
 from tests.webhooks.receiver import Receiver
@@ -77,3 +81,32 @@ def test_a_delivering_worker_killed_mid_batch_loses_no_event(
     assert receiver.refused == []
     duplicates = len(receiver.received) - EVENTS
     print(f"{arrived} delivered before the kill, {duplicates} delivered twice after it")
+
+
+def test_beat_prunes_old_history_from_the_installed_schedule_entry(
+    tmp_path: Path, processes: Processes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kind = "redis" if REDIS.startswith("redis://") else "filesystem"
+    now = timezone.now()
+    old = Event.objects.create(
+        type=EventType.CLAIM_CREATED, body="{}", created_at=now - timedelta(days=31)
+    )
+    recent = Event.objects.create(type=EventType.CLAIM_CREATED, body="{}", created_at=now)
+    schedules_install()
+    # The entry as installed, due every 2 s instead of every hour; nothing else scheduled.
+    every, _ = IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.exclude(name=WEBHOOKS_PRUNE_TASK_NAME).update(enabled=False)
+    PeriodicTask.objects.filter(name=WEBHOOKS_PRUNE_TASK_NAME).update(interval=every)
+    env = broker_env(kind, tmp_path)
+    env["WEBHOOK_RETENTION_DAYS"] = "30"
+    sender(kind, tmp_path, monkeypatch)  # an empty broker
+    processes.start_worker("worker", env)
+    processes.wait_ready("worker")
+
+    processes.start("beat", ["beat", "--loglevel", "INFO"], env)
+    processes.wait_for(
+        lambda: not Event.objects.filter(pk=old.pk).exists(), START, "beat's pruning"
+    )
+
+    assert Event.objects.filter(pk=recent.pk).exists()
+    assert "Task webhooks.tasks.webhooks_prune_task[" in processes.log("worker")

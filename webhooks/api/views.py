@@ -126,7 +126,8 @@ class SubscriptionRotateView(EditorView):
 
 class DeliveryListView(EditorView):
     """The subscription's latest deliveries with their attempts; `?status=failed` (or pending,
-    delivered) narrows them."""
+    delivered) narrows them. Delivered and failed ones are kept WEBHOOK_RETENTION_DAYS after
+    their last attempt."""
 
     @extend_schema(tags=["webhooks"], responses={200: DeliverySerializer(many=True), **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
@@ -146,7 +147,8 @@ class DeliveryListView(EditorView):
 
 
 class ReplayView(EditorView):
-    """POST: send every failed delivery of the subscription again (same webhook-id)."""
+    """POST: send every failed delivery of the subscription again (same webhook-id): those
+    still kept, whose last attempt is at most WEBHOOK_RETENTION_DAYS old."""
 
     @extend_schema(tags=["webhooks"], request=None, responses={200: ReplayedSerializer, **ERRORS})
     def post(self, request: Request, pk: int) -> Response:
