@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 
 from factcheck.db import ImportBusy
 from factcheck.fetch import FetchUnavailable
+from sources.imports.analyze import tables_analyze
 from sources.imports.claimreview import source_import_claimreview, source_import_claimreview_url
 from sources.imports.documents import folder_batches, source_import_paths
 from sources.imports.feeds import feed_poll
@@ -190,6 +191,13 @@ def upload_import_task(self: Task, upload_id: int) -> int | None:
     except ImportBusy:
         return None
     return run.pk if run is not None else None
+
+
+@shared_task(acks_late=True)
+def tables_analyze_task() -> list[str]:
+    """ANALYZE the tables imports grew by a large share (sources/imports/analyze.py), queued
+    when a run commits; returns the tables analyzed. Redelivered, it finds them analyzed."""
+    return tables_analyze()
 
 
 @shared_task(bind=True, acks_late=True)

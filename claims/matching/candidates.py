@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 
 from claims.matching.text import content_words, match_clean, match_keys, query_text
+from claims.models import CLAIM_SEARCH_SAMPLE, claim_search_sample_sql
 from claims.selectors import claim_public_sql
 from factcheck.replicas import read_connection
 
@@ -37,6 +38,8 @@ __all__ = [
 RARE_BUDGET = 1000
 # Fewer candidates than this from the rare words: look among the common ones too.
 FEW_CANDIDATES = 20
+# Claims each branch of common words fetches at most (an arbitrary such many of them).
+FALLBACK_LIMIT = 500
 # Candidates re-ranked by embedding; chosen on the CheckThat! 2020 train split
 # (bench/eval_matching.py --split train --tune); the dev split is reported, never tuned on.
 CANDIDATES = 200
@@ -73,48 +76,60 @@ class TermStats:
     frequency: dict[str, float]
     rare: float  # frequency assumed for a lexeme below the most common ones
     length: float  # average lexemes per claim
+    in_force: float = 0.0  # fraction of the claims in force (pg_stats of the flag; 0 unknown)
 
 
-def _term_stats_read() -> TermStats:
+def _term_stats_read() -> tuple[TermStats, float]:
+    """The statistics, and the row count (reltuples) they were read with."""
     with read_connection().cursor() as cursor:
         cursor.execute(
             """
             SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs,
-                   s.elem_count_histogram
+                   s.elem_count_histogram, f.most_common_vals::text::text[], f.most_common_freqs
             FROM pg_class AS c
             LEFT JOIN pg_stats AS s ON s.schemaname = current_schema()
                  AND s.tablename = 'claims_claim' AND s.attname = 'search_vector'
+            LEFT JOIN pg_stats AS f ON f.schemaname = current_schema()
+                 AND f.tablename = 'claims_claim' AND f.attname = 'in_force'
             WHERE c.oid = 'claims_claim'::regclass
             """
         )
-        rows, elems, freqs, lengths = cursor.fetchone()
+        rows, elems, freqs, lengths, flags, flag_freqs = cursor.fetchone()
     elems = elems or []
     # most_common_elem_freqs ends with the minimum and maximum frequency and the null fraction.
     frequency = dict(zip(elems, freqs or [], strict=False))
     rare = freqs[len(elems)] / 2 if elems else 0.0
-    return TermStats(
+    stats = TermStats(
         rows=max(float(rows or 0), 1.0),
         frequency=frequency,
         rare=rare,
         length=float(lengths[-1]) if lengths else 12.0,
+        in_force=dict(zip(flags or [], flag_freqs or [], strict=False)).get("t", 0.0),
     )
+    return stats, float(rows)
 
 
 class _TermStatsCache:
     """The lexeme statistics this process read last, trusted for STATS_SECONDS: they change
-    only when ANALYZE runs, and reading them costs a query per search."""
+    only when ANALYZE runs, and reading them costs a query per search. A caller that knows the
+    table's row count as ANALYZE (or VACUUM) last set it (`pg_class.reltuples`, read with the
+    query's lexemes at no extra round trip) has them read again as soon as it differs: every
+    process then sees an ANALYZE after a large import (sources/imports/analyze.py) at once."""
 
     def __init__(self) -> None:
-        self._read: tuple[float, TermStats] | None = None
+        self._read: tuple[float, float, TermStats] | None = None  # when, reltuples, stats
 
-    def get(self) -> TermStats:
-        if self._read is not None and time.monotonic() - self._read[0] < STATS_SECONDS:
-            return self._read[1]
-        stats = _term_stats_read()
+    def get(self, *, reltuples: float | None = None) -> TermStats:
+        if self._read is not None:
+            read_at, read_reltuples, stats = self._read
+            fresh = time.monotonic() - read_at < STATS_SECONDS
+            if fresh and (reltuples is None or reltuples == read_reltuples):
+                return stats
+        stats, read_reltuples = _term_stats_read()
         # A column not analyzed yet (a new database, a first large import before autovacuum
         # gets to it) has no frequencies: every word would weigh alike and count as rare, which
         # ranks worse and costs more. Those are read again on next use, not trusted for minutes.
-        self._read = (time.monotonic(), stats) if stats.frequency else None
+        self._read = (time.monotonic(), read_reltuples, stats) if stats.frequency else None
         return stats
 
     def forget(self) -> None:
@@ -185,12 +200,14 @@ class _Plan(NamedTuple):
 def _find_chunk(queries: Sequence[CandidateQuery], published_only: bool) -> list[list[Candidate]]:
     with read_connection().cursor() as cursor:
         cursor.execute(
-            "SELECT tsvector_to_array(to_tsvector('english', q.text))"
+            "SELECT tsvector_to_array(to_tsvector('english', q.text)),"
+            " (SELECT reltuples FROM pg_class WHERE oid = 'claims_claim'::regclass)"
             " FROM unnest(%s::text[]) WITH ORDINALITY AS q(text, n) ORDER BY q.n",
             [[query_text(q.text) for q in queries]],
         )
-        lexemes_of: list[list[str]] = [row[0] for row in cursor.fetchall()]
-    stats = term_stats.get()
+        fetched = cursor.fetchall()
+    lexemes_of: list[list[str]] = [row[0] for row in fetched]
+    stats = term_stats.get(reltuples=float(fetched[0][1]))
     plans = [
         _plan(index, query, lexemes, stats, published_only)
         for index, (query, lexemes) in enumerate(zip(queries, lexemes_of, strict=True))
@@ -264,17 +281,38 @@ def _plan(
     # the common lexemes (an edited copy holds them), and, so that something close comes back,
     # those holding the two most common: GIN intersects posting lists, so an AND of a few
     # common lexemes stays cheap where an OR would read them whole.
+    sample = published_only and query.claim is None
     fallback = (
         [
             keys,
-            branch.format(f"search_vector @@ %({p}common)s::tsquery", 500),
-            branch.format(f"search_vector @@ %({p}usual)s::tsquery", 500),
+            branch.format(_all_of(f"{p}common", common[:3], stats, sample), FALLBACK_LIMIT),
+            branch.format(_all_of(f"{p}usual", common[-2:], stats, sample), FALLBACK_LIMIT),
         ]
         + ([rare_branch] if rare else [])
         if common
         else []
     )
     return _Plan(first, fallback, lexical, params)
+
+
+def _all_of(param: str, lexemes: Sequence[str], stats: TermStats, sample: bool) -> str:
+    """A fallback branch's condition: the claim holds all of `lexemes` (the tsquery `param`).
+
+    Among the claims in force (`sample`), a branch expected to match CLAIM_SEARCH_SAMPLE times
+    its LIMIT or more looks only in the fixed sample of them that claim_search_sample_idx
+    holds. It keeps an arbitrary LIMIT of its claims either way, but a GIN scan reads every
+    posting of its words before the LIMIT applies: on the index of every claim in force, its
+    cost grows with them (docs/performance.md, "10 million claims"). The expectation is the
+    words' frequencies, taken as independent as the planner takes them, times the claims in
+    force; a stored claim's scope (its earlier claims), which they do not describe, is never
+    sampled."""
+    condition = f"search_vector @@ %({param})s::tsquery"
+    expected = stats.rows * stats.in_force
+    for lexeme in lexemes:
+        expected *= stats.frequency.get(lexeme, stats.rare)
+    if sample and expected >= CLAIM_SEARCH_SAMPLE * FALLBACK_LIMIT:
+        condition += f" AND {claim_search_sample_sql('claims_claim')}"
+    return condition
 
 
 def _score(

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from factcheck.env import envbool, envint, envlist, envstr
+from factcheck.env import envbool, envfloat, envint, envlist, envstr
 from factcheck.settings.core import BASE_DIR
 
 # Imports
@@ -28,3 +28,7 @@ IMPORT_TABLE_CHUNK_ROWS = envint("IMPORT_TABLE_CHUNK_ROWS", 5000)
 # Rows per task: a larger table is split into tasks of this many rows that several workers
 # share (each task parses the file up to its last row, so ranges are not made too small).
 IMPORT_TABLE_TASK_ROWS = envint("IMPORT_TABLE_TASK_ROWS", 50000)
+# ANALYZE after an import run (sources/imports/analyze.py): of each table imports grow, once
+# this many rows and this share of its rows changed since it was last analyzed.
+IMPORT_ANALYZE_MIN_ROWS = envint("IMPORT_ANALYZE_MIN_ROWS", 1000)
+IMPORT_ANALYZE_SHARE = envfloat("IMPORT_ANALYZE_SHARE", 0.1)

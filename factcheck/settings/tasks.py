@@ -65,6 +65,7 @@ _IMPORT_TASKS = (
     "sources.tasks.table_import_chunk_task",
     "sources.tasks.upload_import_task",
     "sources.tasks.import_run_undo_task",
+    "sources.tasks.tables_analyze_task",
 )
 _MATCHING_TASKS = ("claims.tasks.claims_match_new_task", "claims.tasks.claims_embed_task")
 _DELIVERY_TASKS = ("webhooks.tasks.webhooks_deliver_task",)

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from factcheck.metrics import import_items_count
+from sources.imports.analyze import tables_analyze_later
 from sources.models import ImportRun, ImportRunChunk
 from webhooks.outbox import import_finished_record
 
@@ -192,6 +193,10 @@ def _finish(*, run: ImportRun, totals: RunTotals, items: Sequence[ItemResult]) -
     run.finished_at = timezone.now()
     import_run_record(run=run, totals=totals, items=items)
     import_finished_record(run=run)
+    if totals.claims or totals.sources:
+        # Fresh statistics for what the run added, once it commits (sources/imports/analyze.py);
+        # best effort: a failure to queue them is logged, the run stands.
+        transaction.on_commit(tables_analyze_later, robust=True)
 
 
 def _count(*, run: ImportRun, totals: RunTotals) -> None:

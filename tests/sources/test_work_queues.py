@@ -41,6 +41,7 @@ QUEUE_OF = {
     "sources.tasks.table_import_chunk_task": "imports",
     "sources.tasks.upload_import_task": "imports",
     "sources.tasks.import_run_undo_task": "imports",
+    "sources.tasks.tables_analyze_task": "imports",
     "claims.tasks.claims_match_new_task": "matching",
     "claims.tasks.claims_embed_task": "matching",
     "webhooks.tasks.webhooks_deliver_task": "deliveries",
