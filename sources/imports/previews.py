@@ -38,6 +38,7 @@ class PreviewRow:
     publisher: str
     review_url: str
     origin: str
+    outcome: str  # "new", "unchanged" or "duplicate" (sources.imports.outcomes), as counted
 
 
 @dataclass
@@ -94,7 +95,7 @@ def _count(preview: Preview, parsed: Iterable[ParsedItem], options: UploadOption
     labels = dict(Rating.objects.values_list("pk", "label"))
     seen: dict[str, str | None] = {}  # key → its claim text as imported (None: a duplicate)
     for batch in _batches(parsed, _STORED_LOOKUP):
-        claims = []
+        read: list[tuple[str, ImportedClaim]] = []  # each item that holds a claim, labelled
         for item in batch:
             preview.total += 1
             if item.claim is None:
@@ -102,28 +103,30 @@ def _count(preview: Preview, parsed: Iterable[ParsedItem], options: UploadOption
                 if len(preview.errors) < PREVIEW_ERRORS:
                     preview.errors.append(f"{item.label}: {item.error}")
                 continue
-            claims.append(item.claim)
-            if len(preview.rows) < PREVIEW_ROWS:
-                preview.rows.append(_row(item.label, item.claim, mapper, labels))
+            read.append((item.label, item.claim))
+        claims = [claim for _, claim in read]
         stored = imported_stored_keys(claims) if claims else {}
         reviews = imported_stored_reviews([c for c in claims if c.key not in stored])
-        for claim in claims:
+        for label, claim in read:
             # As sources.imports.outcomes answers them: unchanged, or a duplicate (counted
             # among the unchanged) when stored in another form.
             review = (claim.publisher_site[:300], claim.review_url)
             if claim.key in stored or claim.key in seen:
                 text = stored[claim.key] if claim.key in stored else seen[claim.key]
-                preview.stored += 1
-                preview.duplicates += text != claim.text
+                outcome = "unchanged" if text == claim.text else "duplicate"
             elif claim.review_url and review in reviews:
                 seen[claim.key] = None  # its review's claim is under another key
-                preview.stored += 1
-                preview.duplicates += 1
+                outcome = "duplicate"
             else:
                 seen[claim.key] = claim.text
                 if claim.review_url:
                     reviews.add(review)
-                preview.new += 1
+                outcome = "new"
+            preview.new += outcome == "new"
+            preview.stored += outcome != "new"
+            preview.duplicates += outcome == "duplicate"
+            if len(preview.rows) < PREVIEW_ROWS:
+                preview.rows.append(_row(label, claim, mapper, labels, outcome))
     preview.public = preview.new if options.trusted else 0
 
 
@@ -138,7 +141,9 @@ def _batches(items: Iterable[ParsedItem], size: int) -> Iterator[list[ParsedItem
         yield batch
 
 
-def _row(label: str, claim: ImportedClaim, mapper: RatingMapper, labels: dict) -> PreviewRow:
+def _row(
+    label: str, claim: ImportedClaim, mapper: RatingMapper, labels: dict, outcome: str
+) -> PreviewRow:
     rating = mapper.rating_id(claim.original_rating, claim.rating_numeric)
     return PreviewRow(
         label=label,
@@ -150,6 +155,7 @@ def _row(label: str, claim: ImportedClaim, mapper: RatingMapper, labels: dict) -
         publisher=claim.publisher_name,
         review_url=claim.review_url,
         origin=claim.origin,
+        outcome=outcome,
     )
 
 

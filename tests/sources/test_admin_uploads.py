@@ -211,3 +211,20 @@ def test_someone_elses_upload_is_not_shown(editor: Client) -> None:
     other.force_login(staff_user("ed2", "Editors"))
 
     assert other.get(preview_url(staged)).status_code == 403
+
+
+def test_the_preview_says_which_rows_would_not_be_imported(editor: Client) -> None:
+    raw = (
+        b"claim,rating,review_url\n"
+        b"The moon is cheese.,False,https://fc.example/moon\n"
+        b"Mars is red.,True,https://fc.example/mars\n"
+        b"The moon is cheese.,False,https://fc.example/moon\n"  # the same row again
+        b"The moon is green cheese.,False,https://fc.example/moon\n"  # its review, edited
+    )
+    staged = upload(editor, "checks.csv", raw)
+
+    page = editor.get(preview_url(staged)).content.decode()
+
+    assert page.count('<td class="upload-outcome-new">Awaiting review</td>') == 2
+    assert page.count('<td class="upload-outcome-unchanged">Unchanged</td>') == 1
+    assert page.count('<td class="upload-outcome-duplicate">Duplicate, not imported</td>') == 1

@@ -203,6 +203,7 @@ def test_an_uploads_preview_counts_a_stored_review_as_unchanged_and_says_why() -
     preview = upload_preview(upload=staged, options=UploadOptions.from_json(staged.options))
 
     assert (preview.total, preview.new, preview.stored, preview.duplicates) == (3, 1, 2, 2)
+    assert [row.outcome for row in preview.rows] == ["duplicate", "new", "duplicate"]
     run = source_import_table(raw=raw, name="reviews.csv", trusted=False)
     assert (run.claims_created, run.items_unchanged) == (preview.new, preview.stored)
 

@@ -83,6 +83,8 @@ def test_a_preview_counts_what_is_new_unchanged_and_failing() -> None:
     assert (preview.total, preview.new, preview.stored, preview.failed) == (6, 1, 4, 1)
     assert preview.errors == ["reviews.csv:6: line 6: the claim column is empty"]
     assert preview.public == 1
+    # Each row shown says what importing does with it: only the new one is stored.
+    assert [row.outcome for row in preview.rows] == ["unchanged"] * 4 + ["new"]
     assert Claim.objects.count() == before
 
 
