@@ -93,6 +93,16 @@ def test_reviewer_drafts_and_submits_editor_publishes_api_reads_it(
         editor.wait_for_selector("text=Verdict retracted: it stays readable")
         history = editor.inner_text("#claim-history")
         assert "Correction published" in history and "Verdict retracted" in history
+        # Each column heading of the history whole on one line, whatever the names below it
+        # ("ed"), down to a narrow window that still shows the headings (below 768 px the
+        # history is a list).
+        editor.set_viewport_size({"width": 800, "height": 800})
+        lines = editor.evaluate(
+            "[...document.querySelectorAll('#claim-history th')].map(th => {"
+            " const range = document.createRange(); range.selectNodeContents(th);"
+            " return [th.innerText, range.getClientRects().length]; })"
+        )
+        assert [heading for heading, count in lines if count != 1] == []
         retracted = json.loads(api.get(f"/api/v1/claims/{claim.pk}/verdict").text())
         assert (retracted["status"], retracted["summary"]) == (
             "retracted",
