@@ -89,7 +89,7 @@ def test_an_import_runs_items_are_a_table_filterable_to_failures(admin_client: C
     run = _run_with_items()
     page = admin_client.get(f"/admin/sources/importrun/{run.pk}/change/").content.decode()
     table = page[page.index('id="import-items"') :]
-    assert "Items: 2 read, 1 failed" in table
+    assert "Items: 2 listed, 1 of them failed" in table
     assert "inbox/a.txt" in table and "binary file: not text" in table
     assert '"status": "failed"' not in page  # not the raw JSON
     failures = admin_client.get(f"/admin/sources/importrun/{run.pk}/change/?items=failed")
