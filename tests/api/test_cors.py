@@ -53,6 +53,7 @@ def test_a_page_elsewhere_may_post_an_export_with_its_api_key() -> None:
 
     assert response.status_code == 202
     assert response["Access-Control-Allow-Origin"] == "*"
+    assert {"accept", "authorization", "cookie", "origin"} <= listed(response, "Vary")  # api.md
     assert "location" in listed(response, "Access-Control-Expose-Headers")
     assert "Access-Control-Allow-Credentials" not in response
 
