@@ -292,6 +292,25 @@ def test_a_csv_of_more_verdicts_than_stream_in_a_request_points_to_the_export(
     assert after.getvalue().decode().count("\n") == 3
 
 
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("rating=false&rating=true", "rating", "Give it once."),
+        ("language=", "language", "Give a value or leave the parameter out."),
+        ("published_after=yesterday", "published_after", "Enter a valid date/time."),
+    ],
+)
+def test_a_bad_filter_is_an_invalid_answer_naming_it(query: str, field: str, message: str) -> None:
+    # As api.md's error table says: `invalid`, with `errors` naming the filter.
+    response = APIClient().get(f"/api/v1/verdicts/?{query}")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": f"Invalid input: {field}.",
+        "code": "invalid",
+        "errors": {field: [message]},
+    }
+
+
 def test_a_refused_csv_export_answers_the_json_error_naming_the_parameter() -> None:
     response = APIClient().get("/api/v1/verdicts/?format=csv&page_size=0")
     assert response.status_code == 400
