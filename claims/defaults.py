@@ -147,6 +147,7 @@ EDITOR_PERMISSIONS = (
     "webhooks.delete_subscription",
     "webhooks.view_delivery",
     "webhooks.change_delivery",
+    "webhooks.view_attempt",  # a delivery's page lists its attempts and why each failed
 )
 GROUP_PERMISSIONS = {REVIEWERS: REVIEWER_PERMISSIONS, EDITORS: EDITOR_PERMISSIONS}
 

@@ -141,6 +141,7 @@ class AttemptInline(admin.TabularInline):
         "status_code",
         "succeeded",
         "response",
+        "error",  # why an attempt got no answer: refused address, unresolved host, timeout
     )
     extra = 0
     can_delete = False

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.admin.sites import site
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 from pytest_django.fixtures import Settings
 
 from claims import workflow
@@ -182,6 +183,23 @@ def test_a_private_address_is_refused_unless_allowed(
     attempt = Attempt.objects.get()
     assert "WEBHOOK_ALLOWED_HOSTS" in attempt.error
     assert receiver.received == []
+
+
+def test_an_editor_reads_why_each_attempt_failed_on_the_deliverys_page(
+    webhook_settings: Settings, receiver: Receiver, client: Client
+) -> None:
+    webhook_settings.WEBHOOK_ALLOWED_HOSTS = []
+    subscribe(receiver)
+    publish_one()
+    deliveries_deliver_due()
+    attempt = Attempt.objects.get()
+    client.force_login(staff_user("ed2", "Editors"))
+
+    page = client.get(f"/admin/webhooks/delivery/{attempt.delivery_id}/change/")
+
+    assert page.status_code == 200
+    assert "Attempts" in page.content.decode()
+    assert attempt.error and escape(attempt.error) in page.content.decode()
 
 
 def test_a_long_answer_is_cut_off(webhook_settings: Settings, receiver: Receiver) -> None:
