@@ -6,7 +6,10 @@ one versus two real Celery workers.
 
 1. LIAR train (../shared/datasets/liar/train.tsv; skipped cleanly if absent) through
    `source_import_table`: rows/s; then a re-run of the unchanged file; then, in the same run, a
-   COPY of the very same source, claim and verdict rows (the floor).
+   COPY of the very same source, claim and verdict rows (the floor); then the triggers that
+   keep Claim.public and Claim.in_force isolated: the same import with them disabled and
+   enabled, in turn (--flag-runs pairs), with their calls and time
+   (pg_stat_user_functions) and the claim rows their UPDATEs rewrote.
 2. LIAR train through `table_import_task` (real worker processes, the broker from
    CELERY_BROKER_URL), split into ranges of `--task-rows` rows (IMPORT_TABLE_TASK_ROWS), with
    one and then two workers.
@@ -276,11 +279,16 @@ def bench_folder(mb: float, docs: int) -> None:
 
 
 def main() -> None:
+    from bench_import_flags import bench_liar_flags
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0)
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--skip-workers", action="store_true")
     parser.add_argument("--task-rows", type=int, default=2600, help="LIAR rows per task")
+    parser.add_argument(
+        "--flag-runs", type=int, default=2, help="LIAR imports without and with the flags' triggers"
+    )
     args = parser.parse_args()
 
     import django
@@ -298,6 +306,7 @@ def main() -> None:
     )
     try:
         bench_liar()
+        bench_liar_flags(LIAR, args.flag_runs, empty_tables)
         if not args.skip_workers:
             bench_liar_workers(args.task_rows)
             bench_folder(args.mb, args.docs)
