@@ -17,8 +17,9 @@ one versus two real Celery workers.
    imported by real worker processes (`celery worker`, the broker from CELERY_BROKER_URL):
    `source_import_folder_task` fans the folder out into tasks of 20 files; once with one worker,
    again unchanged (re-run), then from scratch with two workers.
-Between phases the matching tasks the imports queued are dropped (bench_matching.py measures
-matching). Runs in a scratch database `<NAME>_bench_imports`, created and dropped here.
+The workers serve the imports queue alone; the matching tasks the imports queue are dropped
+before and after each phase (bench_matching.py measures matching). Runs in a scratch database
+`<NAME>_bench_imports`, created and dropped here.
 """
 
 import argparse
@@ -134,7 +135,14 @@ def run_workers(
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_database(), pg_backend_pid()")
         database, own = cursor.fetchone()
+    from factcheck.celery import app
+
+    # Whatever earlier phases queued (the matching of the claims they imported, the ANALYZE
+    # after them) would run first and be timed as this phase's.
+    app.control.purge()
     celery = str(Path(sys.executable).parent / "celery")
+    # The imports queue alone, as `make run`'s import worker serves it: a worker serving every
+    # queue would also embed the claims the imports queue for matching (minutes of CPU).
     procs = [
         subprocess.Popen(
             [
@@ -142,6 +150,8 @@ def run_workers(
                 "-A",
                 "factcheck",
                 "worker",
+                "--queues",
+                "imports",
                 "--pool",
                 "solo",
                 "-n",
@@ -197,8 +207,6 @@ def run_workers(
         # The imports queued matching of their claims (claims_match_new_task, after each
         # commit) behind the import tasks; it has its own benchmark (bench_matching.py). Left
         # queued, it would run before the next phase's imports and be timed as theirs.
-        from factcheck.celery import app
-
         dropped = app.control.purge()
         print(f"  ({dropped} matching tasks dropped from the queue)")
 
