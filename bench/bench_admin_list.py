@@ -19,16 +19,14 @@ rolled back at the end, so nothing is committed.
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
-from demo_top_up import demo_top_up  # noqa: E402
+from page_bench import demo_top_up, page_timings  # noqa: E402
 
 from factcheck.localenv import local_environment_prepare  # noqa: E402
 
@@ -87,7 +85,6 @@ def _measure(args: argparse.Namespace) -> bool:
     """Time every scenario; True if one broke its query budget or counted the claims table."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from claims.models import Claim
 
@@ -136,35 +133,25 @@ def _measure(args: argparse.Namespace) -> bool:
     failed = False
     floor = 0.0
     for name, kind, client, url in scenarios:
-        response = client.get(url)  # warm caches (filter choices, plans)
-        assert response.status_code == 200, (url, response.status_code)
-        timings = []
-        for _ in range(args.runs):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - started) * 1000)
+        timed = page_timings(client, url, args.runs)  # warmed first: filter choices, plans
         counts = [
             q["sql"]
-            for q in queries.captured_queries
+            for q in timed.queries
             if "COUNT(" in q["sql"].upper()
             and "claims_claim" in q["sql"]
             and "WHERE" not in q["sql"]
         ]
-        timings.sort()
-        p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
-        median = statistics.median(timings)
-        floor = floor or median
+        floor = floor or timed.median
         print(
-            f"{name:40} {median:6.0f}ms {p95:6.0f}ms "
-            f"{len(queries.captured_queries):>8} {median / floor:7.1f}x"
+            f"{name:40} {timed.median:6.0f}ms {timed.p95:6.0f}ms "
+            f"{len(timed.queries):>8} {timed.median / floor:7.1f}x"
         )
-        for q in queries.captured_queries:
+        for q in timed.queries:
             if args.slow and float(q["time"]) * 1000 > args.slow:
                 print(f"    {float(q['time']) * 1000:.0f} ms: {q['sql'][:300]}", file=sys.stderr)
-        if len(queries.captured_queries) > MAX_PAGE_QUERIES.get(kind, MAX_QUERIES) or counts:
+        if len(timed.queries) > MAX_PAGE_QUERIES.get(kind, MAX_QUERIES) or counts:
             failed = True
-            for q in queries.captured_queries:
+            for q in timed.queries:
                 print("   ", q["sql"][:200], file=sys.stderr)
     return failed
 

@@ -12,16 +12,14 @@ number of queries. It fails (exit 1) if a page needs more than 3 queries.
 import argparse
 import os
 import re
-import statistics
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
-from demo_top_up import demo_top_up  # noqa: E402
+from page_bench import demo_top_up, page_timings  # noqa: E402
 
 from factcheck.localenv import local_environment_prepare  # noqa: E402
 
@@ -43,7 +41,6 @@ def main() -> int:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     settings.ALLOWED_HOSTS = ["*"]
     settings.API_ANON_RATE = ""  # every page from one address: no per-client limit here
@@ -93,24 +90,14 @@ def main() -> int:
     print(f"{'page':40} {'median':>8} {'p95':>8} {'queries':>8}  verdicts shown")
     failed = False
     for name, url in scenarios:
-        response = client.get(url)  # warm caches and plans
-        assert response.status_code == 200, (url, response.status_code)
-        timings = []
-        for _ in range(args.runs):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - started) * 1000)
-        shown = len(re.findall(rb'<li class="verdict-card">', response.content))
-        timings.sort()
-        p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
+        timed = page_timings(client, url, args.runs)
+        shown = len(re.findall(rb'<li class="verdict-card">', timed.response.content))
         print(
-            f"{name:40} {statistics.median(timings):6.1f}ms {p95:6.1f}ms "
-            f"{len(queries.captured_queries):>8}  {shown}"
+            f"{name:40} {timed.median:6.1f}ms {timed.p95:6.1f}ms {len(timed.queries):>8}  {shown}"
         )
-        if len(queries.captured_queries) > MAX_QUERIES:
+        if len(timed.queries) > MAX_QUERIES:
             failed = True
-            for q in queries.captured_queries:
+            for q in timed.queries:
                 print("   ", q["sql"][:200], file=sys.stderr)
     return 1 if failed else 0
 

@@ -7,6 +7,7 @@ stop start-up with the variable's name instead of silently falling back to a def
 
 import os
 from ipaddress import IPv4Network, IPv6Network, ip_network
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -60,3 +61,23 @@ def envnetworks(name: str, default: str) -> list[IPv4Network | IPv6Network]:
         return [ip_network(item, strict=False) for item in envlist(name, default)]
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}: {exc}") from None
+
+
+def envorigins(name: str, default: str) -> list[str]:
+    """Web origins (`https://tool.example.org`, a port if not the scheme's own), or ["*"]: any
+    origin. A path, a trailing slash, another scheme, or "*" among origins stops start-up."""
+    origins = envlist(name, default)
+    if origins == ["*"]:
+        return origins
+    for origin in origins:
+        parts = urlsplit(origin)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or origin != (f"{parts.scheme}://{parts.netloc}")
+        ):
+            raise ImproperlyConfigured(
+                f"{name}: {origin!r} is not an origin such as https://tool.example.org "
+                "(scheme and host, no path), nor * alone"
+            )
+    return origins

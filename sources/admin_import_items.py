@@ -1,5 +1,6 @@
 """An import run's items on its page: a table of what came of each file, entry or row, which
-can be narrowed to the failures, each with its reason (ImportRun.items, sources/imports/runs.py)."""
+can be narrowed to the failures, each with its reason (ImportRun.items, sources/imports/runs.py);
+a duplicate of a stored review links to the claim it is stored on."""
 
 from typing import Any
 
@@ -46,6 +47,7 @@ def import_items_table(*, run: ImportRun, failed_only: bool) -> dict[str, Any]:
             "status": item.get("status") or "",
             "status_label": labels.get(item.get("status") or "", item.get("status") or "—"),
             "source": item.get("source"),
+            "claim": item.get("claim"),  # a duplicate's: the claim its review is stored on
             "claims_created": item.get("claims_created") or 0,
             "error": item.get("error") or "",
         }

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 
 from claims.matching.text import content_words, match_clean, match_keys, query_text
+from claims.models import CLAIM_SEARCH_SAMPLE, claim_search_sample_sql
 from claims.selectors import claim_public_sql
 from factcheck.replicas import read_connection
 
@@ -37,6 +38,8 @@ __all__ = [
 RARE_BUDGET = 1000
 # Fewer candidates than this from the rare words: look among the common ones too.
 FEW_CANDIDATES = 20
+# Claims each branch of common words fetches at most (an arbitrary such many of them).
+FALLBACK_LIMIT = 500
 # Candidates re-ranked by embedding; chosen on the CheckThat! 2020 train split
 # (bench/eval_matching.py --split train --tune); the dev split is reported, never tuned on.
 CANDIDATES = 200
@@ -73,6 +76,7 @@ class TermStats:
     frequency: dict[str, float]
     rare: float  # frequency assumed for a lexeme below the most common ones
     length: float  # average lexemes per claim
+    in_force: float = 0.0  # fraction of the claims in force (pg_stats of the flag; 0 unknown)
 
 
 def _term_stats_read() -> tuple[TermStats, float]:
@@ -81,14 +85,16 @@ def _term_stats_read() -> tuple[TermStats, float]:
         cursor.execute(
             """
             SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs,
-                   s.elem_count_histogram
+                   s.elem_count_histogram, f.most_common_vals::text::text[], f.most_common_freqs
             FROM pg_class AS c
             LEFT JOIN pg_stats AS s ON s.schemaname = current_schema()
                  AND s.tablename = 'claims_claim' AND s.attname = 'search_vector'
+            LEFT JOIN pg_stats AS f ON f.schemaname = current_schema()
+                 AND f.tablename = 'claims_claim' AND f.attname = 'in_force'
             WHERE c.oid = 'claims_claim'::regclass
             """
         )
-        rows, elems, freqs, lengths = cursor.fetchone()
+        rows, elems, freqs, lengths, flags, flag_freqs = cursor.fetchone()
     elems = elems or []
     # most_common_elem_freqs ends with the minimum and maximum frequency and the null fraction.
     frequency = dict(zip(elems, freqs or [], strict=False))
@@ -98,6 +104,7 @@ def _term_stats_read() -> tuple[TermStats, float]:
         frequency=frequency,
         rare=rare,
         length=float(lengths[-1]) if lengths else 12.0,
+        in_force=dict(zip(flags or [], flag_freqs or [], strict=False)).get("t", 0.0),
     )
     return stats, float(rows)
 
@@ -274,17 +281,38 @@ def _plan(
     # the common lexemes (an edited copy holds them), and, so that something close comes back,
     # those holding the two most common: GIN intersects posting lists, so an AND of a few
     # common lexemes stays cheap where an OR would read them whole.
+    sample = published_only and query.claim is None
     fallback = (
         [
             keys,
-            branch.format(f"search_vector @@ %({p}common)s::tsquery", 500),
-            branch.format(f"search_vector @@ %({p}usual)s::tsquery", 500),
+            branch.format(_all_of(f"{p}common", common[:3], stats, sample), FALLBACK_LIMIT),
+            branch.format(_all_of(f"{p}usual", common[-2:], stats, sample), FALLBACK_LIMIT),
         ]
         + ([rare_branch] if rare else [])
         if common
         else []
     )
     return _Plan(first, fallback, lexical, params)
+
+
+def _all_of(param: str, lexemes: Sequence[str], stats: TermStats, sample: bool) -> str:
+    """A fallback branch's condition: the claim holds all of `lexemes` (the tsquery `param`).
+
+    Among the claims in force (`sample`), a branch expected to match CLAIM_SEARCH_SAMPLE times
+    its LIMIT or more looks only in the fixed sample of them that claim_search_sample_idx
+    holds. It keeps an arbitrary LIMIT of its claims either way, but a GIN scan reads every
+    posting of its words before the LIMIT applies: on the index of every claim in force, its
+    cost grows with them (docs/performance.md, "10 million claims"). The expectation is the
+    words' frequencies, taken as independent as the planner takes them, times the claims in
+    force; a stored claim's scope (its earlier claims), which they do not describe, is never
+    sampled."""
+    condition = f"search_vector @@ %({param})s::tsquery"
+    expected = stats.rows * stats.in_force
+    for lexeme in lexemes:
+        expected *= stats.frequency.get(lexeme, stats.rare)
+    if sample and expected >= CLAIM_SEARCH_SAMPLE * FALLBACK_LIMIT:
+        condition += f" AND {claim_search_sample_sql('claims_claim')}"
+    return condition
 
 
 def _score(

@@ -34,12 +34,13 @@ def level_key(score: float | None) -> str:
 
 
 @register.filter
-def age(moment: datetime | None) -> str:
-    """How long ago, in its largest unit ("3 days"; "under a minute")."""
+def age(moment: datetime | None, just_now: str = "under a minute") -> str:
+    """How long ago, in its largest unit ("3 days"; under a minute, `just_now`: "under a
+    minute" reads in a sentence, "… old"; a narrow column says "just now")."""
     if not moment:
         return ""
     largest = timesince(moment).split(",")[0]
-    return "under a minute" if largest.startswith("0\xa0") else largest
+    return just_now if largest.startswith("0\xa0") else largest
 
 
 @register.filter

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from factcheck.env import envint, envstr
+from factcheck.env import envint, envorigins, envstr
 
 REST_FRAMEWORK: dict[str, Any] = {
     # Staff clients send `Authorization: Token <token>` (POST /api/v1/auth/token/); the browsable
@@ -64,10 +64,31 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# Reads are public: any origin may call the API (no cookies). Writes need a token anyway.
-CORS_ALLOW_ALL_ORIGINS = True
+# CORS: pages on other origins (a newsroom tool, a researcher's page) may call the API, and
+# only the API (never the admin or the public site): its reads, and the writes it documents for
+# its clients (POST exports, claims:spot, auth/token and the workflow actions; PUT a verdict;
+# DELETE a token), preflights included. Never with credentials: a page elsewhere sends its own
+# token or API key in `Authorization`, and cannot act with the session of someone signed in
+# here. The origins are the operator's (CORS_ALLOWED_ORIGINS); any by default, reads being
+# public and writes needing a token or key anyway.
+_cors_origins = envorigins("CORS_ALLOWED_ORIGINS", "*")
+CORS_ALLOW_ALL_ORIGINS = _cors_origins == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else _cors_origins
+CORS_ALLOW_CREDENTIALS = False
 CORS_URLS_REGEX = r"^/(api/v1|v1alpha1)/.*$"
-CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE")
+# Beyond the headers a browser sends without asking: the token or key, JSON bodies, and the
+# conditional reads the API answers with 304.
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "if-none-match",
+    "if-modified-since",
+)
+# What a page may read of the answers besides the simple headers: the cache validators, an
+# export's Location and a throttled call's Retry-After.
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Location", "Retry-After")
 SPECTACULAR_SETTINGS = {
     "TITLE": "factcheck API",
     "DESCRIPTION": "Published verdicts as JSON and schema.org ClaimReview; Fact Check Tools-style "

@@ -1,7 +1,8 @@
 """The preview of an upload (sources/imports/uploads.py): what importing it as its options say
 would do, read without writing anything: for reviewed claims the rows read, how many would be
-new, unchanged (stored before, or repeated) or failed, the first ones as they will be stored
-and how many verdicts would be public at once; for a document its statements."""
+new, unchanged (stored before, or repeated; among them the duplicates, stored in another form)
+or failed, the first ones as they will be stored and how many verdicts would be public at once;
+for a document its statements."""
 
 import hashlib
 from collections.abc import Iterable, Iterator
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from claims.models import Rating
-from sources.imports.imported import imported_stored_keys
+from sources.imports.imported import imported_stored_keys, imported_stored_reviews
 from sources.imports.ratings import RatingMapper
 from sources.imports.uploads import UploadOptions, document_body, table_first_rows
 from sources.models import Source, Upload
@@ -49,6 +50,7 @@ class Preview:
     failed: int = 0
     errors: list[str] = field(default_factory=list)  # the first PREVIEW_ERRORS
     stored: int = 0  # stored before, or repeated in the file: unchanged
+    duplicates: int = 0  # of those, items stored in another form (sources.imports.outcomes)
     new: int = 0  # claims that would be created
     public: int = 0  # verdicts that would be public at once
     error: str = ""  # the file cannot be read this way at all
@@ -90,7 +92,7 @@ def upload_columns(*, upload: Upload, delimiter: str) -> list[tuple[int, str]]:
 def _count(preview: Preview, parsed: Iterable[ParsedItem], options: UploadOptions) -> None:
     mapper = RatingMapper()
     labels = dict(Rating.objects.values_list("pk", "label"))
-    seen: set[str] = set()
+    seen: dict[str, str | None] = {}  # key → its claim text as imported (None: a duplicate)
     for batch in _batches(parsed, _STORED_LOOKUP):
         claims = []
         for item in batch:
@@ -103,12 +105,24 @@ def _count(preview: Preview, parsed: Iterable[ParsedItem], options: UploadOption
             claims.append(item.claim)
             if len(preview.rows) < PREVIEW_ROWS:
                 preview.rows.append(_row(item.label, item.claim, mapper, labels))
-        stored = imported_stored_keys(claims) if claims else set()
+        stored = imported_stored_keys(claims) if claims else {}
+        reviews = imported_stored_reviews([c for c in claims if c.key not in stored])
         for claim in claims:
+            # As sources.imports.outcomes answers them: unchanged, or a duplicate (counted
+            # among the unchanged) when stored in another form.
+            review = (claim.publisher_site[:300], claim.review_url)
             if claim.key in stored or claim.key in seen:
+                text = stored[claim.key] if claim.key in stored else seen[claim.key]
                 preview.stored += 1
+                preview.duplicates += text != claim.text
+            elif claim.review_url and review in reviews:
+                seen[claim.key] = None  # its review's claim is under another key
+                preview.stored += 1
+                preview.duplicates += 1
             else:
-                seen.add(claim.key)
+                seen[claim.key] = claim.text
+                if claim.review_url:
+                    reviews.add(review)
                 preview.new += 1
     preview.public = preview.new if options.trusted else 0
 

@@ -28,6 +28,9 @@ class ItemStatus(models.TextChoices):
 
     IMPORTED = "imported", "Imported"
     UNCHANGED = "unchanged", "Unchanged"
+    # A reviewed claim whose review (URL per publisher) is stored already, on another claim:
+    # nothing is written; counted as unchanged, and named in the run with that claim.
+    DUPLICATE = "duplicate", "Duplicate of a stored review"
     FAILED = "failed", "Failed"
 
 
@@ -39,7 +42,8 @@ class ItemResult:
     status: ItemStatus
     source: int | None = None
     claims_created: int = 0
-    error: str | None = None
+    error: str | None = None  # why it failed, or why it is a duplicate
+    claim: int | None = None  # a duplicate's claim: the one its review is stored on
 
     @classmethod
     def failed(cls, path: str, error: str) -> "ItemResult":
@@ -50,13 +54,16 @@ class ItemResult:
         return cls(**{**item, "status": ItemStatus(item["status"])})
 
     def as_json(self) -> dict[str, object]:
-        return {
+        item: dict[str, object] = {
             "path": self.path,
             "status": str(self.status),
             "source": self.source,
             "claims_created": self.claims_created,
             "error": self.error,
         }
+        if self.claim is not None:
+            item["claim"] = self.claim
+        return item
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ class RunTotals:
             claims += result.claims_created
             if result.status == ItemStatus.IMPORTED:
                 sources += 1
-            elif result.status == ItemStatus.UNCHANGED:
+            elif result.status in (ItemStatus.UNCHANGED, ItemStatus.DUPLICATE):
                 unchanged += 1
             else:
                 failed += 1

@@ -117,8 +117,8 @@ def source_import_table_chunk(
     task_id: str = "",
 ) -> ImportRun | None:
     """Import the rows of `chunk` of a table into the run `run_id`, then finish the chunk (with
-    a summary item for it and one for each row that failed); the last chunk to finish
-    finishes the run. Returns the run, or None if it is gone.
+    a summary item for it and one for each row that failed or is a duplicate); the last chunk
+    to finish finishes the run. Returns the run, or None if it is gone.
 
     Idempotent: the rows' natural keys make a repeated chunk create nothing, and a chunk
     finished already is not counted twice (a redelivered task). The run says whether its rows
@@ -153,7 +153,6 @@ def source_import_table_chunk(
             except Exception:  # the database itself may be what failed: raised below
                 logger.exception("chunk %s of run %s could not be marked failed", chunk, run_id)
             raise
-        items = [stored.totals.summary(chunk.label(name)), *stored.failures]
         return import_run_finish_chunk(
-            run_id=run_id, chunk=chunk, totals=stored.totals, items=items
+            run_id=run_id, chunk=chunk, totals=stored.totals, items=stored.items(chunk.label(name))
         )

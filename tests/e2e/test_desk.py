@@ -3,20 +3,38 @@ the most check-worthy claim on the home page, takes it, drafts a verdict with tw
 (one added in place) and submits it; the keyboard selects claims in the queue for a bulk action;
 an editor finds the draft waiting on the home page, publishes it and follows the link to the
 public page; the editor reads an import run's failures. Each page passes page_check (no sideways
-scrolling, no serious or critical axe-core violation) at 1280x800 and 390x844, and leaves the
+scrolling, no serious or critical axe-core violation) at 1280x800 and 390x844 (and the queue
+cuts no cell off at 1280 px, whatever the claims' ages), and leaves the
 screenshots the docs' walkthrough shows (docs/desk.md, `make screenshots`)."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from claims.admin.queue import QUEUE_ORDER
 from claims.models import Claim
 from sources.models import Feed, ImportRun
 from tests.e2e.browser import chromium, log_in, page_check
 from tests.factories import staff_user
+
+# Ages whose words are the widest of their unit ("59 minutes", "11 months", ...).
+AGES = [
+    timedelta(minutes=59, seconds=30),
+    timedelta(hours=23, minutes=30),
+    timedelta(days=6, hours=12),
+    timedelta(days=27),
+    timedelta(days=360),
+    timedelta(days=3660),
+]
+# The cells among `selector` whose content is wider than the cell shows (cut off or spilling
+# over the next one): each as "column: text".
+CUT_OFF_CELLS = """selector => [...document.querySelectorAll(selector)]
+    .filter(cell => cell.scrollWidth > cell.clientWidth)
+    .map(cell => `${cell.className}: ${cell.innerText.trim()}`)"""
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,7 +51,11 @@ def test_a_reviewer_and_an_editor_walk_the_desk(live_server: Any, seed_folder: P
         last_error="HTTP 503 from wire.example",
     )
     # Read before the browser starts (tests/e2e/browser.py, chromium()).
-    top, second = Claim.objects.filter(status="pending").order_by(*QUEUE_ORDER)[:2]
+    top, second, *others = Claim.objects.filter(status="pending").order_by(*QUEUE_ORDER)
+    # The queue's Age column shows every length of age, from just imported to the widest.
+    now = timezone.now()
+    for claim, ago in zip(others, AGES, strict=False):
+        Claim.objects.filter(pk=claim.pk).update(created_at=now - ago)
     staff_user("rita", "Reviewers")
     staff_user("ed", "Editors")
     staff_user("boss", superuser=True)
@@ -63,6 +85,10 @@ def test_a_reviewer_and_an_editor_walk_the_desk(live_server: Any, seed_folder: P
             "Your desk \u203a Review \u203a Review queue"
         )
         page_check(reviewer, "desk-queue")
+        cut = reviewer.evaluate(CUT_OFF_CELLS, "#result_list th, #result_list td")
+        assert cut == [], f"the queue cuts these cells off at 1280 px: {cut}"
+        ages = reviewer.locator("td.field-age").all_inner_texts()
+        assert {"just now", "59\xa0minutes", "11\xa0months"} <= set(ages), ages
         reviewer.keyboard.press("j")
         reviewer.keyboard.press("j")
         reviewer.keyboard.press("x")

@@ -35,6 +35,8 @@ def report(command: BaseCommand, run: ImportRun, *, as_json: bool, bar: tqdm | N
         for item in run.items:
             if item["status"] == ItemStatus.FAILED:
                 command.stderr.write(f"FAILED    {item['path']}: {item['error']}")
+            elif item["status"] == ItemStatus.DUPLICATE:
+                command.stderr.write(f"DUPLICATE {item['path']}: {item['error']}")
         command.stdout.write(
             f"Import run #{run.pk}: {run.sources_created} source(s) and "
             f"{run.claims_created} claim(s) created, {run.items_unchanged} unchanged, "

@@ -1,12 +1,14 @@
 """The review queue: the claim list, its filters and search, its bulk actions, and the way
 there from a source."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from claims.admin.queue import EstimatedCountPaginator
 from claims.models import Claim, ClaimEvent, Rating
@@ -202,3 +204,13 @@ def test_long_source_titles_are_cut_at_a_word(login: Login) -> None:
     body = login(staff_user("rev", "Reviewers")).get(QUEUE).content.decode()
     assert "The letter was sent amid new U.S. sanctions as part…" in body
     assert "amid new U<" not in body
+
+
+def test_the_queue_says_a_new_claims_age_in_words_that_fit_its_column(login: Login) -> None:
+    ClaimFactory.create()
+    old = ClaimFactory.create()
+    Claim.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=59.5))
+    body = login(staff_user("rev", "Reviewers")).get(QUEUE).content.decode()
+    assert '<td class="field-age">just now</td>' in body
+    assert '<td class="field-age">59\xa0minutes</td>' in body
+    assert "under a minute" not in body
