@@ -245,8 +245,9 @@ def claims_create_imported(
                 "now": now,
                 "claim_status": claim_status.value,
                 "verdict_status": verdict_status.value,
-                # The flags the verdict gives its new claim, written with the claim: the
-                # verdicts' trigger then finds them right and rewrites no claim row.
+                # The flags the verdict gives its new claim, written with the claim (every claim
+                # the statement inserts gets its verdict, or the statement fails): the verdicts'
+                # trigger then finds them right and rewrites no claim row.
                 "public": verdict_is_public(verdict_status),
                 "in_force": verdict_is_public(verdict_status, in_force=True),
                 "origin": Verdict.Origin.IMPORTED.value,
