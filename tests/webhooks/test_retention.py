@@ -257,6 +257,9 @@ def test_a_second_pruning_waits_for_nothing_while_one_runs() -> None:
     with psycopg.connect(database_url(connection.settings_dict), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s)", [advisory_key("webhooks-prune")])
         busy = webhooks_prune()
+        # Released here: a closed connection's backend lets go of its locks only as it exits,
+        # which may be after the next line has asked for the lock.
+        other.execute("SELECT pg_advisory_unlock(%s)", [advisory_key("webhooks-prune")])
 
     assert (busy.events, busy.complete) == (0, False)
     assert webhooks_prune().events == 1

@@ -188,6 +188,8 @@ def test_a_range_whose_lock_is_held_elsewhere_waits_for_it_instead_of_being_drop
     with psycopg.connect(database_url(connection.settings_dict), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s)", [advisory_key("table:liar_sample.tsv:10")])
         held = table_import_chunk_task.apply(args=args)
+        # Released here: a closed connection's backend lets go of its locks only as it exits.
+        other.execute("SELECT pg_advisory_unlock(%s)", [advisory_key("table:liar_sample.tsv:10")])
     assert held.state == "FAILURE" and isinstance(held.result, ImportBusy)
     assert len(attempts) == 1 + table_import_chunk_task.max_retries  # it kept trying
     assert Claim.objects.count() == 0
