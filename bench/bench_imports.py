@@ -6,7 +6,10 @@ one versus two real Celery workers.
 
 1. LIAR train (../shared/datasets/liar/train.tsv; skipped cleanly if absent) through
    `source_import_table`: rows/s; then a re-run of the unchanged file; then, in the same run, a
-   COPY of the very same source, claim and verdict rows (the floor).
+   COPY of the very same source, claim and verdict rows (the floor); then the triggers that
+   keep Claim.public and Claim.in_force isolated: the same import with them disabled and
+   enabled, in turn (--flag-runs pairs), with their calls and time
+   (pg_stat_user_functions) and the claim rows their UPDATEs rewrote.
 2. LIAR train through `table_import_task` (real worker processes, the broker from
    CELERY_BROKER_URL), split into ranges of `--task-rows` rows (IMPORT_TABLE_TASK_ROWS), with
    one and then two workers.
@@ -14,8 +17,9 @@ one versus two real Celery workers.
    imported by real worker processes (`celery worker`, the broker from CELERY_BROKER_URL):
    `source_import_folder_task` fans the folder out into tasks of 20 files; once with one worker,
    again unchanged (re-run), then from scratch with two workers.
-Between phases the matching tasks the imports queued are dropped (bench_matching.py measures
-matching). Runs in a scratch database `<NAME>_bench_imports`, created and dropped here.
+The workers serve the imports queue alone; the matching tasks the imports queue are dropped
+before and after each phase (bench_matching.py measures matching). Runs in a scratch database
+`<NAME>_bench_imports`, created and dropped here.
 """
 
 import argparse
@@ -131,7 +135,14 @@ def run_workers(
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_database(), pg_backend_pid()")
         database, own = cursor.fetchone()
+    from factcheck.celery import app
+
+    # Whatever earlier phases queued (the matching of the claims they imported, the ANALYZE
+    # after them) would run first and be timed as this phase's.
+    app.control.purge()
     celery = str(Path(sys.executable).parent / "celery")
+    # The imports queue alone, as `make run`'s import worker serves it: a worker serving every
+    # queue would also embed the claims the imports queue for matching (minutes of CPU).
     procs = [
         subprocess.Popen(
             [
@@ -139,6 +150,8 @@ def run_workers(
                 "-A",
                 "factcheck",
                 "worker",
+                "--queues",
+                "imports",
                 "--pool",
                 "solo",
                 "-n",
@@ -194,8 +207,6 @@ def run_workers(
         # The imports queued matching of their claims (claims_match_new_task, after each
         # commit) behind the import tasks; it has its own benchmark (bench_matching.py). Left
         # queued, it would run before the next phase's imports and be timed as theirs.
-        from factcheck.celery import app
-
         dropped = app.control.purge()
         print(f"  ({dropped} matching tasks dropped from the queue)")
 
@@ -276,11 +287,16 @@ def bench_folder(mb: float, docs: int) -> None:
 
 
 def main() -> None:
+    from bench_import_flags import bench_liar_flags
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0)
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--skip-workers", action="store_true")
     parser.add_argument("--task-rows", type=int, default=2600, help="LIAR rows per task")
+    parser.add_argument(
+        "--flag-runs", type=int, default=2, help="LIAR imports without and with the flags' triggers"
+    )
     args = parser.parse_args()
 
     import django
@@ -298,6 +314,7 @@ def main() -> None:
     )
     try:
         bench_liar()
+        bench_liar_flags(LIAR, args.flag_runs, empty_tables)
         if not args.skip_workers:
             bench_liar_workers(args.task_rows)
             bench_folder(args.mb, args.docs)

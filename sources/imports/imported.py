@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from claims import tasks as claims_tasks
 from claims.models import Claim, Verdict
+from claims.selectors import verdict_is_public
 from claims.services import claim_features
 from factcheck.db import bulk_write_settings
 from sources.imports.outcomes import ImportedResult, Kind, StoredAs, imported_results
@@ -244,6 +245,11 @@ def claims_create_imported(
                 "now": now,
                 "claim_status": claim_status.value,
                 "verdict_status": verdict_status.value,
+                # The flags the verdict gives its new claim, written with the claim (every claim
+                # the statement inserts gets its verdict, or the statement fails): the verdicts'
+                # trigger then finds them right and rewrites no claim row.
+                "public": verdict_is_public(verdict_status),
+                "in_force": verdict_is_public(verdict_status, in_force=True),
                 "origin": Verdict.Origin.IMPORTED.value,
                 "event_data": json.dumps({"import_run": import_run_id, "trusted": trusted}),
                 "request_id": request_id,
@@ -351,9 +357,11 @@ WITH taken AS (
     RETURNING id, content_hash
 ), new_claims AS (
     INSERT INTO claims_claim (source_id, text, start, "end", position, claimant_id, claim_date,
-        language, status, fingerprint, score, match_head, match_tail, created_at, updated_at)
+        language, status, fingerprint, score, match_head, match_tail, public, in_force,
+        created_at, updated_at)
     SELECT ns.id, st.body, 0, length(st.body), 0, st.claimant_id, st.claim_date, st.language,
-        %(claim_status)s, st.fingerprint, st.score, st.match_head, st.match_tail, %(now)s, %(now)s
+        %(claim_status)s, st.fingerprint, st.score, st.match_head, st.match_tail, %(public)s,
+        %(in_force)s, %(now)s, %(now)s
     FROM new_sources ns JOIN import_stage st ON st.hash = ns.content_hash
     RETURNING id, source_id
 ), claim_hash AS (
