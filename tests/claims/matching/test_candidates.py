@@ -15,6 +15,21 @@ pytestmark = pytest.mark.django_db
 STATEMENT = "Unemployment in the state fell by half in four years, the governor said."
 
 
+def _published_council_claims(count: int) -> list[Claim]:
+    """`count` published claims of the same council words, with the column statistics read
+    afresh."""
+    published = [
+        make_claim(f"The council approved the harbour budget number {n}") for n in range(count)
+    ]
+    for claim in published:
+        PublishedVerdictFactory.create(claim=claim)
+    Claim.objects.filter(pk__in=[c.pk for c in published]).update(status=Claim.Status.PUBLISHED)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    term_stats.forget()
+    return published
+
+
 def test_rare_words_weigh_more_than_common_ones() -> None:
     rare = make_claim("The lighthouse keeper counted gulls")
     common = make_claim("The council counted the harbour votes")
@@ -70,15 +85,7 @@ def test_a_rare_word_found_in_no_published_claim_falls_back_to_the_common_ones(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     hidden = make_claim("The lighthouse keeper approved the budget")
-    published = [
-        make_claim(f"The council approved the harbour budget number {n}") for n in range(30)
-    ]
-    for claim in published:
-        PublishedVerdictFactory.create(claim=claim)
-    Claim.objects.filter(pk__in=[c.pk for c in published]).update(status=Claim.Status.PUBLISHED)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE claims_claim")
-    term_stats.forget()
+    published = _published_council_claims(30)
     monkeypatch.setattr(candidates, "RARE_BUDGET", 5)  # "council" and "budget" count as common
 
     staff = claim_match(text="lighthouse council budget", published_only=False)
@@ -136,15 +143,7 @@ def test_anonymous_branches_of_common_words_read_the_sample_only_past_sixteen_li
 def test_a_branch_bounded_to_the_sample_still_finds_claims_in_force_holding_the_words(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    published = [
-        make_claim(f"The council approved the harbour budget number {n}") for n in range(48)
-    ]
-    for claim in published:
-        PublishedVerdictFactory.create(claim=claim)
-    Claim.objects.filter(pk__in=[c.pk for c in published]).update(status=Claim.Status.PUBLISHED)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE claims_claim")
-    term_stats.forget()
+    published = _published_council_claims(48)
     # Every word common, and in every claim in force: each branch of common words expects 48
     # claims, sixteen times the 3 it keeps.
     monkeypatch.setattr(candidates, "RARE_BUDGET", 5)
