@@ -1,6 +1,7 @@
 """End to end in a real headless Chromium: an administrator adds a webhook subscription (the
 secret is shown once), and a subscription disabled after failures is announced on the admin
-home's desk and on its list, and enabled again from there."""
+home's desk and on its list (its subtitle clear of the add button), and enabled again from
+there."""
 
 from typing import Any
 
@@ -38,6 +39,16 @@ def test_a_subscription_is_added_and_a_disabled_one_enabled_in_the_admin(
         shown = page.locator(".messagelist").inner_text()
         page_check(page, "webhooks-list")
         listed = page.locator("#result_list").inner_text()
+        # The list's subtitle (how long history is kept) clear of the "Add subscription"
+        # button that floats up beside it.
+        overlaps = page.evaluate(
+            "(() => { const button = document.querySelector('.object-tools')"
+            ".getBoundingClientRect(); const range = document.createRange();"
+            " range.selectNodeContents(document.querySelector('#content > h2'));"
+            " return [...range.getClientRects()].filter(line => line.right > button.left"
+            " && line.left < button.right && line.bottom > button.top"
+            " && line.top < button.bottom).length; })()"
+        )
         page.check(f"input[name=_selected_action][value='{broken.pk}']")
         page.select_option("select[name=action]", "enable")
         page.click("button[name=index]")
@@ -51,6 +62,7 @@ def test_a_subscription_is_added_and_a_disabled_one_enabled_in_the_admin(
     assert added.secret in shown and "not shown again" in shown
     assert "1 webhook subscription(s) disabled after failures" in shown
     assert "The endpoint answered 410 Gone." in listed
+    assert overlaps == 0
     assert "1 subscription(s) enabled." in after
     broken.refresh_from_db()
     assert broken.is_active
