@@ -2,6 +2,7 @@
 the matches found on import."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -11,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, Strea
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from claims.admin.queue import EstimatedCountPaginator
 from claims.exports import verdict_csv_lines
@@ -86,12 +88,21 @@ def verdict_export_csv(
     return response
 
 
+class RatingFilter(admin.RelatedFieldListFilter):
+    """By rating, and the verdicts without one (an imported rating that maps onto nothing on our
+    scale) named as such rather than with the admin's "-"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = mark_safe("None on our scale")  # a constant: safe
+
+
 @admin.register(Verdict)
 class VerdictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Verdicts to browse. They are written on their claim's page, through the workflow."""
 
     list_display = ["__str__", "claim_link", "rating", "status", "origin", "author", "updated_at"]
-    list_filter = ["status", "origin", "rating"]
+    list_filter = ["status", "origin", ("rating", RatingFilter)]
     search_fields = ["headline"]
     list_select_related = ["rating", "author"]
     show_full_result_count = False
