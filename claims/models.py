@@ -762,6 +762,7 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "API key"  # Django's default, "api key", heads its pages and messages
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["key_hash"], name="apikey_key_hash_unique"),

@@ -32,6 +32,7 @@ class Subscription(models.Model):
 
     # Checked by factcheck.links.web_url (webhooks.services), as every URL from outside.
     url = models.CharField(
+        "URL",
         max_length=2000,
         help_text="Where events are POSTed: an https URL on the public internet (hosts named in "
         "WEBHOOK_ALLOWED_HOSTS may be private).",

@@ -63,6 +63,9 @@ def test_the_admin_shows_a_new_key_once_and_keeps_only_its_hash(client: Any) -> 
     assert response.status_code == 200
     shown = re.search(r"is (fc_[\w-]+) — copy it now", response.content.decode())
     assert shown is not None
+    assert re.search(
+        r"The API key “<a [^>]+>Platform X[^<]*</a>” was added", response.content.decode()
+    )
     api_key = ApiKey.objects.get(name="Platform X")
     assert api_key.key_hash == api_key_hash(shown.group(1))
     assert api_key.prefix == shown.group(1)[:11]

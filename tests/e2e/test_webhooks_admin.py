@@ -31,6 +31,7 @@ def test_a_subscription_is_added_and_a_disabled_one_enabled_in_the_admin(
         filtered = page.locator("#result_list").inner_text()
         page.goto(f"{base}/admin/webhooks/subscription/add/")
         page_check(page, "webhooks-add")
+        url_label = page.locator("label[for=id_url]").inner_text()
         page.fill("#id_url", "https://hooks.example.org/newsroom")
         page.check("input[name=event_types][value='verdict.published']")
         page.check("input[name=event_types][value='verdict.retracted']")
@@ -54,6 +55,7 @@ def test_a_subscription_is_added_and_a_disabled_one_enabled_in_the_admin(
         page.click("button[name=index]")
         after = page.locator(".messagelist").inner_text()
 
+    assert url_label == "URL:"
     assert "Webhook subscriptions disabled" in panel and "1 disabled" in panel
     assert "The endpoint answered 410 Gone." in panel
     assert "hooks.example.org/broken" in filtered
