@@ -198,8 +198,15 @@ def test_an_editor_reads_why_each_attempt_failed_on_the_deliverys_page(
     page = client.get(f"/admin/webhooks/delivery/{attempt.delivery_id}/change/")
 
     assert page.status_code == 200
-    assert "Attempts" in page.content.decode()
-    assert attempt.error and escape(attempt.error) in page.content.decode()
+    html = page.content.decode()
+    assert "Attempts" in html
+    assert attempt.error and escape(attempt.error) in html
+    # A record to read, naming its endpoint: nothing to save or delete.
+    subscription = Subscription.objects.get()
+    assert "<h1>Delivery</h1>" in html and "Change delivery" not in html
+    assert escape(f"to {subscription} (Pending)") in html
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+    assert "deletelink" not in html
 
 
 def test_a_long_answer_is_cut_off(webhook_settings: Settings, receiver: Receiver) -> None:
