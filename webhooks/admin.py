@@ -179,30 +179,24 @@ class DeliveryAdmin(admin.ModelAdmin):
         extra = {"subtitle": retention_note(), **(extra_context or {})}
         return super().changelist_view(request, extra)
 
-    def change_view(
+    def render_change_form(
         self,
         request: HttpRequest,
-        object_id: str,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        obj: Delivery | None = None,
     ) -> HttpResponse:
         """A delivery's page is a record to read: every field is the sender's, so it offers no
         Save or Delete (the change permission is for the list's Replay action), and it names
         the endpoint rather than its id."""
-        extra: dict[str, Any] = {
-            "title": "Delivery",
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_delete": False,
-            **(extra_context or {}),
-        }
-        delivery = self.get_object(request, object_id)
-        if delivery is not None:
-            extra.setdefault(
-                "subtitle",
-                f"{delivery.event} to {delivery.subscription} ({delivery.get_status_display()})",
-            )
-        return super().change_view(request, object_id, form_url, extra)
+        context.update(
+            title="Delivery", show_save=False, show_save_and_continue=False, show_delete=False
+        )
+        if obj is not None:
+            context["subtitle"] = f"{obj.event} to {obj.subscription} ({obj.get_status_display()})"
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.action(description="Replay (send again, same webhook-id)", permissions=["change"])
     def replay(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
